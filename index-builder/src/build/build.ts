@@ -1,0 +1,239 @@
+/** The index builder (BUILD-1..5): validate a registry repo and emit the static tree. */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { MdlibsError, type Problem } from '../errors.js';
+import { buildSearchIndex, searchDoc } from '../emit/search-index.js';
+import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
+import { TreeWriter } from '../emit/tree-writer.js';
+import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
+import type { BuildInfo, LibraryIndex } from '../format/protocol.js';
+import type { Visibility } from '../format/source-schema.js';
+import { readAddedCommits, readGitState } from '../git/git-state.js';
+import { discardStaging, newBuildId, prepareOutput, swapIn, type ManagedOutput } from '../output/managed-dir.js';
+import { BUILDER_FORMAT, emptyRecord, mergeRecords, readRecord, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
+import { currentTree } from '../output/current-tree.js';
+import { readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
+import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
+import type { LibraryFile } from '../validate/files.js';
+import { assembleLibraryIndex } from './library-index.js';
+import { createProgress } from './progress.js';
+import type { SiteEmitter } from './site-hook.js';
+import { buildVersion } from './version.js';
+
+export interface BuildOptions {
+  registryDir: string;
+  outDir: string;
+  /** Where private scopes go (PROTO-5). Without it, private libraries are validated but not emitted. */
+  privateOutDir?: string | undefined;
+  progress?: boolean;
+  now?: () => Date;
+  /** Static site generator; omitted: no HTML pages. */
+  site?: SiteEmitter | undefined;
+}
+
+export interface BuildReport {
+  buildId: string;
+  libraries: number;
+  versions: number;
+  /** Versions validated and packed in this build. */
+  builtVersions: string[];
+  /** Versions taken over from the previous build unchanged. */
+  reusedVersions: number;
+  /** Libraries whose index file was written anew. */
+  rebuiltLibraries: string[];
+  /** Private libraries not emitted because no private output was given. */
+  skippedPrivate: string[];
+  bytesWritten: number;
+  tarballBytes: number;
+  durationMs: number;
+  outDir: string;
+  privateOutDir: string | null;
+}
+
+const sha256 = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+
+function contentKey(files: readonly LibraryFile[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.path}\0${f.bytes.length}\0`).update(f.bytes);
+  return `sha256:${h.digest('hex')}`;
+}
+
+export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const now = opts.now ?? (() => new Date());
+  const root = resolve(opts.registryDir);
+  const layout = readRegistryLayout(root);
+  const problems: Problem[] = [...layout.problems];
+  const limits = layout.config.limits;
+  const limitsKey = sha256(JSON.stringify(limits));
+  const visibilityOf = (scope: string): Visibility => scopeVisibility(layout, scope);
+
+  const prevPub = currentTree(opts.outDir);
+  const prevPriv = opts.privateOutDir ? currentTree(opts.privateOutDir) : null;
+  const prev: BuildRecord | null = mergeRecords(readRecord(prevPub), readRecord(prevPriv));
+  const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
+  const prevFile = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
+
+  const git = await readGitState(root);
+  const progress = createProgress(opts.progress ?? false);
+  const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
+  const records = new Map<string, RecordVersion>();
+  const tarballs = new Map<string, Buffer>();
+  const needCommit: { id: string; rel: string }[] = [];
+  const builtVersions: string[] = [];
+  let done = 0;
+
+  for (const lib of layout.libraries) {
+    for (const v of lib.versions) {
+      progress.tick('validating', ++done, total);
+      const id = versionId(lib.full, v.version);
+      const old = prev?.versions[id];
+      const treeKey = git?.treeIds.get(v.rel);
+      const key = treeKey ? `git:${treeKey}` : null;
+      if (canReuse && old && key && old.key === key && prevFile(tarballPath(lib.scope, lib.name, v.version))) {
+        records.set(id, old);
+        continue;
+      }
+      const r = buildVersion(root, v.rel, { name: lib.full, version: v.version }, limits);
+      problems.push(...r.problems);
+      if (!r.built) continue;
+      const { manifest, tarball, docs, search } = r.built;
+      const ckey = key ?? contentKey(r.files);
+      if (old && old.sha256 !== tarball.sha256) {
+        problems.push({ code: 'MDL_VERSION_CHANGED', file: v.rel, message: `${id} was published with sha256 ${old.sha256.slice(0, 12)}… and its content has changed (edited folder, force-push or rewritten history)`, hint: `published versions are immutable: restore the folder as published (git checkout <commit> -- ${v.rel}) and publish the change as a new version` });
+        continue;
+      }
+      const tomb = prev?.deleted[id];
+      if (tomb && tomb.sha256 !== tarball.sha256) {
+        problems.push({ code: 'MDL_VERSION_REUSED', file: v.rel, message: `${id} was deleted and now comes back with different content`, hint: 'a deleted version number can never be reused: publish this content under a new version number' });
+        continue;
+      }
+      if (!(canReuse && old && old.key === ckey && prevFile(tarballPath(lib.scope, lib.name, v.version)))) {
+        tarballs.set(id, tarball.bytes);
+        builtVersions.push(id);
+      }
+      const l = manifest.library;
+      records.set(id, {
+        key: ckey, sha256: tarball.sha256, integrity: tarball.integrity, size: tarball.bytes.length, unpackedSize: tarball.unpackedSize,
+        fileCount: tarball.fileCount, publishedAt: old?.publishedAt ?? '', commit: old?.commit ?? null,
+        description: l.description, license: l.license, tags: l.tags, authors: l.authors, repository: l.repository ?? null, homepage: l.homepage ?? null,
+        dependencies: Object.fromEntries(Object.entries(manifest.dependencies).sort(([a], [b]) => (a < b ? -1 : 1))), docs, search,
+      });
+      if (!old) needCommit.push({ id, rel: v.rel });
+    }
+  }
+  progress.done();
+
+  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev));
+  if (problems.length) {
+    throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written`, { problems, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
+  }
+
+  const added = git ? await readAddedCommits(root, git, needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
+  const firstSeen = now().toISOString();
+  for (const n of needCommit) {
+    const r = records.get(n.id) as RecordVersion;
+    const a = added.get(n.rel);
+    records.set(n.id, { ...r, publishedAt: a?.time ?? firstSeen, commit: a?.commit ?? null });
+  }
+
+  const buildId = newBuildId(now());
+  const skippedPrivate = layout.libraries.filter((l) => visibilityOf(l.scope) === 'private' && !opts.privateOutDir).map((l) => l.full);
+  const targets: { visibility: Visibility; m: ManagedOutput }[] = [];
+  const report: BuildReport = {
+    buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], skippedPrivate,
+    bytesWritten: 0, tarballBytes: 0, durationMs: 0, outDir: resolve(opts.outDir), privateOutDir: opts.privateOutDir ? resolve(opts.privateOutDir) : null,
+  };
+  try {
+    targets.push({ visibility: 'public', m: prepareOutput(opts.outDir, buildId) });
+    if (opts.privateOutDir) targets.push({ visibility: 'private', m: prepareOutput(opts.privateOutDir, buildId) });
+    for (const t of targets) {
+      emitTree(t.visibility, t.m, layout, records, tarballs, prev, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+    }
+    for (const t of [...targets].reverse()) swapIn(t.m);
+  } catch (e) {
+    for (const t of targets) discardStaging(t.m);
+    throw e;
+  }
+  report.reusedVersions = report.versions - builtVersions.filter((id) => records.has(id)).length;
+  report.durationMs = Math.round(performance.now() - started);
+  return report;
+}
+
+function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null): Problem[] {
+  const ruleLibs: RuleLibrary[] = libs.map((l) => ({
+    full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
+    versions: l.versions.map((v) => ({ version: v.version, rel: v.rel, dependencies: records.get(versionId(l.full, v.version))?.dependencies ?? {} })),
+  }));
+  const known = new Set<string>();
+  for (const id of Object.keys(prev?.versions ?? {})) {
+    const full = id.slice(0, id.lastIndexOf('@'));
+    known.add(full);
+    known.add(full.split('/')[0] ?? '');
+  }
+  return [...checkDependencies(ruleLibs), ...checkConfusables(ruleLibs, known)];
+}
+
+function emitTree(
+  visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, records: ReadonlyMap<string, RecordVersion>,
+  tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, canReuse: boolean, prevFile: (rel: string) => string | null,
+  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
+): void {
+  const w = new TreeWriter(m.staging);
+  const visibilityOf = (s: string) => scopeVisibility(layout, s);
+  const record = emptyRecord(prev?.limits ?? '');
+  record.limits = createHash('sha256').update(JSON.stringify(layout.config.limits)).digest('hex');
+  const indexes: LibraryIndex[] = [];
+  const docs = [];
+  const changed = new Set<string>();
+  for (const lib of layout.libraries) {
+    if (visibilityOf(lib.scope) !== visibility) continue;
+    const versions = new Map<string, RecordVersion>();
+    for (const v of lib.versions) {
+      const id = versionId(lib.full, v.version);
+      const r = records.get(id) as RecordVersion;
+      versions.set(v.version, r);
+      record.versions[id] = r;
+      const rel = tarballPath(lib.scope, lib.name, v.version);
+      const fresh = tarballs.get(id);
+      if (fresh) w.write(rel, fresh);
+      else w.reuse(prevFile(rel) as string, rel);
+      report.tarballBytes += r.size;
+      report.versions++;
+    }
+    const ix = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
+    const json = JSON.stringify(ix);
+    const hash = createHash('sha256').update(json).digest('hex');
+    const rel = indexPath(lib.scope, lib.name);
+    const from = canReuse && prev?.libraries[lib.full] === hash ? prevFile(rel) : null;
+    if (from && existsSync(join(from, `${rel}.br`))) {
+      for (const suffix of ['', '.gz', '.br']) w.reuse(from, rel + suffix);
+    } else {
+      w.writeCompressed(rel, json);
+      changed.add(lib.full);
+      report.rebuiltLibraries.push(lib.full);
+    }
+    record.libraries[lib.full] = hash;
+    indexes.push(ix);
+    docs.push(searchDoc(ix, versions.get(ix.distTags.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
+  }
+  for (const [id, tomb] of Object.entries(prev?.deleted ?? {})) if (visibilityOf(id.slice(1).split('/')[0] ?? '') === visibility) record.deleted[id] = tomb;
+  for (const [id, r] of Object.entries(prev?.versions ?? {})) {
+    if (!records.has(id) && visibilityOf(id.slice(1).split('/')[0] ?? '') === visibility) record.deleted[id] = { sha256: r.sha256, integrity: r.integrity };
+  }
+  const { index: summary, pages } = buildSummary(indexes, layout.scopes, visibilityOf);
+  for (const p of pages) w.writeJson(summaryPagePath(p.page), p);
+  w.writeJson(PATHS.summary, summary);
+  w.writeCompressed(PATHS.searchIndex, buildSearchIndex(docs));
+  const hasPrivate = [...layout.scopes.keys()].some((s) => visibilityOf(s) === 'private');
+  const config = buildConfigJson(layout.config, hasPrivate);
+  w.writeJson(PATHS.config, config);
+  const teams = buildTeamsJson(layout.config, layout.scopes, visibilityOf, visibility);
+  w.writeJson(PATHS.teams, teams);
+  site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed });
+  const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
+  w.writeJson(PATHS.buildInfo, info);
+  w.write(PATHS.buildRecord, JSON.stringify(record));
+  report.bytesWritten += w.bytesWritten;
+}

@@ -1,0 +1,22 @@
+/** The contract between the builder and the static site generator (WEB-1). */
+import type { TreeWriter } from '../emit/tree-writer.js';
+import type { ConfigJson, LibraryIndex, SummaryIndex, TeamsJson } from '../format/protocol.js';
+import type { Visibility } from '../format/source-schema.js';
+
+export interface SiteInput {
+  /** Writes into the staging tree of this output. */
+  writer: TreeWriter;
+  /** The tree served before this build (for reusing unchanged pages), or null. */
+  previousDir: string | null;
+  /** Registry repo root: README sources live at libraries/@scope/name/<version>/README.md. */
+  registryDir: string;
+  visibility: Visibility;
+  config: ConfigJson;
+  libraries: readonly LibraryIndex[];
+  summary: SummaryIndex;
+  teams: TeamsJson;
+  /** Libraries whose index file changed in this build (others may reuse their pages). */
+  changed: ReadonlySet<string>;
+}
+
+export type SiteEmitter = (input: SiteInput) => void;

@@ -1,0 +1,154 @@
+/**
+ * The static protocol (PROTO-1..5): what the builder emits and what clients read.
+ * docs/protocol.md documents these; test/protocol-docs.test.ts checks the docs name every field.
+ */
+import { z } from 'zod';
+import { visibilitySchema } from './source-schema.js';
+
+export const PROTOCOL_VERSION = 1;
+
+export const configJsonSchema = z.object({
+  protocol: z.literal(PROTOCOL_VERSION),
+  registry: z.object({
+    name: z.string(),
+    description: z.string(),
+    url: z.string(),
+  }),
+  /** URL templates, relative to the registry root. Placeholders: {scope} {name} {version} {page}. */
+  templates: z.object({
+    index: z.string(),
+    tarball: z.string(),
+    summaryPage: z.string(),
+  }),
+  summary: z.string(),
+  search: z.object({ index: z.string(), format: z.literal('minisearch-7') }),
+  /** API base, when an mdlibs server runs in front of the tree; else null. */
+  api: z.string().nullable(),
+  auth: z.object({
+    /** True when some scopes are private (served only by the mdlibs server to token holders). */
+    privateScopes: z.boolean(),
+  }),
+});
+export type ConfigJson = z.infer<typeof configJsonSchema>;
+
+export const docEntrySchema = z.object({
+  path: z.string(),
+  title: z.string(),
+  description: z.string().nullable(),
+});
+export type DocEntry = z.infer<typeof docEntrySchema>;
+
+export const versionEntrySchema = z.object({
+  version: z.string(),
+  description: z.string(),
+  license: z.string(),
+  tags: z.array(z.string()),
+  authors: z.array(z.string()),
+  dependencies: z.record(z.string(), z.string()),
+  /** Tarball path relative to the registry root. */
+  tarball: z.string(),
+  /** Hex sha256 of the tarball bytes. */
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** SRI string: `sha512-<base64>`. */
+  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]+=*$/),
+  /** Tarball size in bytes. */
+  size: z.number().int().nonnegative(),
+  unpackedSize: z.number().int().nonnegative(),
+  fileCount: z.number().int().nonnegative(),
+  /** ISO 8601, from the commit that added the version folder (first-seen time for plain folders). */
+  publishedAt: z.string(),
+  /** Commit that added the version folder; null for a plain folder. */
+  commit: z.string().nullable(),
+  yanked: z.boolean(),
+  yankedReason: z.string().nullable(),
+  docs: z.array(docEntrySchema),
+});
+export type VersionEntry = z.infer<typeof versionEntrySchema>;
+
+export const libraryIndexSchema = z.object({
+  name: z.string(),
+  scope: z.string(),
+  visibility: visibilitySchema,
+  description: z.string(),
+  license: z.string(),
+  tags: z.array(z.string()),
+  authors: z.array(z.string()),
+  repository: z.string().nullable(),
+  homepage: z.string().nullable(),
+  deprecated: z.string().nullable(),
+  /** `latest`: highest version that is neither yanked nor a prerelease (else highest non-yanked). */
+  distTags: z.record(z.string(), z.string()),
+  updatedAt: z.string(),
+  /** Sorted by semver precedence, ascending. */
+  versions: z.array(versionEntrySchema),
+});
+export type LibraryIndex = z.infer<typeof libraryIndexSchema>;
+
+export const summaryEntrySchema = z.object({
+  name: z.string(),
+  scope: z.string(),
+  description: z.string(),
+  latest: z.string().nullable(),
+  tags: z.array(z.string()),
+  license: z.string(),
+  updatedAt: z.string(),
+  deprecated: z.boolean(),
+  versionCount: z.number().int(),
+});
+export type SummaryEntry = z.infer<typeof summaryEntrySchema>;
+
+export const summaryIndexSchema = z.object({
+  total: z.number().int(),
+  pageSize: z.number().int(),
+  pages: z.array(z.string()),
+  tags: z.record(z.string(), z.number().int()),
+  scopes: z.array(z.object({ name: z.string(), displayName: z.string(), description: z.string(), visibility: visibilitySchema, libraries: z.number().int() })),
+});
+export type SummaryIndex = z.infer<typeof summaryIndexSchema>;
+
+export const summaryPageSchema = z.object({
+  page: z.number().int(),
+  entries: z.array(summaryEntrySchema),
+});
+export type SummaryPage = z.infer<typeof summaryPageSchema>;
+
+/** One MiniSearch document per library (its latest version). */
+export interface SearchDoc {
+  id: string;
+  name: string;
+  scope: string;
+  description: string;
+  tags: string;
+  titles: string;
+  headings: string;
+  latest: string;
+}
+
+/** Options to create or load the prebuilt MiniSearch index; clients must use the same. */
+export const SEARCH_OPTIONS = {
+  fields: ['name', 'description', 'tags', 'titles', 'headings'],
+  storeFields: ['name', 'scope', 'description', 'tags', 'latest'],
+  searchOptions: { boost: { name: 3, tags: 2, description: 1.5 }, prefix: true, fuzzy: 0.2 },
+} as const;
+
+/** Time-dependent build facts (not part of determinism). */
+export const buildInfoSchema = z.object({
+  builtAt: z.string(),
+  commit: z.string().nullable(),
+  libraries: z.number().int(),
+  versions: z.number().int(),
+});
+export type BuildInfo = z.infer<typeof buildInfoSchema>;
+
+/** Scope and team data for the server (teams API, private access). Emitted at `teams.json` (public scopes) and in the private tree. */
+export const teamsJsonSchema = z.object({
+  admins: z.array(z.string()),
+  scopes: z.array(z.object({
+    name: z.string(),
+    displayName: z.string(),
+    description: z.string(),
+    visibility: visibilitySchema,
+    members: z.array(z.object({ user: z.string(), role: z.enum(['admin', 'member']) })),
+  })),
+});
+export type TeamsJson = z.infer<typeof teamsJsonSchema>;

@@ -1,0 +1,22 @@
+/**
+ * Public API of the index builder. The CLI and the server import the registry format
+ * (types, schemas, paths) and the builder's checks from here, never from deep paths.
+ */
+export * from './errors.js';
+export * from './format/names.js';
+export * from './format/paths.js';
+export * from './format/protocol.js';
+export * from './format/source-schema.js';
+export { parseManifest, MANIFEST_FILE, isValidLicense } from './parse/manifest.js';
+export { analyzeMarkdown, relativeLinkTarget, parseMarkdownTree } from './parse/markdown.js';
+export { packTarball, packTar, TARBALL_PREFIX, TARBALL_MTIME, type PackedTarball } from './pack/tarball.js';
+export { buildVersion, analyzeFiles, type BuiltVersion } from './build/version.js';
+export { buildRegistry, type BuildOptions, type BuildReport } from './build/build.js';
+export type { SiteInput, SiteEmitter } from './build/site-hook.js';
+export { TreeWriter } from './emit/tree-writer.js';
+export { loadSearchIndex, buildSearchIndex } from './emit/search-index.js';
+export { readRegistryLayout, scopeVisibility } from './read/registry.js';
+export { currentTree } from './output/current-tree.js';
+export { loadSiteEmitter } from './site-loader.js';
+export { buildRecordSchema, type BuildRecord } from './output/record.js';
+export { fileKind, decodeText, type LibraryFile } from './validate/files.js';

@@ -1,0 +1,88 @@
+/**
+ * Atomic output (BUILD-5). `<out>` is a symlink to `.<out>.builds/<id>/`; a build writes a
+ * new folder beside the old one and swaps the link with one rename(2). Readers never see
+ * half a tree; the two previous builds stay on disk for readers still holding them.
+ */
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { MdlibsError } from '../errors.js';
+import { PATHS } from '../format/paths.js';
+
+export const KEEP_OLD_BUILDS = 2;
+
+export interface ManagedOutput {
+  out: string;
+  buildsDir: string;
+  staging: string;
+  /** The tree currently served at `out` (to reuse files from), or null. */
+  previous: string | null;
+}
+
+export function buildsDirOf(out: string): string {
+  return join(dirname(resolve(out)), `.${basename(resolve(out))}.builds`);
+}
+
+export function prepareOutput(outPath: string, buildId: string): ManagedOutput {
+  const out = resolve(outPath);
+  const buildsDir = buildsDirOf(out);
+  let previous: string | null = null;
+  if (existsSync(out) || isLink(out)) {
+    const st = lstatSync(out);
+    if (st.isSymbolicLink()) {
+      const target = resolve(dirname(out), readlinkSync(out));
+      previous = existsSync(target) ? target : null;
+    } else if (st.isDirectory()) {
+      const entries = readdirSync(out);
+      if (entries.length && !entries.includes(PATHS.buildRecord)) {
+        throw new MdlibsError('MDL_OUTPUT_NOT_MANAGED', `${out} exists and was not written by mdlibs-build`, { hint: 'choose an empty or new output folder; mdlibs-build replaces its output as a whole' });
+      }
+      // A plain tree restored from a deploy (or empty): adopt it as the previous build.
+      previous = entries.length ? out : null;
+    } else {
+      throw new MdlibsError('MDL_OUTPUT_NOT_MANAGED', `${out} exists and is not a folder`, { hint: 'remove it or choose another output path' });
+    }
+  }
+  mkdirSync(buildsDir, { recursive: true });
+  const staging = join(buildsDir, buildId);
+  mkdirSync(staging);
+  return { out, buildsDir, staging, previous };
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/** Makes the staging tree the served one, in one rename. */
+export function swapIn(m: ManagedOutput): void {
+  if (m.previous === m.out) {
+    // adopt a plain folder: move it into the builds folder first (one-time, not atomic)
+    const adopted = join(m.buildsDir, `adopted-${Date.now()}`);
+    renameSync(m.out, adopted);
+  } else if (existsSync(m.out) && !isLink(m.out)) {
+    rmSync(m.out, { recursive: true }); // empty folder
+  }
+  const tmp = join(dirname(m.out), `.${basename(m.out)}.link-${randomBytes(4).toString('hex')}`);
+  symlinkSync(relative(dirname(m.out), m.staging), tmp, 'dir');
+  renameSync(tmp, m.out);
+  pruneOldBuilds(m);
+}
+
+export function discardStaging(m: ManagedOutput): void {
+  rmSync(m.staging, { recursive: true, force: true });
+}
+
+function pruneOldBuilds(m: ManagedOutput): void {
+  const current = basename(m.staging);
+  const old = readdirSync(m.buildsDir).filter((d) => d !== current).sort();
+  for (const d of old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS))) rmSync(join(m.buildsDir, d), { recursive: true, force: true });
+}
+
+/** Sortable unique build id. */
+export function newBuildId(now: Date): string {
+  return `b${now.toISOString().replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+}

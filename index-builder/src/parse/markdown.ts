@@ -1,0 +1,65 @@
+/** Pure markdown analysis: frontmatter, title, headings and relative links (unified + remark-parse). */
+import type { Heading, Link, Definition, Image, Root } from 'mdast';
+import { toString } from 'mdast-util-to-string';
+import remarkGfm from 'remark-gfm';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { visit } from 'unist-util-visit';
+import type { Problem } from '../errors.js';
+import { parseFrontmatter, type FrontmatterLimits } from './frontmatter.js';
+
+export interface MarkdownLink {
+  url: string;
+  line: number;
+}
+
+export interface MarkdownInfo {
+  title: string | null;
+  description: string | null;
+  tags: string[];
+  headings: string[];
+  links: MarkdownLink[];
+}
+
+const processor = unified().use(remarkParse).use(remarkGfm);
+
+export function parseMarkdownTree(content: string): Root {
+  return processor.parse(content);
+}
+
+export function analyzeMarkdown(text: string, file: string, limits: FrontmatterLimits): { info: MarkdownInfo; problems: Problem[] } {
+  const fm = parseFrontmatter(text, file, limits);
+  const info: MarkdownInfo = { title: fm.data.title ?? null, description: fm.data.description ?? null, tags: fm.data.tags ?? [], headings: [], links: [] };
+  if (fm.problems.length) return { info, problems: fm.problems };
+  let tree: Root;
+  try {
+    tree = parseMarkdownTree(fm.content);
+  } catch (e) {
+    return { info, problems: [{ code: 'MDL_MARKDOWN_INVALID', file, message: `markdown does not parse: ${e instanceof Error ? e.message : String(e)}`, hint: 'check the file renders in a markdown previewer' }] };
+  }
+  const lineOf = (n: { position?: { start: { line: number } } | undefined }) => (n.position?.start.line ?? 1) + fm.lineOffset;
+  visit(tree, (node) => {
+    if (node.type === 'heading') {
+      const h = node as Heading;
+      const t = toString(h).trim();
+      if (h.depth === 1 && info.title === null && t) info.title = t;
+      else if (h.depth <= 3 && t && info.headings.length < 50) info.headings.push(t.slice(0, 120));
+    } else if (node.type === 'link' || node.type === 'definition' || node.type === 'image') {
+      const url = (node as Link | Definition | Image).url;
+      info.links.push({ url, line: lineOf(node) });
+    }
+  });
+  return { info, problems: [] };
+}
+
+/** A link is relative (to be checked) when it has no scheme, no leading `//`, and is not a bare anchor. */
+export function relativeLinkTarget(url: string): string | null {
+  if (!url || url.startsWith('#') || url.startsWith('//') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(url)) return null;
+  const path = url.split('#')[0]?.split('?')[0] ?? '';
+  if (!path) return null;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}

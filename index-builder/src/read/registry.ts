@@ -1,0 +1,145 @@
+/** Reads the registry repo's layout and config files (REPO-1). Collects problems; never throws for bad input. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { MdlibsError, type Problem } from '../errors.js';
+import { checkNamePart, isValidVersion, sanitizeForMessage } from '../format/names.js';
+import { libraryMetaSchema, registryConfigSchema, scopeFileSchema, type LibraryMeta, type RegistryConfig, type ScopeFile } from '../format/source-schema.js';
+import { findControlChars, parseTomlWith } from '../parse/toml-file.js';
+
+export interface VersionFolder {
+  scope: string;
+  name: string;
+  version: string;
+  /** `libraries/@scope/name/version`, relative to the registry root. */
+  rel: string;
+}
+
+export interface LibraryFolder {
+  scope: string;
+  name: string;
+  full: string;
+  rel: string;
+  meta: LibraryMeta;
+  versions: VersionFolder[];
+}
+
+export interface RegistryLayout {
+  root: string;
+  config: RegistryConfig;
+  scopes: Map<string, ScopeFile>;
+  libraries: LibraryFolder[];
+  problems: Problem[];
+}
+
+const dirs = (p: string) => readdirSync(p, { withFileTypes: true });
+
+function readToml<T>(root: string, rel: string, parse: (text: string, file: string) => { value: T | undefined; problems: Problem[] }): { value: T | undefined; problems: Problem[] } {
+  return parse(readFileSync(join(root, rel), 'utf8'), rel);
+}
+
+export function readRegistryLayout(root: string): RegistryLayout {
+  const configPath = join(root, 'registry.toml');
+  if (!existsSync(configPath)) {
+    throw new MdlibsError('MDL_REGISTRY_NOT_FOUND', `no registry.toml in ${root}`, { hint: 'point mdlibs-build at the registry repo root (the folder holding registry.toml, scopes/ and libraries/)' });
+  }
+  const problems: Problem[] = [];
+  const cfg = readToml(root, 'registry.toml', (t, f) => parseTomlWith(registryConfigSchema, t, f, { parse: 'MDL_REGISTRY_CONFIG_INVALID', invalid: 'MDL_REGISTRY_CONFIG_INVALID' }, 'registry.toml'));
+  problems.push(...cfg.problems);
+  const config = cfg.value ?? registryConfigSchema.parse({ registry: { name: 'invalid', url: 'http://invalid/' } });
+
+  const scopes = new Map<string, ScopeFile>();
+  const scopesDir = join(root, 'scopes');
+  if (existsSync(scopesDir)) {
+    for (const e of dirs(scopesDir)) {
+      const rel = `scopes/${e.name}`;
+      if (!e.isFile() || !e.name.endsWith('.toml')) {
+        problems.push({ code: 'MDL_LAYOUT_INVALID', file: rel, message: 'scopes/ holds only <scope>.toml files', hint: 'remove or rename it' });
+        continue;
+      }
+      const scopeName = e.name.slice(0, -5);
+      const r = readToml(root, rel, (t, f) => parseTomlWith(scopeFileSchema, t, f, { parse: 'MDL_SCOPE_CONFIG_INVALID', invalid: 'MDL_SCOPE_CONFIG_INVALID' }, rel));
+      problems.push(...r.problems);
+      if (!r.value) continue;
+      const issue = checkNamePart(scopeName, 'scope');
+      if (issue) problems.push({ code: issue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: rel, message: issue.message, hint: 'rename the scope file to a valid scope name' });
+      else if (r.value.scope.name !== scopeName) problems.push({ code: 'MDL_NAME_MISMATCH', file: rel, field: 'scope.name', message: `scope.name is "${sanitizeForMessage(r.value.scope.name)}" but the file is ${rel}`, hint: `set name = "${scopeName}"` });
+      else if (findControlChars(r.value).length) problems.push({ code: 'MDL_CONTROL_CHARS', file: rel, message: `${rel} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' });
+      else scopes.set(scopeName, r.value);
+    }
+  }
+
+  const libraries: LibraryFolder[] = [];
+  const libsDir = join(root, 'libraries');
+  if (!existsSync(libsDir)) return { root, config, scopes, libraries, problems };
+  for (const s of dirs(libsDir)) {
+    const srel = `libraries/${s.name}`;
+    if (!s.isDirectory() || !s.name.startsWith('@')) {
+      problems.push({ code: 'MDL_LAYOUT_INVALID', file: srel, message: 'libraries/ holds only @scope folders', hint: 'move the library to libraries/@scope/name/<version>/' });
+      continue;
+    }
+    const scope = s.name.slice(1);
+    const sIssue = checkNamePart(scope, 'scope');
+    if (sIssue) {
+      problems.push({ code: sIssue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: srel, message: sIssue.message, hint: 'use 3-64 lowercase letters, digits and single hyphens' });
+      continue;
+    }
+    if (!scopes.has(scope)) {
+      problems.push({ code: 'MDL_SCOPE_UNKNOWN', file: srel, message: `scope @${scope} has no scopes/${scope}.toml`, hint: `add scopes/${scope}.toml with its members (see docs/library-format.md)` });
+    }
+    for (const l of dirs(join(libsDir, s.name))) {
+      const lrel = `${srel}/${l.name}`;
+      if (!l.isDirectory()) {
+        problems.push({ code: 'MDL_LAYOUT_INVALID', file: lrel, message: 'a scope folder holds only library folders', hint: 'move the file into a library version folder' });
+        continue;
+      }
+      const nIssue = checkNamePart(l.name, 'name');
+      if (nIssue) {
+        problems.push({ code: nIssue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: lrel, message: nIssue.message, hint: nIssue.rule === 'reserved' ? 'pick another name' : 'use 3-64 lowercase letters, digits and single hyphens' });
+        continue;
+      }
+      const lib: LibraryFolder = { scope, name: l.name, full: `@${scope}/${l.name}`, rel: lrel, meta: { yanked: {} }, versions: [] };
+      for (const v of dirs(join(libsDir, s.name, l.name))) {
+        const vrel = `${lrel}/${v.name}`;
+        if (v.name === 'meta.toml' && v.isFile()) {
+          const m = readToml(root, vrel, (t, f) => parseTomlWith(libraryMetaSchema, t, f, { parse: 'MDL_META_INVALID', invalid: 'MDL_META_INVALID' }, 'meta.toml'));
+          problems.push(...m.problems);
+          if (m.value && findControlChars(m.value).length) problems.push({ code: 'MDL_CONTROL_CHARS', file: vrel, message: 'meta.toml contains terminal control characters', hint: 'remove escape sequences and other control characters from the text' });
+          else if (m.value) lib.meta = m.value;
+          continue;
+        }
+        if (v.isSymbolicLink()) {
+          problems.push({ code: 'MDL_SYMLINK', file: vrel, message: 'symbolic links are not allowed in the libraries tree', hint: 'replace the link with a real folder' });
+          continue;
+        }
+        if (!v.isDirectory()) {
+          problems.push({ code: 'MDL_LAYOUT_INVALID', file: vrel, message: 'a library folder holds only version folders and meta.toml', hint: 'move the file into a version folder' });
+          continue;
+        }
+        if (!isValidVersion(v.name)) {
+          problems.push({ code: 'MDL_VERSION_INVALID', file: vrel, message: `version folder "${sanitizeForMessage(v.name)}" is not valid semver`, hint: 'name version folders MAJOR.MINOR.PATCH, e.g. 1.0.0' });
+          continue;
+        }
+        lib.versions.push({ scope, name: l.name, version: v.name, rel: vrel });
+      }
+      for (const y of Object.keys(lib.meta.yanked)) {
+        if (!lib.versions.some((v) => v.version === y)) problems.push({ code: 'MDL_META_INVALID', file: `${lrel}/meta.toml`, field: `yanked.${y}`, message: `meta.toml yanks ${sanitizeForMessage(y)}, which does not exist`, hint: 'yank only published versions' });
+      }
+      if (lib.versions.length) libraries.push(lib);
+    }
+  }
+  libraries.sort((a, b) => (a.full < b.full ? -1 : 1));
+  return { root, config, scopes, libraries, problems };
+}
+
+/** Visibility of a scope: its own setting, else the registry default. */
+export function scopeVisibility(layout: Pick<RegistryLayout, 'config' | 'scopes'>, scope: string): 'public' | 'private' {
+  return layout.scopes.get(scope)?.scope.visibility ?? layout.config.registry.visibility;
+}
+
+export function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

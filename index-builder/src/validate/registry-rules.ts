@@ -1,0 +1,60 @@
+/** Pure rules across libraries: dependencies resolve, names are not confusable (BUILD-1, LIB-2). */
+import semver from 'semver';
+import type { Problem } from '../errors.js';
+import { confusableSkeleton } from '../format/names.js';
+import type { Visibility } from '../format/source-schema.js';
+
+export interface RuleLibrary {
+  full: string;
+  scope: string;
+  name: string;
+  rel: string;
+  visibility: Visibility;
+  versions: { version: string; rel: string; dependencies: Record<string, string> }[];
+}
+
+export function checkDependencies(libs: readonly RuleLibrary[]): Problem[] {
+  const byName = new Map(libs.map((l) => [l.full, l]));
+  const problems: Problem[] = [];
+  for (const lib of libs) {
+    for (const v of lib.versions) {
+      for (const [dep, range] of Object.entries(v.dependencies)) {
+        const target = byName.get(dep);
+        const file = `${v.rel}/.mdlibs.toml`;
+        if (!target) {
+          problems.push({ code: 'MDL_DEPENDENCY_MISSING', file, field: `dependencies.${dep}`, message: `dependency ${dep} is not in this registry`, hint: `publish ${dep} first, or fix the name` });
+        } else if (!target.versions.some((t) => semver.satisfies(t.version, range, { includePrerelease: false }))) {
+          problems.push({ code: 'MDL_DEPENDENCY_MISSING', file, field: `dependencies.${dep}`, message: `no version of ${dep} satisfies "${range}" (has ${target.versions.map((t) => t.version).join(', ')})`, hint: 'widen the range or publish a matching version first' });
+        } else if (lib.visibility === 'public' && target.visibility === 'private') {
+          problems.push({ code: 'MDL_DEPENDENCY_INVALID', file, field: `dependencies.${dep}`, message: `public library depends on private library ${dep}`, hint: 'make the dependency public, or move this library to a private scope' });
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * Two names in one scope (or two scopes) whose skeletons match are confusable.
+ * The one not in `known` (the previous build) is refused; with no history, the later one in sort order.
+ */
+export function checkConfusables(libs: readonly RuleLibrary[], known: ReadonlySet<string>): Problem[] {
+  const problems: Problem[] = [];
+  const flag = (items: { key: string; label: string; rel: string }[], what: string) => {
+    const seen = new Map<string, { key: string; label: string }>();
+    for (const it of [...items].sort((a, b) => Number(known.has(b.key)) - Number(known.has(a.key)) || (a.key < b.key ? -1 : 1))) {
+      const sk = confusableSkeleton(it.label);
+      const other = seen.get(sk);
+      if (other && other.label !== it.label) {
+        problems.push({ code: 'MDL_NAME_CONFUSABLE', file: it.rel, message: `${what} "${it.label}" is confusable with existing "${other.label}"`, hint: 'pick a name that differs by more than look-alike characters (0/o, 1/l/i, rn/m, hyphens)' });
+      } else if (!other) seen.set(sk, it);
+    }
+  };
+  const scopes = new Map<string, string>();
+  for (const l of libs) scopes.set(l.scope, `libraries/@${l.scope}`);
+  flag([...scopes].map(([s, rel]) => ({ key: `@${s}`, label: s, rel })), 'scope');
+  const byScope = new Map<string, RuleLibrary[]>();
+  for (const l of libs) byScope.set(l.scope, [...(byScope.get(l.scope) ?? []), l]);
+  for (const group of byScope.values()) flag(group.map((l) => ({ key: l.full, label: l.name, rel: l.rel })), 'library name');
+  return problems;
+}
