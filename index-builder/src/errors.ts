@@ -66,14 +66,18 @@ export interface Problem extends ProblemLocation {
   hint: string;
 }
 
-export class MdlibsError extends Error {
-  readonly code: ErrorCode;
+/**
+ * The user-facing error. Builder codes are `ErrorCode`; other components (server, CLI)
+ * keep their own code tables and pass their own code type as `C`.
+ */
+export class MdlibsError<C extends string = ErrorCode> extends Error {
+  readonly code: C;
   readonly hint: string | undefined;
   readonly problems: readonly Problem[];
   readonly details: Record<string, unknown> | undefined;
 
   constructor(
-    code: ErrorCode,
+    code: C,
     message: string,
     opts: { hint?: string; problems?: readonly Problem[]; details?: Record<string, unknown>; cause?: unknown } = {},
   ) {
@@ -85,7 +89,7 @@ export class MdlibsError extends Error {
     this.details = opts.details;
   }
 
-  toJSON(): { code: ErrorCode; message: string; hint?: string; problems?: readonly Problem[] } {
+  toJSON(): { code: C; message: string; hint?: string; problems?: readonly Problem[] } {
     return {
       code: this.code,
       message: this.message,
@@ -95,7 +99,7 @@ export class MdlibsError extends Error {
   }
 }
 
-export function isMdlibsError(e: unknown): e is MdlibsError {
+export function isMdlibsError(e: unknown): e is MdlibsError<string> {
   return e instanceof MdlibsError;
 }
 
