@@ -111,7 +111,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
       }
       if (!(canReuse && old && old.key === ckey && prevFile(tarballPath(lib.scope, lib.name, v.version)))) {
         tarballs.set(id, tarball.bytes);
-        builtVersions.push(id);
+        if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
       }
       const l = manifest.library;
       records.set(id, {

@@ -38,6 +38,15 @@ export function countNodes(value: unknown, max: number): number {
 }
 
 const FENCE_RE = /^---([a-zA-Z]*)\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+/** Only YAML frontmatter: gray-matter resolves other languages by name, even `---constructor`. */
+const YAML_LANG = /^(yaml|yml)?$/i;
+
+/** 1-based file line of a top-level YAML key in the frontmatter block (the block starts at line 1), else 1. */
+function keyLine(block: string, key: string | undefined): number {
+  if (!key) return 1;
+  const i = block.split('\n').findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`));
+  return i === -1 ? 1 : i + 1;
+}
 
 export function parseFrontmatter(text: string, file: string, limits: FrontmatterLimits): FrontmatterResult {
   const m = FENCE_RE.exec(text);
@@ -54,14 +63,19 @@ export function parseFrontmatter(text: string, file: string, limits: Frontmatter
   if (bytes > limits.maxFrontmatterBytes) {
     return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_TOO_LARGE', file, line: 1, message: `frontmatter is ${bytes} bytes; the limit is ${limits.maxFrontmatterBytes}`, hint: 'keep frontmatter to title, description and tags; move long text into the document body' }] };
   }
+  const lang = m[1] ?? '';
+  if (!YAML_LANG.test(lang)) {
+    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_INVALID', file, line: 1, message: `frontmatter language "${lang}" is not allowed; use YAML`, hint: 'start the frontmatter with a line holding only --- and write plain YAML' }] };
+  }
   let parsed: unknown;
   try {
     // Passing options also disables gray-matter's unbounded module-level cache.
     parsed = matter(block, { engines: SAFE_ENGINES, language: 'yaml' }).data;
   } catch (e) {
     const msg = e instanceof Error ? (e.message.split('\n')[0] ?? '') : String(e);
+    // js-yaml counts lines from the opening fence's newline, so its numbers are already file lines.
     const line = /line (\d+)/.exec(msg);
-    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_INVALID', file, line: line ? Number(line[1]) + 1 : 1, message: `frontmatter does not parse: ${msg}`, hint: 'write the frontmatter as plain YAML between --- lines' }] };
+    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_INVALID', file, line: line ? Number(line[1]) : 1, message: `frontmatter does not parse: ${msg}`, hint: 'write the frontmatter as plain YAML between --- lines' }] };
   }
   if (countNodes(parsed, limits.maxFrontmatterNodes) > limits.maxFrontmatterNodes) {
     return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_TOO_COMPLEX', file, line: 1, message: `frontmatter expands to more than ${limits.maxFrontmatterNodes} YAML nodes (anchors and aliases?)`, hint: 'remove YAML anchors/aliases (& and *) and keep frontmatter small' }] };
@@ -69,11 +83,11 @@ export function parseFrontmatter(text: string, file: string, limits: Frontmatter
   const res = frontmatterSchema.safeParse(parsed ?? {});
   if (!res.success) {
     const iss = res.error.issues[0];
-    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_INVALID', file, line: 1, field: iss?.path.join('.') ?? '', message: `frontmatter field ${iss?.path.join('.') || '(root)'}: ${iss?.message ?? 'invalid'}`, hint: 'frontmatter must be a mapping; title and description are strings, tags a list of strings' }] };
+    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_FRONTMATTER_INVALID', file, line: keyLine(block, iss?.path[0]?.toString()), field: iss?.path.join('.') ?? '', message: `frontmatter field ${iss?.path.join('.') || '(root)'}: ${iss?.message ?? 'invalid'}`, hint: 'frontmatter must be a mapping; title and description are strings, tags a list of strings' }] };
   }
   const bad = findControlChars(res.data);
   if (bad.length) {
-    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_CONTROL_CHARS', file, line: 1, field: bad[0] ?? '', message: `frontmatter field ${bad[0] ?? ''} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' }] };
+    return { data: {}, content, lineOffset, problems: [{ code: 'MDL_CONTROL_CHARS', file, line: keyLine(block, bad[0]?.split('.')[0]), field: bad[0] ?? '', message: `frontmatter field ${bad[0] ?? ''} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' }] };
   }
   const { title, description, tags } = res.data;
   return { data: { title, description, tags }, content, lineOffset, problems: [] };

@@ -1,7 +1,6 @@
 /** Pure markdown analysis: frontmatter, title, headings and relative links (unified + remark-parse). */
 import type { Heading, Link, Definition, Image, Root } from 'mdast';
 import { toString } from 'mdast-util-to-string';
-import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
@@ -21,7 +20,11 @@ export interface MarkdownInfo {
   links: MarkdownLink[];
 }
 
-const processor = unified().use(remarkParse).use(remarkGfm);
+/**
+ * CommonMark only: GFM adds no relative links or headings (tables still parse as text with
+ * their links), and costs ~20 % of the parse time in the builder bench.
+ */
+const processor = unified().use(remarkParse);
 
 export function parseMarkdownTree(content: string): Root {
   return processor.parse(content);

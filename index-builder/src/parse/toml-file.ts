@@ -10,8 +10,12 @@ export interface TomlResult<T> {
 }
 
 /** Best-effort line of a dotted key (`library.name` -> line of `name =` after `[library]`). */
-export function lineOfKey(text: string, path: readonly (string | number)[]): number | undefined {
+export function lineOfKey(text: string, fullPath: readonly (string | number)[]): number | undefined {
   const lines = text.split('\n');
+  // `library.authors.0` -> the line of `authors =` (array items are on the key's line or after it)
+  let n = fullPath.length;
+  while (n > 1 && /^\d+$/.test(String(fullPath[n - 1]))) n--;
+  const path = fullPath.slice(0, n);
   const key = path.length ? String(path[path.length - 1]) : undefined;
   if (key === undefined) return undefined;
   const table = path.length > 1 ? String(path[0]) : undefined;
@@ -20,6 +24,7 @@ export function lineOfKey(text: string, path: readonly (string | number)[]): num
     const l = (lines[i] ?? '').trim();
     const header = /^\[{1,2}\s*([^\]]+?)\s*\]{1,2}$/.exec(l);
     if (header) {
+      if (table === undefined && header[1] === key) return i + 1; // a top-level table: its header line
       inTable = table === undefined ? false : header[1] === table;
       continue;
     }
@@ -50,7 +55,7 @@ export function parseTomlWith<S extends z.ZodType>(
   if (!res.success) {
     return {
       value: undefined,
-      problems: res.error.issues.map((iss) => {
+      problems: res.error.issues.flatMap((iss): { path: PropertyKey[]; message: string; code: string }[] => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => ({ ...iss, path: [...iss.path, k] })) : [iss])).map((iss) => {
         const line = lineOfKey(text, iss.path as (string | number)[]);
         const field = iss.path.join('.');
         return {

@@ -1,0 +1,151 @@
+/**
+ * The static site generator (WEB-1), called by the builder once per output tree. Pages of a tree
+ * show only that tree's libraries: private libraries get pages in the private tree alone.
+ * Pages of libraries whose index did not change are hard-linked from the previous tree when the
+ * templates are the same (site stamp); home, scope and tag pages are re-rendered (cheap, paginated).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SiteEmitter, SiteInput } from '../build/site-hook.js';
+import { summaryEntry } from '../emit/listings.js';
+import { PATHS } from '../format/paths.js';
+import type { LibraryIndex, SummaryEntry, VersionEntry } from '../format/protocol.js';
+import { loadAssets } from './assets.js';
+import { renderPage, type SiteContext } from './layout.js';
+import { renderMarkdown } from './markdown.js';
+import { docPageBody } from './pages/doc.js';
+import { homeBody } from './pages/home.js';
+import { libraryPageBody } from './pages/library.js';
+import { notFoundBody, scopeBody, tagBody, tagIndexBody } from './pages/listing.js';
+import { shardSearchIndex } from './search-shards.js';
+import { docPage, libraryPage, relLink, scopePage, SITE_PATHS, tagPage } from './site-paths.js';
+
+export const LIST_PAGE_SIZE = 100;
+const RECENT_COUNT = 10;
+const HOME_TAGS = 40;
+
+function headVersion(lib: LibraryIndex): VersionEntry | undefined {
+  const latest = lib.distTags.latest;
+  return lib.versions.find((v) => v.version === latest) ?? lib.versions[lib.versions.length - 1];
+}
+
+function readSource(input: SiteInput, lib: LibraryIndex, version: string, path: string): string | null {
+  const file = join(input.registryDir, 'libraries', `@${lib.scope}`, lib.name.slice(lib.scope.length + 2), version, path);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function renderLibrary(input: SiteInput, site: SiteContext, lib: LibraryIndex, head: VersionEntry): void {
+  const docs = head.docs.filter((d) => d.path !== 'README.md' && /\.md$/i.test(d.path));
+  const sources = new Map<string, string>();
+  for (const d of docs) {
+    const text = readSource(input, lib, head.version, d.path);
+    if (text !== null) sources.set(d.path, text);
+  }
+  const pages = new Set(sources.keys());
+  const linker = (from: string) => (p: string): string | null => {
+    if (p.toLowerCase() === 'readme.md') return relLink(from, libraryPage(lib.name));
+    return pages.has(p) ? relLink(from, docPage(lib.name, p)) : null;
+  };
+  const rel = libraryPage(lib.name);
+  const readme = readSource(input, lib, head.version, 'README.md') ?? '';
+  const readmeHtml = renderMarkdown(readme, { file: 'README.md', resolveLink: linker(rel) });
+  const body = libraryPageBody({ lib, head, readmeHtml, docPages: pages });
+  input.writer.write(rel, renderPage(site, { rel, title: `${lib.name} · ${site.registryName}`, description: lib.description, page: 'library', body }));
+  for (const d of docs) {
+    const text = sources.get(d.path);
+    if (text === undefined) continue;
+    const drel = docPage(lib.name, d.path);
+    const html = renderMarkdown(text, { file: d.path, resolveLink: linker(drel) });
+    input.writer.write(drel, renderPage(site, { rel: drel, title: `${d.title} · ${lib.name}`, description: d.description ?? lib.description, page: 'doc', body: docPageBody(lib, head, d, html) }));
+  }
+}
+
+/** Reuses a library's pages from the previous tree; false when one is missing (then render anew). */
+function reuseLibrary(input: SiteInput, lib: LibraryIndex, head: VersionEntry): boolean {
+  const prev = input.previousDir;
+  if (!prev) return false;
+  const rels = [libraryPage(lib.name), ...head.docs.filter((d) => d.path !== 'README.md' && /\.md$/i.test(d.path)).map((d) => docPage(lib.name, d.path))];
+  const present = rels.filter((r) => existsSync(join(prev, r)));
+  if (!present.includes(libraryPage(lib.name))) return false;
+  for (const r of present) input.writer.reuse(prev, r);
+  return true;
+}
+
+function paginate<T>(items: readonly T[], size = LIST_PAGE_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out.length ? out : [[]];
+}
+
+function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[]): void {
+  const { writer, summary, teams } = input;
+  const write = (rel: string, title: string, description: string, page: string, body: ReturnType<typeof homeBody>) =>
+    writer.write(rel, renderPage(site, { rel, title, description, page, body }));
+  const byTag = new Map<string, SummaryEntry[]>();
+  for (const e of entries) for (const t of e.tags) (byTag.get(t) ?? byTag.set(t, []).get(t))?.push(e);
+  const tagCounts = [...byTag.entries()].map(([t, es]): [string, number] => [t, es.length]);
+  const topTags = [...tagCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, HOME_TAGS);
+  const recent = [...entries].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.name < b.name ? -1 : 1) : a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, RECENT_COUNT);
+  const description = input.config.registry.description;
+  write(SITE_PATHS.home, site.registryName, description || `Markdown libraries of ${site.registryName}`, 'home', homeBody({ registryName: site.registryName, description, summary, recent, topTags }));
+
+  for (const scope of summary.scopes) {
+    const list = entries.filter((e) => e.scope === scope.name);
+    const pages = paginate(list);
+    const pathOf = (p: number) => (p === 1 ? scopePage(scope.name) : `libraries/@${scope.name}/page-${p}.html`);
+    const team = teams.scopes.find((s) => s.name === scope.name);
+    pages.forEach((chunk, i) => write(pathOf(i + 1), `${scope.displayName} (@${scope.name}) · ${site.registryName}`, scope.description || `Libraries of @${scope.name}`, 'scope', scopeBody(pathOf(i + 1), scope, team, chunk, i + 1, pages.length, pathOf)));
+  }
+  for (const [tag, list] of byTag) {
+    const pages = paginate(list);
+    pages.forEach((chunk, i) => write(tagPage(tag, i + 1), `#${tag} · ${site.registryName}`, `Libraries tagged ${tag}`, 'tag', tagBody(tagPage(tag, i + 1), tag, list.length, chunk, i + 1, pages.length)));
+  }
+  write('tags/index.html', `Tags · ${site.registryName}`, `All tags of ${site.registryName}`, 'tags', tagIndexBody('tags/index.html', [...tagCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
+  writer.write(SITE_PATHS.notFound, renderPage(site, { rel: SITE_PATHS.notFound, title: `Not found · ${site.registryName}`, description: 'Page not found', page: 'not-found', body: notFoundBody(), basePath: basePathOf(input.config.registry.url) }));
+}
+
+/** Path part of the registry's public URL: the 404 page is served at any depth, so it needs a <base>. */
+export function basePathOf(url: string): string {
+  try {
+    const p = new URL(url).pathname;
+    return p.endsWith('/') ? p : `${p}/`;
+  } catch {
+    return '/';
+  }
+}
+
+function emitSearch(input: SiteInput): void {
+  const json = readFileSync(join(input.writer.root, PATHS.searchIndex), 'utf8');
+  const { base, shards } = shardSearchIndex(json);
+  input.writer.writeJson(SITE_PATHS.searchBase, base);
+  for (const [rel, text] of shards) input.writer.writeCompressed(rel, text);
+}
+
+export const emitSite: SiteEmitter = (input) => {
+  const assets = loadAssets();
+  const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout };
+  const stamp = JSON.stringify({ site: 1, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
+  let prevStamp: string | null = null;
+  try {
+    prevStamp = input.previousDir ? readFileSync(join(input.previousDir, SITE_PATHS.stamp), 'utf8') : null;
+  } catch {
+    prevStamp = null;
+  }
+  const canReuse = prevStamp === stamp;
+  input.writer.writeCompressed(SITE_PATHS.style, assets.style);
+  input.writer.writeCompressed(SITE_PATHS.script, assets.script);
+  input.writer.write(SITE_PATHS.stamp, stamp);
+
+  for (const lib of input.libraries) {
+    const head = headVersion(lib);
+    if (!head) continue;
+    if (canReuse && !input.changed.has(lib.name) && reuseLibrary(input, lib, head)) continue;
+    renderLibrary(input, site, lib, head);
+  }
+  emitListings(input, site, input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1)));
+  emitSearch(input);
+};

@@ -1,0 +1,208 @@
+import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fg from 'fast-glob';
+import { describe, expect, it } from 'vitest';
+import { buildRegistry, isMdlibsError, type MdlibsError } from '../../index-builder/src/index.js';
+import { commitAll, git, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/** Every file of a tree (through the managed link) -> its bytes. */
+function snapshot(dir: string, ignore: string[] = []): Map<string, Buffer> {
+  return new Map(fg.sync('**', { cwd: dir, dot: true, followSymbolicLinks: true, ignore }).sort().map((f) => [f, readFileSync(join(dir, f))]));
+}
+
+function makeGitRegistry(libs = 5): string {
+  const root = tempDir();
+  writeRegistry(root);
+  gitInit(root);
+  for (let i = 0; i < libs; i++) writeLibrary(root, { scope: 'acme', name: `lib-${'abcdefghij'[i]}`, version: '1.0.0' });
+  writeLibrary(root, { scope: 'secret', name: 'plans', version: '1.0.0' });
+  commitAll(root, 'initial');
+  return root;
+}
+
+async function expectBuildError(p: Promise<unknown>): Promise<MdlibsError<string>> {
+  try {
+    await p;
+  } catch (e) {
+    if (isMdlibsError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected the build to fail');
+}
+
+const TIME_DEPENDENT = ['build-info.json', 'build-info.json.gz', 'build-info.json.br'];
+
+describe('determinism', () => {
+  it('gives byte-identical trees for two clones built in different folders at different times', async () => {
+    const src = makeGitRegistry(3);
+    const a = tempDir();
+    const b = tempDir();
+    git(a, 'clone', '-q', src, 'repo');
+    git(b, 'clone', '-q', src, 'repo');
+    await buildRegistry({ registryDir: join(a, 'repo'), outDir: join(a, 'out'), privateOutDir: join(a, 'priv'), now: () => new Date('2026-01-01T00:00:00Z') });
+    await buildRegistry({ registryDir: join(b, 'repo'), outDir: join(b, 'out'), privateOutDir: join(b, 'priv'), now: () => new Date('2027-06-30T12:00:00Z') });
+    for (const t of ['out', 'priv']) {
+      const sa = snapshot(join(a, t), TIME_DEPENDENT);
+      const sb = snapshot(join(b, t), TIME_DEPENDENT);
+      expect([...sa.keys()]).toEqual([...sb.keys()]);
+      for (const [f, bytes] of sa) expect(bytes.equals(sb.get(f) as Buffer), f).toBe(true);
+      expect(sa.size).toBeGreaterThan(10);
+    }
+    // and the time-dependent file is the only difference
+    expect(readFileSync(join(a, 'out/build-info.json'), 'utf8')).not.toBe(readFileSync(join(b, 'out/build-info.json'), 'utf8'));
+  });
+
+  it('packs the same content to the same tarball bytes whatever the file mtimes and modes', async () => {
+    const src = makeGitRegistry(1);
+    const out1 = join(tempDir(), 'o');
+    await buildRegistry({ registryDir: src, outDir: out1 });
+    const copy = tempDir();
+    cpSync(src, copy, { recursive: true });
+    rmSync(join(copy, '.git'), { recursive: true });
+    writeFileSync(join(copy, 'libraries/@acme/lib-a/1.0.0/README.md'), readFileSync(join(src, 'libraries/@acme/lib-a/1.0.0/README.md')));
+    const out2 = join(tempDir(), 'o');
+    await buildRegistry({ registryDir: copy, outDir: out2 });
+    const t = 'tarballs/@acme/lib-a/lib-a-1.0.0.tgz';
+    expect(readFileSync(join(out1, t)).equals(readFileSync(join(out2, t)))).toBe(true);
+  });
+});
+
+describe('incremental builds keyed by git tree ids', () => {
+  it('rebuilds only the changed library and leaves every other output identical', async () => {
+    const root = makeGitRegistry(5);
+    const out = join(tempDir(), 'out');
+    const first = await buildRegistry({ registryDir: root, outDir: out });
+    expect(first.builtVersions.length).toBe(5);
+    const before = snapshot(out);
+
+    const noop = await buildRegistry({ registryDir: root, outDir: out });
+    expect(noop.builtVersions).toEqual([]);
+    expect(noop.rebuiltLibraries).toEqual([]);
+    expect(noop.reusedVersions).toBe(5);
+
+    writeLibrary(root, { scope: 'acme', name: 'lib-c', version: '1.1.0' });
+    commitAll(root, 'lib-c 1.1.0');
+    const r = await buildRegistry({ registryDir: root, outDir: out });
+    expect(r.builtVersions).toEqual(['@acme/lib-c@1.1.0']);
+    expect(r.rebuiltLibraries).toEqual(['@acme/lib-c']);
+    expect(r.reusedVersions).toBe(5);
+    const after = snapshot(out);
+    const changed = [...after.keys()].filter((f) => !before.get(f)?.equals(after.get(f) as Buffer));
+    const unexpected = changed.filter((f) => !f.startsWith('index/@acme/lib-c.json') && f !== 'tarballs/@acme/lib-c/lib-c-1.1.0.tgz' && !/^(summary|search)\//.test(f) && !/^build-(info|record)\.json/.test(f));
+    expect(unexpected).toEqual([]);
+    expect(changed).toContain('tarballs/@acme/lib-c/lib-c-1.1.0.tgz');
+    for (const f of before.keys()) expect(after.has(f), f).toBe(true);
+  });
+
+  it('falls back to content hashes for a plain folder and for uncommitted changes', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    writeLibrary(root, { scope: 'acme', name: 'lib-a', version: '2.0.0' }); // untracked
+    const r1 = await buildRegistry({ registryDir: root, outDir: out });
+    expect(r1.builtVersions).toEqual(['@acme/lib-a@2.0.0']);
+    const r2 = await buildRegistry({ registryDir: root, outDir: out });
+    expect(r2.builtVersions).toEqual([]); // same content hash: reused
+    const plain = tempDir();
+    cpSync(root, plain, { recursive: true });
+    rmSync(join(plain, '.git'), { recursive: true });
+    const pout = join(tempDir(), 'out');
+    expect((await buildRegistry({ registryDir: plain, outDir: pout })).builtVersions.length).toBe(3);
+    expect((await buildRegistry({ registryDir: plain, outDir: pout })).builtVersions.length).toBe(0);
+  });
+});
+
+describe('immutability', () => {
+  it('refuses an edited published version and keeps serving the previous tree', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const served = realpathSync(out);
+    const before = snapshot(out);
+    writeFileSync(join(root, 'libraries/@acme/lib-a/1.0.0/README.md'), '# lib-a\n\nSneaky edit.\n');
+    commitAll(root, 'edit a published version');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.code).toBe('MDL_VALIDATION_FAILED');
+    expect(e.problems.map((p) => [p.code, p.file])).toEqual([['MDL_VERSION_CHANGED', 'libraries/@acme/lib-a/1.0.0']]);
+    expect(e.problems[0]?.message).toMatch(/^@acme\/lib-a@1\.0\.0 was published with sha256 [0-9a-f]{12}… and its content has changed/);
+    expect(e.problems[0]?.hint).toMatch(/new version/);
+    expect(realpathSync(out)).toBe(served);
+    expect(snapshot(out)).toEqual(before);
+  });
+
+  it('refuses a force-pushed rewritten history that changes a version', async () => {
+    const origin = makeGitRegistry(2);
+    const ci = tempDir();
+    git(ci, 'clone', '-q', origin, 'repo');
+    const repo = join(ci, 'repo');
+    const out = join(ci, 'out');
+    await buildRegistry({ registryDir: repo, outDir: out });
+    const served = realpathSync(out);
+    // rewrite history on the origin: amend the initial commit with different content, force-push style
+    writeFileSync(join(origin, 'libraries/@acme/lib-b/1.0.0/docs/guide.md'), '# Guide\n\nRewritten.\n');
+    git(origin, 'add', '-A');
+    git(origin, 'commit', '-q', '--amend', '-m', 'initial (rewritten)');
+    git(repo, 'fetch', '-q', 'origin');
+    git(repo, 'reset', '-q', '--hard', 'origin/main');
+    const e = await expectBuildError(buildRegistry({ registryDir: repo, outDir: out }));
+    expect(e.problems.map((p) => p.code)).toEqual(['MDL_VERSION_CHANGED']);
+    expect(e.problems[0]?.file).toBe('libraries/@acme/lib-b/1.0.0');
+    expect(realpathSync(out)).toBe(served);
+  });
+
+  it('refuses a deleted version number that comes back with other content, and accepts the same content back', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const keep = tempDir();
+    cpSync(join(root, 'libraries/@acme/lib-a/1.0.0'), keep, { recursive: true });
+    rmSync(join(root, 'libraries/@acme/lib-a'), { recursive: true });
+    commitAll(root, 'admin deletes lib-a 1.0.0');
+    const del = await buildRegistry({ registryDir: root, outDir: out });
+    expect(existsSync(join(out, 'index/@acme/lib-a.json'))).toBe(false);
+    const record = JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { deleted: Record<string, unknown> };
+    expect(Object.keys(record.deleted)).toEqual(['@acme/lib-a@1.0.0']);
+    expect(del.libraries).toBe(1);
+    const served = realpathSync(out);
+
+    writeLibrary(root, { scope: 'acme', name: 'lib-a', version: '1.0.0', description: 'Different content this time' });
+    commitAll(root, 're-add with other content');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.problems.map((p) => [p.code, p.message])).toEqual([['MDL_VERSION_REUSED', '@acme/lib-a@1.0.0 was deleted and now comes back with different content']]);
+    expect(realpathSync(out)).toBe(served);
+
+    rmSync(join(root, 'libraries/@acme/lib-a/1.0.0'), { recursive: true });
+    cpSync(keep, join(root, 'libraries/@acme/lib-a/1.0.0'), { recursive: true });
+    commitAll(root, 're-add the same content');
+    const ok = await buildRegistry({ registryDir: root, outDir: out });
+    expect(ok.builtVersions).toEqual(['@acme/lib-a@1.0.0']);
+  });
+});
+
+describe('output management', () => {
+  it('refuses to overwrite a folder it did not write', async () => {
+    const root = makeGitRegistry(1);
+    const out = tempDir();
+    writeFileSync(join(out, 'precious.txt'), 'keep me');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.code).toBe('MDL_OUTPUT_NOT_MANAGED');
+    expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('adopts a plain tree restored from a deploy as the previous build (immutability still holds)', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const restored = join(tempDir(), 'site');
+    cpSync(out, restored, { recursive: true, dereference: true });
+    writeFileSync(join(root, 'libraries/@acme/lib-a/1.0.0/README.md'), '# changed\n');
+    commitAll(root, 'edit');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: restored }));
+    expect(e.problems[0]?.code).toBe('MDL_VERSION_CHANGED');
+    git(root, 'revert', '--no-edit', 'HEAD');
+    const r = await buildRegistry({ registryDir: root, outDir: restored });
+    expect(r.builtVersions).toEqual([]);
+    expect(readdirSync(join(restored, 'index/@acme')).length).toBe(6);
+  });
+});
