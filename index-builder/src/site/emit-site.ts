@@ -29,13 +29,16 @@ function headVersion(lib: LibraryIndex): VersionEntry | undefined {
   return lib.versions.find((v) => v.version === latest) ?? lib.versions[lib.versions.length - 1];
 }
 
-function readSource(input: SiteInput, lib: LibraryIndex, version: string, path: string): string | null {
-  const file = join(input.registryDir, 'libraries', `@${lib.scope}`, lib.name.slice(lib.scope.length + 2), version, path);
+function readOrNull(file: string): string | null {
   try {
     return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
+}
+
+function readSource(input: SiteInput, lib: LibraryIndex, version: string, path: string): string | null {
+  return readOrNull(join(input.registryDir, 'libraries', `@${lib.scope}`, lib.name.slice(lib.scope.length + 2), version, path));
 }
 
 function renderLibrary(input: SiteInput, site: SiteContext, lib: LibraryIndex, head: VersionEntry): void {
@@ -129,13 +132,7 @@ export const emitSite: SiteEmitter = (input) => {
   const assets = loadAssets();
   const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout };
   const stamp = JSON.stringify({ site: 1, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
-  let prevStamp: string | null = null;
-  try {
-    prevStamp = input.previousDir ? readFileSync(join(input.previousDir, SITE_PATHS.stamp), 'utf8') : null;
-  } catch {
-    prevStamp = null;
-  }
-  const canReuse = prevStamp === stamp;
+  const canReuse = input.previousDir !== null && readOrNull(join(input.previousDir, SITE_PATHS.stamp)) === stamp;
   input.writer.writeCompressed(SITE_PATHS.style, assets.style);
   input.writer.writeCompressed(SITE_PATHS.script, assets.script);
   input.writer.write(SITE_PATHS.stamp, stamp);

@@ -1,0 +1,220 @@
+/**
+ * Instant search over the prebuilt MiniSearch index, loaded in shards (see
+ * index-builder/src/site/search-shards.ts): the base file plus one shard per first character
+ * of the query's words. Prefix and fuzzy matching, scope and tag filters, keyboard navigation.
+ */
+import MiniSearch, { type SearchResult } from 'minisearch';
+
+interface SearchBase {
+  format: string;
+  options: { fields: string[]; storeFields: string[]; searchOptions: Record<string, unknown> };
+  index: Record<string, unknown> & { storedFields: Record<string, { name: string }> };
+  shards: Record<string, { file: string; terms: number }>;
+}
+type Entry = [string, Record<string, Record<string, number>>];
+
+const MAX_SHOWN = 50;
+
+/** Mirrors shardKey() of the builder. */
+export function shardKey(term: string): string {
+  const c = term.charAt(0);
+  return /^[a-z0-9]$/.test(c) ? c : '_';
+}
+
+class ShardedIndex {
+  private base: Promise<SearchBase> | null = null;
+  private readonly shards = new Map<string, Promise<Entry[]>>();
+  private engine: MiniSearch | null = null;
+  private engineKeys = '';
+
+  constructor(private readonly root: string, private readonly basePath: string) {}
+
+  private fetchJson<T>(rel: string): Promise<T> {
+    return fetch(this.root + rel).then((r) => {
+      if (!r.ok) throw new Error(`${rel}: HTTP ${r.status}`);
+      return r.json() as Promise<T>;
+    });
+  }
+
+  loadBase(): Promise<SearchBase> {
+    this.base ??= this.fetchJson<SearchBase>(this.basePath);
+    return this.base;
+  }
+
+  private shard(base: SearchBase, key: string): Promise<Entry[]> {
+    const info = base.shards[key];
+    if (!info) return Promise.resolve([]);
+    let p = this.shards.get(key);
+    if (!p) {
+      p = this.fetchJson<Entry[]>(info.file);
+      p.catch(() => this.shards.delete(key));
+      this.shards.set(key, p);
+    }
+    return p;
+  }
+
+  /** An engine holding (at least) the shards for the words of `query`. */
+  async engineFor(query: string): Promise<MiniSearch> {
+    const base = await this.loadBase();
+    const tokenize = MiniSearch.getDefault('tokenize') as (t: string) => string[];
+    const keys = new Set(tokenize(query).map((t) => t.toLowerCase()).filter(Boolean).map(shardKey));
+    const have = new Set(this.engineKeys.split(',').filter(Boolean));
+    if (this.engine && [...keys].every((k) => have.has(k))) return this.engine;
+    for (const k of keys) have.add(k);
+    const all = [...have].sort();
+    const parts = await Promise.all(all.map((k) => this.shard(base, k)));
+    const key = all.join(',');
+    const documentIds: Record<string, string> = {};
+    for (const [short, f] of Object.entries(base.index.storedFields)) documentIds[short] = f.name;
+    const js = { ...base.index, documentIds, index: parts.flat() };
+    this.engine = MiniSearch.loadJS(js as unknown as Parameters<typeof MiniSearch.loadJS>[0], { fields: base.options.fields, storeFields: base.options.storeFields, searchOptions: base.options.searchOptions });
+    this.engineKeys = key;
+    return this.engine;
+  }
+}
+
+interface Filters {
+  q: string;
+  scope: string;
+  tag: string;
+}
+
+function resultItem(root: string, r: SearchResult): HTMLLIElement {
+  const name = String(r.name);
+  const li = document.createElement('li');
+  li.className = 'lib-card';
+  const head = document.createElement('div');
+  head.className = 'lib-card-head';
+  const a = document.createElement('a');
+  a.className = 'lib-name';
+  a.href = `${root}libraries/${name}/index.html`;
+  a.textContent = name;
+  const v = document.createElement('span');
+  v.className = 'version';
+  v.textContent = String(r.latest ?? '');
+  head.append(a, ' ', v);
+  const p = document.createElement('p');
+  p.className = 'lib-desc';
+  p.textContent = String(r.description ?? '');
+  li.append(head, p);
+  const tags = String(r.tags ?? '').split(' ').filter(Boolean);
+  if (tags.length) {
+    const ul = document.createElement('ul');
+    ul.className = 'tags';
+    for (const t of tags.slice(0, 6)) {
+      const tli = document.createElement('li');
+      const ta = document.createElement('a');
+      ta.className = 'tag';
+      ta.href = `${root}tags/${t}/index.html`;
+      ta.textContent = t;
+      tli.append(ta);
+      ul.append(tli);
+    }
+    li.append(ul);
+  }
+  return li;
+}
+
+export function initSearch(root: string): void {
+  const section = document.querySelector<HTMLElement>('section.search[data-search-base]');
+  const input = document.getElementById('q') as HTMLInputElement | null;
+  const results = document.getElementById('results') as HTMLOListElement | null;
+  const count = document.getElementById('result-count');
+  const scopeSel = document.getElementById('filter-scope') as HTMLSelectElement | null;
+  const tagSel = document.getElementById('filter-tag') as HTMLSelectElement | null;
+  if (!section || !input || !results || !count || !scopeSel || !tagSel) return;
+  const index = new ShardedIndex(root, section.dataset.searchBase ?? '');
+  const others = document.querySelector<HTMLElement>('.home-sections');
+  let seq = 0;
+
+  const params = new URLSearchParams(location.search);
+  input.value = params.get('q') ?? '';
+  const setSelect = (sel: HTMLSelectElement, v: string | null) => {
+    if (!v) return;
+    if (![...sel.options].some((o) => o.value === v)) sel.add(new Option(v, v));
+    sel.value = v;
+  };
+  setSelect(scopeSel, params.get('scope'));
+  setSelect(tagSel, params.get('tag'));
+
+  const current = (): Filters => ({ q: input.value.trim(), scope: scopeSel.value, tag: tagSel.value });
+
+  const syncUrl = (f: Filters) => {
+    const u = new URL(location.href);
+    for (const [k, v] of Object.entries(f)) if (v) u.searchParams.set(k, v); else u.searchParams.delete(k);
+    history.replaceState(null, '', u);
+  };
+
+  const run = async () => {
+    const started = performance.now();
+    const f = current();
+    const mine = ++seq;
+    syncUrl(f);
+    if (!f.q && !f.scope && !f.tag) {
+      results.hidden = true;
+      results.replaceChildren();
+      count.textContent = '';
+      if (others) others.hidden = false;
+      delete results.dataset.query;
+      return;
+    }
+    let found: SearchResult[];
+    try {
+      const engine = await index.engineFor(f.q);
+      const filter = (r: SearchResult) => (!f.scope || String(r.name).startsWith(`@${f.scope}/`)) && (!f.tag || String(r.tags ?? '').split(' ').includes(f.tag));
+      found = f.q ? engine.search(f.q, { filter }) : engine.search(MiniSearch.wildcard, { filter }).sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
+    } catch {
+      if (mine !== seq) return;
+      count.textContent = 'Search is unavailable right now (the search index did not load).';
+      return;
+    }
+    if (mine !== seq) return;
+    if (others) others.hidden = true;
+    results.replaceChildren(...found.slice(0, MAX_SHOWN).map((r) => resultItem(root, r)));
+    results.hidden = found.length === 0;
+    const what = f.q ? ` for “${f.q}”` : '';
+    count.textContent = found.length === 0 ? `No libraries found${what}.` : `${found.length} ${found.length === 1 ? 'library' : 'libraries'}${what}${found.length > MAX_SHOWN ? ` (showing the first ${MAX_SHOWN})` : ''}`;
+    results.dataset.query = f.q;
+    results.dataset.count = String(found.length);
+    results.dataset.ms = (performance.now() - started).toFixed(1);
+    document.dispatchEvent(new CustomEvent('mdlibs:results', { detail: { query: f.q, count: found.length } }));
+  };
+
+  const links = () => [...results.querySelectorAll<HTMLAnchorElement>('a.lib-name')];
+  input.addEventListener('input', () => void run());
+  scopeSel.addEventListener('change', () => void run());
+  tagSel.addEventListener('change', () => void run());
+  input.addEventListener('focus', () => void index.loadBase().catch(() => undefined), { once: true });
+  input.form?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    links()[0]?.click();
+  });
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown') {
+      const first = links()[0];
+      if (first) {
+        e.preventDefault();
+        first.focus();
+      }
+    } else if (e.key === 'Escape' && input.value) {
+      input.value = '';
+      void run();
+    }
+  });
+  results.addEventListener('keydown', (e) => {
+    const all = links();
+    const i = all.indexOf(document.activeElement as HTMLAnchorElement);
+    if (i < 0) return;
+    let next: HTMLElement | undefined;
+    if (e.key === 'ArrowDown') next = all[Math.min(i + 1, all.length - 1)];
+    else if (e.key === 'ArrowUp') next = i === 0 ? input : all[i - 1];
+    else if (e.key === 'Home') next = all[0];
+    else if (e.key === 'End') next = all[all.length - 1];
+    else if (e.key === 'Escape') next = input;
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  });
+  if (input.value || scopeSel.value || tagSel.value) void run();
+}
