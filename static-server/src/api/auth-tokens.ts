@@ -1,0 +1,64 @@
+/**
+ * POST/GET /auth/tokens and DELETE /auth/tokens/:id (SRV-3). A token may mint tokens for its
+ * own owner with a subset of its scopes; only admin tokens mint admin tokens or tokens for
+ * other owners, list everyone's tokens or revoke others'.
+ */
+import { z } from 'zod';
+import { issueToken, normalizeScope, tokenView } from '../auth/tokens.js';
+import { httpError, notFound } from '../errors.js';
+import { readJsonBody } from '../http/read-body.js';
+import { parseBody } from '../http/query.js';
+import type { TokenRecord } from '../store/store.js';
+import { ok, type ApiRequest, type ApiResult } from './types.js';
+
+const createBody = z.object({
+  name: z.string().min(1).max(100),
+  scopes: z.array(z.string().max(65)).max(100).default([]),
+  expires_in: z.union([z.string().max(20), z.null()]).default('90d'),
+  admin: z.boolean().default(false),
+  owner: z.string().max(39).optional(),
+}).strict();
+
+function requireToken(r: ApiRequest): TokenRecord {
+  if (r.caller.kind !== 'token') throw httpError('MDL_UNAUTHORIZED', 'send a token: Authorization: Bearer mdl_…');
+  return r.caller.token;
+}
+
+export async function createToken(r: ApiRequest): Promise<ApiResult> {
+  const me = requireToken(r);
+  const body = parseBody(createBody, await readJsonBody(r.req, r.ctx.config.maxBodyBytes));
+  const owner = body.owner ?? me.owner;
+  const scopes = body.scopes.map(normalizeScope);
+  if (!me.admin) {
+    if (owner !== me.owner) throw httpError('MDL_FORBIDDEN', 'only an admin token can create tokens for another owner');
+    if (body.admin) throw httpError('MDL_FORBIDDEN', 'only an admin token can create admin tokens');
+    const extra = scopes.filter((s) => !me.scopes.includes(s));
+    if (extra.length) throw httpError('MDL_FORBIDDEN', 'a token can only grant scopes it holds itself', { scopes: extra.map((s) => `@${s}`) });
+  }
+  const { secret, token } = await issueToken(r.ctx.store, { owner, name: body.name, scopes, admin: body.admin, expiresIn: body.expires_in ?? null });
+  r.ctx.audit({ event: 'token.created', actor: me.owner, target: token.id, ip: r.ip, details: { owner, scopes: token.scopes, admin: token.admin, via: 'api' } });
+  return ok({ token: secret, ...tokenView(token) }, 201);
+}
+
+export async function listTokens(r: ApiRequest): Promise<ApiResult> {
+  const me = requireToken(r);
+  const want = r.query.get('owner');
+  if (want !== null && want !== me.owner && !me.admin) throw httpError('MDL_FORBIDDEN', 'only an admin token can list other owners\' tokens');
+  const owner = me.admin ? want : me.owner;
+  return ok({ tokens: (await r.ctx.store.listTokens(owner)).map(tokenView) });
+}
+
+export async function revokeToken(r: ApiRequest, id: string): Promise<ApiResult> {
+  const me = requireToken(r);
+  const t = await r.ctx.store.tokenById(id);
+  if (!t || (t.owner !== me.owner && !me.admin)) throw notFound();
+  if (t.revokedAt === null) await r.ctx.store.revokeToken(id, new Date().toISOString());
+  r.ctx.audit({ event: 'token.revoked', actor: me.owner, target: id, ip: r.ip, details: { owner: t.owner, via: 'api' } });
+  return { status: 204 };
+}
+
+export async function auditLog(r: ApiRequest): Promise<ApiResult> {
+  const me = requireToken(r);
+  if (!me.admin) throw httpError('MDL_FORBIDDEN', 'the audit log needs an admin token');
+  return ok({ events: await r.ctx.store.auditEvents(200) });
+}

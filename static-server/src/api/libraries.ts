@@ -1,0 +1,93 @@
+/** GET /libraries (list and search), /libraries/:scope/:name[/versions|/:version[/download]] (SRV-2). */
+import { z } from 'zod';
+import { tarballPath } from '../../../index-builder/src/index.js';
+import { normalizeScope } from '../auth/tokens.js';
+import { notFound } from '../errors.js';
+import { parseQuery } from '../http/query.js';
+import { ok, type ApiRequest, type ApiResult } from './types.js';
+import type { VisibleEntry } from './view.js';
+
+const listQuery = z.object({
+  q: z.string().trim().min(1).max(200).optional(),
+  tag: z.string().min(1).max(64).optional(),
+  scope: z.string().min(1).max(65).optional(),
+  page: z.coerce.number().int().min(1).max(100000).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  sort: z.enum(['name', 'downloads', 'updated', 'relevance']).optional(),
+  order: z.enum(['asc', 'desc']).optional(),
+});
+
+const listItem = (e: VisibleEntry, downloads: number) => ({ ...e, downloads });
+
+export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
+  const q = parseQuery(listQuery, r.query);
+  let entries = r.view.entries();
+  if (q.q !== undefined) {
+    const rank = new Map(r.view.search(q.q).map((id, i) => [id, i]));
+    entries = entries.filter((e) => rank.has(e.name)).sort((a, b) => (rank.get(a.name) ?? 0) - (rank.get(b.name) ?? 0));
+  }
+  if (q.tag !== undefined) entries = entries.filter((e) => e.tags.includes(q.tag as string));
+  if (q.scope !== undefined) {
+    const s = normalizeScope(q.scope);
+    entries = entries.filter((e) => e.scope === s);
+  }
+  const totals = await r.ctx.totals.get();
+  const sort = q.sort ?? (q.q !== undefined ? 'relevance' : 'name');
+  const order = q.order ?? (sort === 'name' ? 'asc' : 'desc');
+  if (sort !== 'relevance') {
+    const key = (e: VisibleEntry): string | number => (sort === 'name' ? e.name : sort === 'downloads' ? (totals.get(e.name) ?? 0) : e.updatedAt);
+    entries = [...entries].sort((a, b) => {
+      const x = key(a);
+      const y = key(b);
+      const c = x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+      return order === 'asc' ? c : -c;
+    });
+  } else if (q.order === 'asc') entries.reverse();
+  const start = (q.page - 1) * q.per_page;
+  return ok({
+    libraries: entries.slice(start, start + q.per_page).map((e) => listItem(e, totals.get(e.name) ?? 0)),
+    total: entries.length, page: q.page, per_page: q.per_page, total_pages: Math.ceil(entries.length / q.per_page),
+  });
+}
+
+function findLibrary(r: ApiRequest, scopeSeg: string, name: string) {
+  const lib = r.view.library(`@${normalizeScope(scopeSeg)}/${name}`);
+  if (!lib) throw notFound();
+  return lib;
+}
+
+async function withDownloads(r: ApiRequest, full: string) {
+  return r.ctx.store.versionTotals(full);
+}
+
+export async function getLibrary(r: ApiRequest, scope: string, name: string): Promise<ApiResult> {
+  const { ix } = findLibrary(r, scope, name);
+  const per = await withDownloads(r, ix.name);
+  const total = [...per.values()].reduce((a, b) => a + b, 0);
+  return ok({ ...ix, downloads: total, versions: ix.versions.map((v) => ({ ...v, downloads: per.get(v.version) ?? 0 })) });
+}
+
+export async function listVersions(r: ApiRequest, scope: string, name: string): Promise<ApiResult> {
+  const { ix } = findLibrary(r, scope, name);
+  const per = await withDownloads(r, ix.name);
+  return ok({ name: ix.name, versions: ix.versions.map((v) => ({ ...v, downloads: per.get(v.version) ?? 0 })) });
+}
+
+function findVersion(r: ApiRequest, scope: string, name: string, version: string) {
+  const lib = findLibrary(r, scope, name);
+  const v = version === 'latest' ? lib.ix.versions.find((x) => x.version === lib.ix.distTags.latest) : lib.ix.versions.find((x) => x.version === version);
+  if (!v) throw notFound();
+  return { ...lib, v };
+}
+
+export async function getVersion(r: ApiRequest, scope: string, name: string, version: string): Promise<ApiResult> {
+  const { ix, v } = findVersion(r, scope, name, version);
+  const per = await withDownloads(r, ix.name);
+  return ok({ name: ix.name, scope: ix.scope, ...v, downloads: per.get(v.version) ?? 0, download_url: `/api/v1/libraries/@${ix.scope}/${ix.name.split('/')[1]}/${v.version}/download` });
+}
+
+export function downloadVersion(r: ApiRequest, scope: string, name: string, version: string): ApiResult {
+  const { ix, v, tree } = findVersion(r, scope, name, version);
+  const short = ix.name.split('/')[1] as string;
+  return { download: { library: ix.name, version: v.version, root: tree.root, rel: tarballPath(ix.scope, short, v.version), private: tree.visibility === 'private' } };
+}

@@ -1,0 +1,59 @@
+/**
+ * What one caller may see of the two trees: the public tree, plus the private libraries of
+ * the scopes it may read (SEC-1). Every API listing goes through here, so a private name
+ * never reaches a caller without access.
+ */
+import type { LibraryIndex, SummaryEntry, TeamsJson } from '../../../index-builder/src/index.js';
+import type { Access } from '../auth/access.js';
+import type { TreeSnapshot } from '../tree/tree-snapshot.js';
+
+export interface VisibleEntry extends SummaryEntry { visibility: 'public' | 'private' }
+
+export class View {
+  constructor(readonly pub: TreeSnapshot, readonly priv: TreeSnapshot | null, readonly access: Access) {}
+
+  private privateOk(scope: string): boolean {
+    return this.priv !== null && this.access.privateScopes.has(scope);
+  }
+
+  entries(): VisibleEntry[] {
+    const out: VisibleEntry[] = this.pub.entries.map((e) => ({ ...e, visibility: 'public' }));
+    if (this.priv) for (const e of this.priv.entries) if (this.privateOk(e.scope)) out.push({ ...e, visibility: 'private' });
+    return out;
+  }
+
+  entry(full: string): VisibleEntry | null {
+    const p = this.pub.byName.get(full);
+    if (p) return { ...p, visibility: 'public' };
+    const q = this.priv?.byName.get(full);
+    return q && this.privateOk(q.scope) ? { ...q, visibility: 'private' } : null;
+  }
+
+  library(full: string): { ix: LibraryIndex; tree: TreeSnapshot } | null {
+    const e = this.entry(full);
+    if (!e) return null;
+    const tree = e.visibility === 'public' ? this.pub : (this.priv as TreeSnapshot);
+    const ix = tree.library(full);
+    return ix ? { ix, tree } : null;
+  }
+
+  /** Search over both trees; private hits only for readable scopes. Names in relevance order. */
+  search(q: string): string[] {
+    const hits = this.pub.search().search(q).map((h) => ({ id: String(h.id), score: h.score }));
+    if (this.priv && this.access.privateScopes.size) {
+      for (const h of this.priv.search().search(q)) if (this.privateOk(String(h.scope))) hits.push({ id: String(h.id), score: h.score });
+    }
+    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).map((h) => h.id);
+  }
+
+  teams(): { team: TeamsJson['scopes'][number]; libraries: number }[] {
+    const count = (tree: TreeSnapshot, s: string) => tree.summary.scopes.find((x) => x.name === s)?.libraries ?? 0;
+    const out = this.pub.teams.scopes.map((t) => ({ team: t, libraries: count(this.pub, t.name) }));
+    if (this.priv) for (const t of this.priv.teams.scopes) if (this.privateOk(t.name)) out.push({ team: t, libraries: count(this.priv, t.name) });
+    return out.sort((a, b) => (a.team.name < b.team.name ? -1 : 1));
+  }
+
+  team(name: string): { team: TeamsJson['scopes'][number]; libraries: number } | null {
+    return this.teams().find((t) => t.team.name === name) ?? null;
+  }
+}

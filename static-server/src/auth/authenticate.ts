@@ -1,0 +1,27 @@
+/** Turns an Authorization header into a caller (or an error), looking the token up in the store. */
+import { httpError } from '../errors.js';
+import type { Store, TokenRecord } from '../store/store.js';
+import { hashToken, sameHash, TOKEN_RE } from './tokens.js';
+
+export type Caller = { kind: 'anonymous' } | { kind: 'token'; token: TokenRecord };
+
+export const ANONYMOUS: Caller = { kind: 'anonymous' };
+
+/** Extracts a bearer token: `Authorization: Bearer <t>` or `token <t>`; null when absent. */
+export function bearer(header: string | undefined): string | null {
+  if (header === undefined) return null;
+  const m = /^(?:Bearer|token)\s+(\S+)\s*$/i.exec(header);
+  return m ? (m[1] as string) : '';
+}
+
+export async function authenticate(store: Store, header: string | undefined, now: Date): Promise<Caller> {
+  const secret = bearer(header);
+  if (secret === null) return ANONYMOUS;
+  if (!TOKEN_RE.test(secret)) throw httpError('MDL_TOKEN_INVALID', 'the token is malformed (expected mdl_ followed by 40 letters and digits)');
+  const hash = hashToken(secret);
+  const t = await store.tokenByHash(hash);
+  if (!t || !sameHash(t.hash, hash)) throw httpError('MDL_TOKEN_INVALID', 'the token is not known to this registry');
+  if (t.revokedAt !== null) throw httpError('MDL_TOKEN_REVOKED', 'the token was revoked; create a new one');
+  if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now.getTime()) throw httpError('MDL_TOKEN_EXPIRED', 'the token has expired; create a new one');
+  return { kind: 'token', token: t };
+}

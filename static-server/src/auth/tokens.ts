@@ -1,0 +1,67 @@
+/**
+ * Tokens (SRV-3): `mdl_` + 40 base62 characters (~238 bits), shown once; the store keeps
+ * only the sha256. A presented token is hashed, looked up by hash, and the stored hash is
+ * compared with timingSafeEqual (SEC-4). Revocation is looked up on every request (no
+ * cache), so it takes effect at once on every replica sharing the store.
+ */
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { httpError } from '../errors.js';
+import type { Store, TokenRecord } from '../store/store.js';
+
+export const TOKEN_PREFIX = 'mdl_';
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export const TOKEN_RE = /^mdl_[A-Za-z0-9]{40}$/;
+const OWNER_RE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const SCOPE_RE = /^[a-z0-9](?:[a-z0-9-]{1,62}[a-z0-9])?$/;
+
+export function newSecret(): string {
+  let s = TOKEN_PREFIX;
+  for (let i = 0; i < 40; i++) s += ALPHABET[randomInt(ALPHABET.length)];
+  return s;
+}
+
+export const hashToken = (secret: string): string => createHash('sha256').update(secret).digest('hex');
+
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** `90d`, `12h`, `30m`, `1y`, or `never`; returns milliseconds or null for never. */
+export function parseExpiry(s: string): number | null {
+  if (s === 'never') return null;
+  const m = /^(\d{1,6})([mhdy])$/.exec(s);
+  if (!m) throw httpError('MDL_BAD_REQUEST', `expiry "${s.slice(0, 20)}" is not like 90d, 12h, 30m, 1y or never`, { field: 'expires_in' });
+  const unit = { m: 60e3, h: 3600e3, d: 86400e3, y: 365 * 86400e3 }[m[2] as 'm' | 'h' | 'd' | 'y'];
+  return Number(m[1]) * unit;
+}
+
+export const normalizeScope = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
+
+export interface IssueInput { owner: string; name?: string; scopes?: readonly string[]; admin?: boolean; expiresIn?: string | number | null; now?: Date }
+export interface IssuedToken { secret: string; token: TokenRecord }
+
+/** Mints a token and stores its hash. `expiresIn`: `90d`-style string, milliseconds, or null (never). Default 90d. */
+export async function issueToken(store: Store, input: IssueInput): Promise<IssuedToken> {
+  if (!OWNER_RE.test(input.owner)) throw httpError('MDL_BAD_REQUEST', 'owner must be a Git-host username (letters, digits, hyphens, up to 39 characters)', { field: 'owner' });
+  const scopes = [...new Set((input.scopes ?? []).map(normalizeScope))].sort();
+  const bad = scopes.find((s) => !SCOPE_RE.test(s));
+  if (bad !== undefined) throw httpError('MDL_BAD_REQUEST', 'scopes must be scope names like @acme', { field: 'scopes' });
+  const name = (input.name ?? 'token').trim();
+  if (!name || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) throw httpError('MDL_BAD_REQUEST', 'name must be 1-100 printable characters', { field: 'name' });
+  const now = input.now ?? new Date();
+  const ms = input.expiresIn === undefined ? parseExpiry('90d') : typeof input.expiresIn === 'string' ? parseExpiry(input.expiresIn) : input.expiresIn;
+  const secret = newSecret();
+  const token: TokenRecord = {
+    id: `tok_${randomBytes(8).toString('hex')}`, hash: hashToken(secret), name, owner: input.owner, scopes, admin: input.admin ?? false,
+    createdAt: now.toISOString(), expiresAt: ms === null ? null : new Date(now.getTime() + ms).toISOString(), lastUsedAt: null, revokedAt: null,
+  };
+  await store.insertToken(token);
+  return { secret, token };
+}
+
+/** The public view of a token (never the hash). */
+export function tokenView(t: TokenRecord): Record<string, unknown> {
+  return { id: t.id, name: t.name, owner: t.owner, scopes: t.scopes.map((s) => `@${s}`), admin: t.admin, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: t.lastUsedAt, revoked_at: t.revokedAt };
+}

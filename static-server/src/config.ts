@@ -1,0 +1,78 @@
+/**
+ * Server configuration: one table of options (key, env var, flag, default, doc), one zod
+ * schema. Sources, lowest first: defaults < config file (TOML or JSON) < environment < flags.
+ * docs/server.md lists every option; test/server/docs.test.ts checks it against this table.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseToml } from 'smol-toml';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((s) => ['true', '1', 'yes'].includes(s))]);
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const configSchema = z.object({
+  publicDir: z.string().min(1),
+  privateDir: z.string().min(1).optional(),
+  dataDir: z.string().min(1).default('.mdlibs-data'),
+  databaseUrl: z.string().min(1).optional(),
+  databaseSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).default('public'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: int(0, 65535).default(4873),
+  anonymousRead: bool.default(true),
+  rateLimitAnonymous: int(0, 1e9).default(60),
+  rateLimitAuthenticated: int(0, 1e9).default(5000),
+  rateLimitWindowSeconds: int(1, 86400 * 7).default(3600),
+  corsOrigins: z.string().default('*'),
+  trustProxy: bool.default(false),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  maxBodyBytes: int(1, 16 * 1024 * 1024).default(64 * 1024),
+  maxHeaderBytes: int(1024, 1024 * 1024).default(16 * 1024),
+  fileCacheMB: int(0, 4096).default(64),
+  publicUrl: z.string().optional(),
+});
+export type ServerConfig = z.infer<typeof configSchema>;
+export type ServerConfigInput = z.input<typeof configSchema>;
+
+export interface OptionDoc { key: keyof ServerConfig; env: string; flag: string; doc: string }
+
+export const OPTIONS: readonly OptionDoc[] = [
+  { key: 'publicDir', env: 'MDLIBS_PUBLIC_DIR', flag: '--public-dir', doc: 'The public output folder of mdlibs-build (the `<out>` symlink). Required.' },
+  { key: 'privateDir', env: 'MDLIBS_PRIVATE_DIR', flag: '--private-dir', doc: 'The private output folder (private scopes); served only to allowed tokens.' },
+  { key: 'dataDir', env: 'MDLIBS_DATA_DIR', flag: '--data-dir', doc: 'Folder of the embedded SQLite store (`mdlibs.db`), used when no database URL is set.' },
+  { key: 'databaseUrl', env: 'DATABASE_URL', flag: '--database-url', doc: 'PostgreSQL URL; when set, tokens, counts, rate limits and audit live there (share it between replicas).' },
+  { key: 'databaseSchema', env: 'MDLIBS_DATABASE_SCHEMA', flag: '--database-schema', doc: 'PostgreSQL schema for the tables (created if missing).' },
+  { key: 'host', env: 'HOST', flag: '--host', doc: 'Address to listen on (`0.0.0.0` in a container).' },
+  { key: 'port', env: 'PORT', flag: '--port', doc: 'Port to listen on; 0 picks a free port.' },
+  { key: 'anonymousRead', env: 'MDLIBS_ANONYMOUS_READ', flag: '--anonymous-read', doc: 'Serve public libraries without a token.' },
+  { key: 'rateLimitAnonymous', env: 'MDLIBS_RATE_LIMIT_ANONYMOUS', flag: '--rate-limit-anonymous', doc: 'Requests per window per client IP without a token (API and tarballs); 0 turns it off.' },
+  { key: 'rateLimitAuthenticated', env: 'MDLIBS_RATE_LIMIT_AUTHENTICATED', flag: '--rate-limit-authenticated', doc: 'Requests per window per token (API and tarballs); 0 turns it off.' },
+  { key: 'rateLimitWindowSeconds', env: 'MDLIBS_RATE_LIMIT_WINDOW', flag: '--rate-limit-window', doc: 'Length of the fixed rate-limit window, in seconds.' },
+  { key: 'corsOrigins', env: 'MDLIBS_CORS_ORIGINS', flag: '--cors-origins', doc: 'Comma-separated allowed origins for CORS, `*` for any, empty to send no CORS headers.' },
+  { key: 'trustProxy', env: 'MDLIBS_TRUST_PROXY', flag: '--trust-proxy', doc: 'Take the client IP from `X-Forwarded-For` (only behind a proxy you run).' },
+  { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', doc: 'pino log level (`info` logs one JSON line per request).' },
+  { key: 'maxBodyBytes', env: 'MDLIBS_MAX_BODY_BYTES', flag: '--max-body-bytes', doc: 'Largest accepted request body (413 above).' },
+  { key: 'maxHeaderBytes', env: 'MDLIBS_MAX_HEADER_BYTES', flag: '--max-header-bytes', doc: 'Largest accepted request header block (431 above).' },
+  { key: 'fileCacheMB', env: 'MDLIBS_FILE_CACHE_MB', flag: '--file-cache-mb', doc: 'Memory for cached tree files (tarballs, JSON); 0 reads every file from disk.' },
+  { key: 'publicUrl', env: 'MDLIBS_PUBLIC_URL', flag: '--public-url', doc: 'URL printed at start-up and used in logs (defaults to http://host:port/).' },
+];
+
+export const CONFIG_FILE_ENV = 'MDLIBS_CONFIG';
+
+/** Reads a config file: TOML (`.toml`) or JSON; keys as in the option table. */
+export function readConfigFile(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8');
+  return path.endsWith('.json') ? (JSON.parse(text) as Record<string, unknown>) : (parseToml(text) as Record<string, unknown>);
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const o of OPTIONS) if (env[o.env] !== undefined && env[o.env] !== '') out[o.key] = env[o.env];
+  return out;
+}
+
+/** Merges the sources (later wins) and validates; throws a zod error naming each bad field. */
+export function resolveConfig(...sources: Record<string, unknown>[]): ServerConfig {
+  const merged: Record<string, unknown> = {};
+  for (const s of sources) for (const [k, v] of Object.entries(s)) if (v !== undefined) merged[k] = v;
+  return configSchema.parse(merged);
+}

@@ -1,0 +1,98 @@
+/**
+ * Exact download counts at batched speed (SRV-4) and rate-limit hits (SRV-5) in one place.
+ * Every request that needs either joins the current batch; at the end of the event-loop turn
+ * (setImmediate) the whole batch is committed in ONE store transaction, and only then are the
+ * responses sent. So a download is durable before its bytes leave (no count lost on SIGKILL),
+ * yet the store sees one transaction per turn, not one per request. While a commit is in
+ * flight (PostgreSQL), new requests gather into the next batch.
+ */
+import { day, type DownloadRow, type Store } from './store/store.js';
+
+export interface Ticket {
+  /** Rate-limit key (`ip:…`, `tok:…`) and its limit; null key: not limited. */
+  key: string | null;
+  limit: number;
+  download: { library: string; version: string } | null;
+}
+
+export interface Verdict { allowed: boolean; limit: number; remaining: number; reset: number }
+
+interface Pending extends Ticket { resolve: (v: Verdict) => void; reject: (e: unknown) => void }
+
+export class GroupCommit {
+  private pending: Pending[] = [];
+  private scheduled = false;
+  private inflight = false;
+  /** Bumped on each commit that counted downloads (lets caches of totals know they are stale). */
+  epoch = 0;
+  downloadsCounted = 0;
+
+  constructor(private readonly store: Store, private readonly windowSeconds: number, private readonly now: () => number = Date.now) {}
+
+  submit(t: Ticket): Promise<Verdict> {
+    return new Promise<Verdict>((resolve, reject) => {
+      this.pending.push({ ...t, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inflight) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private async flush(): Promise<void> {
+    this.scheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    if (!items.length) return;
+    this.inflight = true;
+    const nowMs = this.now();
+    const window = Math.floor(nowMs / 1000 / this.windowSeconds);
+    const reset = (window + 1) * this.windowSeconds;
+    const today = day(new Date(nowMs));
+    const hits = new Map<string, number>();
+    for (const it of items) if (it.key !== null) hits.set(it.key, (hits.get(it.key) ?? 0) + 1);
+    const verdicts: Verdict[] = [];
+    let counted = 0;
+    const decide = (totals: ReadonlyMap<string, number>): DownloadRow[] => {
+      const seen = new Map<string, number>();
+      const rows = new Map<string, DownloadRow>();
+      verdicts.length = 0;
+      counted = 0;
+      for (const it of items) {
+        let v: Verdict = { allowed: true, limit: it.limit, remaining: it.limit, reset };
+        if (it.key !== null) {
+          const before = (totals.get(it.key) ?? 0) - (hits.get(it.key) ?? 0);
+          const ord = (seen.get(it.key) ?? 0) + 1;
+          seen.set(it.key, ord);
+          const used = before + ord;
+          v = { allowed: used <= it.limit, limit: it.limit, remaining: Math.max(0, it.limit - used), reset };
+        }
+        verdicts.push(v);
+        if (v.allowed && it.download) {
+          const k = `${it.download.library}\0${it.download.version}`;
+          const r = rows.get(k);
+          if (r) r.n++;
+          else rows.set(k, { library: it.download.library, version: it.download.version, day: today, n: 1 });
+          counted++;
+        }
+      }
+      return [...rows.values()];
+    };
+    try {
+      await this.store.commitBatch({ window, hits, decide });
+      if (counted) {
+        this.epoch++;
+        this.downloadsCounted += counted;
+      }
+      items.forEach((it, i) => it.resolve(verdicts[i] as Verdict));
+    } catch (e) {
+      for (const it of items) it.reject(e);
+    } finally {
+      this.inflight = false;
+      if (this.pending.length) this.schedule();
+    }
+  }
+}

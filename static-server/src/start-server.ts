@@ -1,0 +1,111 @@
+/** startServer(options): wires config, store, trees, caches and metrics into a node:http server. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { configSchema, type ServerConfig, type ServerConfigInput } from './config.js';
+import { DownloadTotals, type Context } from './context.js';
+import { errorBody, httpError } from './errors.js';
+import { GroupCommit } from './group-commit.js';
+import { createHandler } from './handler.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { FileCache } from './static/file-cache.js';
+import { openStore } from './store/open-store.js';
+import type { Store } from './store/store.js';
+import { TreeWatcher } from './tree/tree-watcher.js';
+
+export interface StartOptions extends ServerConfigInput {
+  /** Use this store instead of opening one from dataDir/databaseUrl (the caller closes it). */
+  store?: Store;
+  logger?: Logger;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: ServerConfig;
+  store: Store;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const { store: given, logger, ...rest } = options;
+  const config = configSchema.parse(rest);
+  const log = logger ?? createLogger(config.logLevel);
+  const store = given ?? (await openStore(config));
+  const publicTree = new TreeWatcher(config.publicDir, 'public', (e) => log.error({ err: e }, 'cannot load the public tree'));
+  const privateTree = config.privateDir ? new TreeWatcher(config.privateDir, 'private', (e) => log.error({ err: e }, 'cannot load the private tree')) : null;
+  const commits = new GroupCommit(store, config.rateLimitWindowSeconds);
+  const touches = new Map<string, string>();
+  const lastTouch = new Map<string, number>();
+  const metrics = createMetrics(() => {
+    const p = publicTree.current();
+    const q = privateTree?.current() ?? null;
+    return { libraries: { public: p?.buildInfo.libraries ?? 0, private: q?.buildInfo.libraries ?? 0 }, builtAt: { public: p?.buildInfo.builtAt ?? null, private: q?.buildInfo.builtAt ?? null } };
+  });
+  const ctx: Context = {
+    config, store, publicTree, privateTree, files: new FileCache(config.fileCacheMB * 1024 * 1024), commits,
+    totals: new DownloadTotals(store, () => commits.epoch), log, metrics,
+    audit(e) {
+      const event = { at: new Date().toISOString(), ...e };
+      log.info({ audit: event }, `audit ${e.event}`);
+      store.audit(event).catch((err: unknown) => log.error({ err }, 'cannot write the audit log'));
+    },
+    touch(id) {
+      // last use, at minute resolution, written in the background (not on the request path)
+      const now = Date.now();
+      if (now - (lastTouch.get(id) ?? 0) < 60_000) return;
+      lastTouch.set(id, now);
+      touches.set(id, new Date(now).toISOString());
+    },
+  };
+  const flushTouches = async () => {
+    if (!touches.size) return;
+    const batch = new Map(touches);
+    touches.clear();
+    await store.touchTokens(batch).catch((err: unknown) => log.warn({ err }, 'cannot record token last use'));
+  };
+  const timer = setInterval(() => {
+    void flushTouches();
+    void store.pruneRateLimits(Math.floor(Date.now() / 1000 / config.rateLimitWindowSeconds) - 1).catch(() => undefined);
+  }, 5000);
+  timer.unref();
+
+  publicTree.current();
+  privateTree?.current();
+  const server = createServer({ maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, createHandler(ctx));
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const e = tooLarge ? httpError('MDL_HEADERS_TOO_LARGE', `the request headers are over ${config.maxHeaderBytes} bytes`) : httpError('MDL_BAD_REQUEST', 'malformed HTTP request');
+    const body = errorBody(e);
+    socket.end(`HTTP/1.1 ${e.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = config.publicUrl ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/`;
+  log.info({ url, store: store.kind, publicDir: config.publicDir, privateDir: config.privateDir ?? null }, 'mdlibs-server listening');
+  let closed: Promise<void> | null = null;
+  return {
+    url, port, config, store, server,
+    close() {
+      closed ??= (async () => {
+        clearInterval(timer);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+          setTimeout(() => server.closeAllConnections(), 2000).unref();
+        });
+        await flushTouches();
+        if (!given) await store.close();
+        log.flush?.();
+      })();
+      return closed;
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/** The embedded store: one SQLite file (better-sqlite3, WAL, synchronous=NORMAL). */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { AuditEvent, Batch, DownloadRow, Store, TokenRecord } from './store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS downloads (library TEXT NOT NULL, version TEXT NOT NULL, day TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (library, version, day)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, name TEXT NOT NULL, owner TEXT NOT NULL, scopes TEXT NOT NULL, admin INTEGER NOT NULL, created_at TEXT NOT NULL, expires_at TEXT, last_used_at TEXT, revoked_at TEXT);
+CREATE INDEX IF NOT EXISTS tokens_owner ON tokens (owner);
+CREATE TABLE IF NOT EXISTS rate_limits (key TEXT NOT NULL, win INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (key, win)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, event TEXT NOT NULL, actor TEXT, target TEXT, ip TEXT, details TEXT NOT NULL);
+`;
+
+interface TokenRow { id: string; hash: string; name: string; owner: string; scopes: string; admin: number; created_at: string; expires_at: string | null; last_used_at: string | null; revoked_at: string | null }
+
+const toToken = (r: TokenRow): TokenRecord => ({
+  id: r.id, hash: r.hash, name: r.name, owner: r.owner, scopes: JSON.parse(r.scopes) as string[], admin: r.admin === 1,
+  createdAt: r.created_at, expiresAt: r.expires_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at,
+});
+
+export function openSqliteStore(file: string): Store {
+  mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(SCHEMA);
+  const q = {
+    hit: db.prepare<[string, number, number], { n: number }>('INSERT INTO rate_limits (key, win, n) VALUES (?, ?, ?) ON CONFLICT (key, win) DO UPDATE SET n = n + excluded.n RETURNING n'),
+    bump: db.prepare('INSERT INTO downloads (library, version, day, n) VALUES (?, ?, ?, ?) ON CONFLICT (library, version, day) DO UPDATE SET n = n + excluded.n'),
+    insertToken: db.prepare('INSERT INTO tokens (id, hash, name, owner, scopes, admin, created_at, expires_at, last_used_at, revoked_at) VALUES (@id, @hash, @name, @owner, @scopes, @admin, @createdAt, @expiresAt, @lastUsedAt, @revokedAt)'),
+    byHash: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
+    byId: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?'),
+    list: db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY created_at, id'),
+    listOwner: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE owner = ? ORDER BY created_at, id'),
+    revoke: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+    touch: db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
+    totals: db.prepare<[], { library: string; n: number }>('SELECT library, SUM(n) AS n FROM downloads GROUP BY library'),
+    versionTotals: db.prepare<[string], { version: string; n: number }>('SELECT version, SUM(n) AS n FROM downloads WHERE library = ? GROUP BY version'),
+    since: db.prepare<[string], DownloadRow>('SELECT library, version, day, n FROM downloads WHERE day >= ? ORDER BY day, library, version'),
+    audit: db.prepare('INSERT INTO audit_log (at, event, actor, target, ip, details) VALUES (?, ?, ?, ?, ?, ?)'),
+    auditList: db.prepare<[number], { at: string; event: string; actor: string | null; target: string | null; ip: string | null; details: string }>('SELECT at, event, actor, target, ip, details FROM audit_log ORDER BY id DESC LIMIT ?'),
+    prune: db.prepare('DELETE FROM rate_limits WHERE win < ?'),
+  };
+  const commit = db.transaction((b: Batch): Map<string, number> => {
+    const totals = new Map<string, number>();
+    for (const [key, n] of b.hits) totals.set(key, (q.hit.get(key, b.window, n) as { n: number }).n);
+    for (const r of b.decide(totals)) q.bump.run(r.library, r.version, r.day, r.n);
+    return totals;
+  });
+  const touchAll = db.transaction((touches: ReadonlyMap<string, string>) => {
+    for (const [id, at] of touches) q.touch.run(at, id, at);
+  });
+  return {
+    kind: 'sqlite',
+    commitBatch: async (b) => commit(b),
+    insertToken: async (t) => {
+      q.insertToken.run({ ...t, scopes: JSON.stringify(t.scopes), admin: t.admin ? 1 : 0 });
+    },
+    tokenByHash: async (hash) => {
+      const r = q.byHash.get(hash);
+      return r ? toToken(r) : null;
+    },
+    tokenById: async (id) => {
+      const r = q.byId.get(id);
+      return r ? toToken(r) : null;
+    },
+    listTokens: async (owner) => (owner === null ? q.list.all() : q.listOwner.all(owner)).map(toToken),
+    revokeToken: async (id, at) => q.revoke.run(at, id).changes === 1,
+    touchTokens: async (touches) => touchAll(touches),
+    downloadTotals: async () => new Map(q.totals.all().map((r) => [r.library, r.n])),
+    versionTotals: async (library) => new Map(q.versionTotals.all(library).map((r) => [r.version, r.n])),
+    downloadsSince: async (fromDay, libraries) => {
+      const rows = q.since.all(fromDay);
+      if (!libraries) return rows;
+      const want = new Set(libraries);
+      return rows.filter((r) => want.has(r.library));
+    },
+    audit: async (e: AuditEvent) => {
+      q.audit.run(e.at, e.event, e.actor, e.target, e.ip, JSON.stringify(e.details));
+    },
+    auditEvents: async (limit) => q.auditList.all(limit).map((r) => ({ ...r, details: JSON.parse(r.details) as Record<string, unknown> })),
+    pruneRateLimits: async (before) => {
+      q.prune.run(before);
+    },
+    ping: async () => {
+      db.prepare('SELECT 1').get();
+    },
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * One loaded build of a tree: the listing (summary pages), teams.json, build info, and lazily
+ * the search index and library index files. Keyed by the build folder (realpath), which never
+ * changes after the builder swapped it in, so everything here can be cached for its lifetime.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type MiniSearch from 'minisearch';
+import {
+  buildInfoSchema, indexPath, libraryIndexSchema, loadSearchIndex, PATHS, summaryIndexSchema, summaryPageSchema, teamsJsonSchema,
+  type BuildInfo, type LibraryIndex, type SearchDoc, type SummaryEntry, type SummaryIndex, type TeamsJson,
+} from '../../../index-builder/src/index.js';
+
+const LIBRARY_CACHE = 2000;
+
+export interface TreeSnapshot {
+  root: string;
+  buildId: string;
+  visibility: 'public' | 'private';
+  buildInfo: BuildInfo;
+  summary: SummaryIndex;
+  entries: readonly SummaryEntry[];
+  byName: ReadonlyMap<string, SummaryEntry>;
+  teams: TeamsJson;
+  search(): MiniSearch<SearchDoc>;
+  library(fullName: string): LibraryIndex | null;
+}
+
+const readJson = (root: string, rel: string): unknown => JSON.parse(readFileSync(join(root, rel), 'utf8'));
+
+export function loadTreeSnapshot(root: string, visibility: 'public' | 'private'): TreeSnapshot {
+  const buildInfo = buildInfoSchema.parse(readJson(root, PATHS.buildInfo));
+  const summary = summaryIndexSchema.parse(readJson(root, PATHS.summary));
+  const entries: SummaryEntry[] = [];
+  for (const p of summary.pages) entries.push(...summaryPageSchema.parse(readJson(root, p)).entries);
+  const teams = teamsJsonSchema.parse(readJson(root, PATHS.teams));
+  let search: MiniSearch<SearchDoc> | null = null;
+  const libs = new Map<string, LibraryIndex | null>();
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  return {
+    root, buildId: root.split('/').pop() ?? root, visibility, buildInfo, summary, entries, byName, teams,
+    search() {
+      search ??= loadSearchIndex(readFileSync(join(root, PATHS.searchIndex), 'utf8'));
+      return search;
+    },
+    library(fullName) {
+      if (libs.has(fullName)) return libs.get(fullName) ?? null;
+      const m = /^@([^/]+)\/([^/]+)$/.exec(fullName);
+      let ix: LibraryIndex | null = null;
+      if (m && byName.has(fullName)) {
+        ix = libraryIndexSchema.parse(readJson(root, indexPath(m[1] as string, m[2] as string)));
+      }
+      if (libs.size >= LIBRARY_CACHE) libs.delete(libs.keys().next().value as string);
+      libs.set(fullName, ix);
+      return ix;
+    },
+  };
+}
