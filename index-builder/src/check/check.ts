@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { readRegistryLayout } from '../read/registry.js';
-import { authorityFrom, authorize, requirementFor, type Authority } from './authorize.js';
+import { authorityFrom, authorize, type Authority } from './authorize.js';
 import { classifyChanges, locatePath, type Change } from './classify.js';
 import type { CheckCode } from './codes.js';
 import { GitRepo } from './git-range.js';
@@ -111,8 +111,8 @@ async function checkPushedCommits(repo: GitRepo, base: string | null, head: stri
     const [parentUnits, ownUnits] = await Promise.all([repo.existing(await parentOf(repo, rc.sha), touched), repo.existing(rc.sha, touched)]);
     const groups = new Map<string, Change[]>();
     for (const c of classifyChanges(rc.paths, parentUnits, ownUnits)) {
-      const req = requirementFor(c, authority);
-      const id = req.need === 'registry-admin' ? REGISTRY : req.scope;
+      // keys of the scope the change is in (plus registry admins' keys); the roles are checked after
+      const id = c.scope && authority.scopes.has(c.scope) && c.kind !== 'scope-added' ? c.scope : REGISTRY;
       groups.set(id, [...(groups.get(id) ?? []), c]);
     }
     planned.push({ sha: rc.sha, subject: rc.subject, groups });

@@ -1,5 +1,6 @@
 /** Git reads for check mode: revisions, changed paths, commits of a range, trees, exports. */
 import { execFile, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import * as tar from 'tar';
@@ -145,6 +146,7 @@ export class GitRepo {
 
   /** Writes the registry-relative `paths` as they are at `rev` into `dest` (registry layout, no prefix). */
   async exportPaths(rev: string, paths: readonly string[], dest: string): Promise<void> {
+    mkdirSync(dest, { recursive: true });
     if (!paths.length) return;
     const strip = this.prefix ? this.prefix.split('/').filter(Boolean).length : 0;
     const child = spawn('git', ['archive', '--format=tar', rev, '--', ...paths.map((p) => this.prefix + p)], { cwd: this.toplevel, stdio: ['ignore', 'pipe', 'pipe'] });

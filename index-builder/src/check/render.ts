@@ -13,8 +13,10 @@ export const REPORT_MARKER = '<!-- mdlibs-check-report -->';
 export function mdEscape(s: string): string {
   return stripControlChars(s)
     .replace(/[\r\n]+/g, ' ')
-    .replace(/[\\`*_[\]<>|#~!]/g, (c) => `\\${c}`)
     .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]|#~!]/g, (c) => `\\${c}`)
     .replace(/@/g, '@\u200b');
 }
 
