@@ -13,7 +13,7 @@ import { readAddedCommits, readGitState } from '../git/git-state.js';
 import { discardStaging, newBuildId, prepareOutput, swapIn, type ManagedOutput } from '../output/managed-dir.js';
 import { BUILDER_FORMAT, emptyRecord, mergeRecords, readRecord, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
 import { currentTree } from '../output/current-tree.js';
-import { readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
+import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
 import type { LibraryFile } from '../validate/files.js';
 import { assembleLibraryIndex } from './library-index.js';
@@ -125,7 +125,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   }
   progress.done();
 
-  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev));
+  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev, root));
   if (problems.length) {
     throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written`, { problems, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
   }
@@ -161,7 +161,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   return report;
 }
 
-function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null): Problem[] {
+function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string): Problem[] {
   const ruleLibs: RuleLibrary[] = libs.map((l) => ({
     full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
     versions: l.versions.map((v) => ({ version: v.version, rel: v.rel, dependencies: records.get(versionId(l.full, v.version))?.dependencies ?? {} })),
@@ -172,7 +172,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
     known.add(full);
     known.add(full.split('/')[0] ?? '');
   }
-  return [...checkDependencies(ruleLibs), ...checkConfusables(ruleLibs, known)];
+  return [...checkDependencies(ruleLibs, (file, field) => fieldLine(root, file, field)), ...checkConfusables(ruleLibs, known)];
 }
 
 function emitTree(

@@ -1,6 +1,6 @@
 /** Validates and packs one version folder: everything that depends only on that folder. */
 import { join, posix } from 'node:path';
-import { readFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import type { Problem } from '../errors.js';
 import { stripControlChars } from '../format/names.js';
 import type { DocEntry } from '../format/protocol.js';
@@ -79,6 +79,10 @@ export function buildVersion(root: string, rel: string, expected: { name: string
   const abs = join(root, rel);
   let text: string;
   try {
+    if (lstatSync(join(abs, MANIFEST_FILE)).isSymbolicLink()) {
+      // never read through it: the target may be any file on the build machine
+      return { built: null, files: [], problems: [{ code: 'MDL_SYMLINK', file: `${rel}/${MANIFEST_FILE}`, message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` }] };
+    }
     text = readFileSync(join(abs, MANIFEST_FILE), 'utf8');
   } catch {
     return { built: null, files: [], problems: [{ code: 'MDL_MANIFEST_MISSING', file: rel, message: `version folder has no ${MANIFEST_FILE}`, hint: `add ${MANIFEST_FILE} with [library] name = "${expected.name}" and version = "${expected.version}" (mdlibs init writes one)` }] };
@@ -86,7 +90,9 @@ export function buildVersion(root: string, rel: string, expected: { name: string
   const { manifest, problems } = parseManifest(text, `${rel}/${MANIFEST_FILE}`, expected);
   const read = readVersionFolder(abs, rel, manifest?.library, toReadLimits(limits));
   problems.push(...read.problems);
-  const analysis = analyzeFiles(read.files, rel, limits);
+  // Over the file-count or size limit, nothing was read: checking the (empty) file set would only add false problems.
+  const aborted = read.problems.some((p) => p.code === 'MDL_TOO_MANY_FILES' || p.code === 'MDL_LIBRARY_TOO_LARGE');
+  const analysis = aborted ? { docs: [], search: { titles: '', headings: '' }, problems: [] } : analyzeFiles(read.files, rel, limits);
   problems.push(...analysis.problems);
   if (!manifest || problems.length) return { built: null, files: read.files, problems };
   return { built: { manifest, tarball: packTarball(read.files), docs: analysis.docs, search: analysis.search }, files: read.files, problems };

@@ -2,7 +2,7 @@
 import { parse as parseToml, TomlError } from 'smol-toml';
 import type { z } from 'zod';
 import type { ErrorCode, Problem } from '../errors.js';
-import { CONTROL_CHARS_RE } from '../format/names.js';
+import { CONTROL_CHARS_RE, sanitizeForMessage } from '../format/names.js';
 
 export interface TomlResult<T> {
   value: T | undefined;
@@ -55,15 +55,15 @@ export function parseTomlWith<S extends z.ZodType>(
   if (!res.success) {
     return {
       value: undefined,
-      problems: res.error.issues.flatMap((iss): { path: PropertyKey[]; message: string; code: string }[] => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => ({ ...iss, path: [...iss.path, k] })) : [iss])).map((iss) => {
+      problems: res.error.issues.flatMap((iss): { path: PropertyKey[]; message: string; code: string }[] => (iss.code === 'unrecognized_keys' ? iss.keys.map((k) => ({ ...iss, path: [...iss.path, k], message: `Unrecognized key: "${k}"` })) : [iss])).map((iss) => {
         const line = lineOfKey(text, iss.path as (string | number)[]);
-        const field = iss.path.join('.');
+        const field = sanitizeForMessage(iss.path.join('.'), 120);
         return {
           code: codes.invalid,
           file,
           ...(line ? { line } : {}),
           ...(field ? { field } : {}),
-          message: `${what} field ${field || '(root)'}: ${iss.message}`,
+          message: `${what} field ${field || '(root)'}: ${sanitizeForMessage(iss.message, 200)}`,
           hint: iss.code === 'unrecognized_keys' ? 'remove the unknown key or fix its spelling (see docs/library-format.md)' : 'set the field as docs/library-format.md describes',
         };
       }),

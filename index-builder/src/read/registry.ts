@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { checkNamePart, isValidVersion, sanitizeForMessage } from '../format/names.js';
 import { libraryMetaSchema, registryConfigSchema, scopeFileSchema, type LibraryMeta, type RegistryConfig, type ScopeFile } from '../format/source-schema.js';
-import { findControlChars, parseTomlWith } from '../parse/toml-file.js';
+import { findControlChars, lineOfKey, parseTomlWith } from '../parse/toml-file.js';
 
 export interface VersionFolder {
   scope: string;
@@ -63,7 +63,11 @@ export function readRegistryLayout(root: string): RegistryLayout {
       const issue = checkNamePart(scopeName, 'scope');
       if (issue) problems.push({ code: issue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: rel, message: issue.message, hint: 'rename the scope file to a valid scope name' });
       else if (r.value.scope.name !== scopeName) problems.push({ code: 'MDL_NAME_MISMATCH', file: rel, field: 'scope.name', message: `scope.name is "${sanitizeForMessage(r.value.scope.name)}" but the file is ${rel}`, hint: `set name = "${scopeName}"` });
-      else if (findControlChars(r.value).length) problems.push({ code: 'MDL_CONTROL_CHARS', file: rel, message: `${rel} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' });
+      else if (findControlChars(r.value).length) {
+        const field = findControlChars(r.value)[0] ?? '';
+        const line = lineOfKey(readFileSync(join(root, rel), 'utf8'), field.split('.'));
+        problems.push({ code: 'MDL_CONTROL_CHARS', file: rel, ...(line ? { line } : {}), field, message: `${rel} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' });
+      }
       else scopes.set(scopeName, r.value);
     }
   }
@@ -83,7 +87,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
       problems.push({ code: sIssue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: srel, message: sIssue.message, hint: 'use 3-64 lowercase letters, digits and single hyphens' });
       continue;
     }
-    if (!scopes.has(scope)) {
+    if (!scopes.has(scope) && !existsSync(join(scopesDir, `${scope}.toml`))) { // an invalid scope file is reported above
       problems.push({ code: 'MDL_SCOPE_UNKNOWN', file: srel, message: `scope @${scope} has no scopes/${scope}.toml`, hint: `add scopes/${scope}.toml with its members (see docs/library-format.md)` });
     }
     for (const l of dirs(join(libsDir, s.name))) {
@@ -122,7 +126,9 @@ export function readRegistryLayout(root: string): RegistryLayout {
         lib.versions.push({ scope, name: l.name, version: v.name, rel: vrel });
       }
       for (const y of Object.keys(lib.meta.yanked)) {
-        if (!lib.versions.some((v) => v.version === y)) problems.push({ code: 'MDL_META_INVALID', file: `${lrel}/meta.toml`, field: `yanked.${y}`, message: `meta.toml yanks ${sanitizeForMessage(y)}, which does not exist`, hint: 'yank only published versions' });
+        if (lib.versions.some((v) => v.version === y)) continue;
+        const line = lineOfKey(readFileSync(join(root, lrel, 'meta.toml'), 'utf8'), ['yanked', y]);
+        problems.push({ code: 'MDL_META_INVALID', file: `${lrel}/meta.toml`, ...(line ? { line } : {}), field: `yanked.${y}`, message: `meta.toml yanks ${sanitizeForMessage(y)}, which does not exist`, hint: 'yank only published versions' });
       }
       if (lib.versions.length) libraries.push(lib);
     }
@@ -141,5 +147,15 @@ export function isDir(p: string): boolean {
     return statSync(p).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** Line of a `table.key` field in a TOML file of the registry (e.g. `dependencies.@acme/guide`), if readable. */
+export function fieldLine(root: string, file: string, field: string): number | undefined {
+  const dot = field.indexOf('.');
+  try {
+    return lineOfKey(readFileSync(join(root, file), 'utf8'), dot === -1 ? [field] : [field.slice(0, dot), field.slice(dot + 1)]);
+  } catch {
+    return undefined;
   }
 }

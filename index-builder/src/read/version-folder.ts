@@ -35,7 +35,7 @@ export function readVersionFolder(abs: string, rel: string, manifest: Pick<Manif
       problems.push({ code: 'MDL_SYMLINK', file: `${rel}/${e.path}`, message: 'symbolic links are not allowed in a library', hint: 'replace the link with a copy of the file it points to' });
     } else if (e.dirent.isFile()) picked.add(e.path);
     else if (!e.dirent.isDirectory()) {
-      problems.push({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', file: `${rel}/${e.path}`, message: 'only regular files and folders are allowed (found a device, socket or pipe)', hint: 'remove it' });
+      problems.push({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', file: `${rel}/${e.path}`, message: 'only regular files and folders are allowed (found a device, socket or pipe)', hint: 'remove it: a library holds only regular files and folders' });
     }
   }
   for (const a of ALWAYS) {

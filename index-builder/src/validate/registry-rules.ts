@@ -13,7 +13,8 @@ export interface RuleLibrary {
   versions: { version: string; rel: string; dependencies: Record<string, string> }[];
 }
 
-export function checkDependencies(libs: readonly RuleLibrary[]): Problem[] {
+/** `lineOf(file, field)`: the manifest line of a field, when the caller can read the file. */
+export function checkDependencies(libs: readonly RuleLibrary[], lineOf: (file: string, field: string) => number | undefined = () => undefined): Problem[] {
   const byName = new Map(libs.map((l) => [l.full, l]));
   const problems: Problem[] = [];
   for (const lib of libs) {
@@ -21,12 +22,14 @@ export function checkDependencies(libs: readonly RuleLibrary[]): Problem[] {
       for (const [dep, range] of Object.entries(v.dependencies)) {
         const target = byName.get(dep);
         const file = `${v.rel}/.mdlibs.toml`;
+        const line = lineOf(file, `dependencies.${dep}`);
+        const at = { file, ...(line ? { line } : {}) };
         if (!target) {
-          problems.push({ code: 'MDL_DEPENDENCY_MISSING', file, field: `dependencies.${dep}`, message: `dependency ${dep} is not in this registry`, hint: `publish ${dep} first, or fix the name` });
+          problems.push({ code: 'MDL_DEPENDENCY_MISSING', ...at, field: `dependencies.${dep}`, message: `dependency ${dep} is not in this registry`, hint: `publish ${dep} first, or fix the name` });
         } else if (!target.versions.some((t) => semver.satisfies(t.version, range, { includePrerelease: false }))) {
-          problems.push({ code: 'MDL_DEPENDENCY_MISSING', file, field: `dependencies.${dep}`, message: `no version of ${dep} satisfies "${range}" (has ${target.versions.map((t) => t.version).join(', ')})`, hint: 'widen the range or publish a matching version first' });
+          problems.push({ code: 'MDL_DEPENDENCY_MISSING', ...at, field: `dependencies.${dep}`, message: `no version of ${dep} satisfies "${range}" (has ${target.versions.map((t) => t.version).join(', ')})`, hint: 'widen the range or publish a matching version first' });
         } else if (lib.visibility === 'public' && target.visibility === 'private') {
-          problems.push({ code: 'MDL_DEPENDENCY_INVALID', file, field: `dependencies.${dep}`, message: `public library depends on private library ${dep}`, hint: 'make the dependency public, or move this library to a private scope' });
+          problems.push({ code: 'MDL_DEPENDENCY_INVALID', ...at, field: `dependencies.${dep}`, message: `public library depends on private library ${dep}`, hint: 'make the dependency public, or move this library to a private scope' });
         }
       }
     }
