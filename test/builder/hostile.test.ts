@@ -1,0 +1,218 @@
+/**
+ * Hostile input (BUILD-1, SEC-2): every folder under test/fixtures/hostile/ is one broken
+ * library (an overlay on a small valid registry) with an expect.json naming the exact
+ * problem(s). Each case asserts the build fails with exactly those problems (code, message,
+ * file, line, field, a fix) and that the previous build is still served byte for byte.
+ * Symlinks, FIFOs, odd file names and over-limit files are generated here, not stored in git.
+ */
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry, CONTROL_CHARS_RE, ERROR_CODES, formatProblem, MdlibsError, type Problem } from '../../index-builder/src/index.js';
+import { writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
+
+/** Small limits so over-limit fixtures stay tiny. */
+export const HOSTILE_LIMITS = ['max_file_bytes = 2048', 'max_library_bytes = 8192', 'max_files = 12', 'max_frontmatter_bytes = 512', 'max_frontmatter_nodes = 200'].join('\n');
+
+interface ExpectedProblem {
+  code: string;
+  /** Exact text, or a regex written as `/.../flags`. */
+  message: string;
+  file?: string;
+  line?: number;
+  field?: string;
+}
+interface CaseExpect extends Partial<ExpectedProblem> {
+  /** Set when part of the overlay is made by GENERATORS below; says what. */
+  generated?: string;
+  problems?: ExpectedProblem[];
+}
+
+const version = (root: string, name: string) => join(root, 'libraries/@acme', name, '1.0.0');
+const SECRET = 'mdl_s3cr3tT0kenValue';
+
+/** Overlay parts git cannot (or should not) carry, keyed by fixture name. */
+const GENERATORS: Record<string, (root: string) => void> = {
+  'symlink-file': (root) => {
+    mkdirSync(join(version(root, 'linked'), 'docs'), { recursive: true });
+    symlinkSync('/etc/passwd', join(version(root, 'linked'), 'docs/passwd.md'));
+  },
+  'symlink-dir': (root) => {
+    mkdirSync(join(version(root, 'linked'), 'docs'), { recursive: true });
+    symlinkSync('/etc', join(version(root, 'linked'), 'docs/etc'));
+  },
+  'symlink-manifest': (root) => {
+    // The target is outside the registry and looks like a manifest holding a secret: it must not be read.
+    const target = join(tempDir(), 'secret.toml');
+    writeFileSync(target, `[library]\nname = "${SECRET}"\nversion = "${SECRET}"\n`);
+    symlinkSync(target, join(version(root, 'linked'), '.mdlibs.toml'));
+  },
+  'symlink-version-folder': (root) => {
+    mkdirSync(join(root, 'libraries/@acme/linked'), { recursive: true });
+    symlinkSync('../guide/1.0.0', join(root, 'libraries/@acme/linked/1.0.0'));
+  },
+  'case-collision': (root) => writeFiles(version(root, 'cased'), { 'docs/Guide.md': '# Guide\n', 'docs/guide.md': '# guide\n' }),
+  'control-chars-file-name': (root) => writeFiles(version(root, 'oddnames'), { 'docs/evil\u001b[2J.md': '# Evil\n' }),
+  fifo: (root) => {
+    mkdirSync(join(version(root, 'piped'), 'docs'), { recursive: true });
+    execFileSync('mkfifo', [join(version(root, 'piped'), 'docs/pipe.md')]);
+  },
+  'file-too-large': (root) => writeFiles(version(root, 'large'), { 'docs/big.md': `# Big\n${'a'.repeat(2993)}\n` }),
+  'library-too-large': (root) => writeFiles(version(root, 'large'), Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`docs/part-${i}.md`, `# Part ${i}\n${'b'.repeat(1990)}\n`]))),
+  'too-many-files': (root) => writeFiles(version(root, 'many'), Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`docs/doc-${i}.md`, `# Doc ${i}\n`]))),
+};
+
+const CASES = readdirSync(FIXTURES).filter((n) => existsSync(join(FIXTURES, n, 'expect.json'))).sort();
+
+function readExpect(name: string): CaseExpect {
+  return JSON.parse(readFileSync(join(FIXTURES, name, 'expect.json'), 'utf8')) as CaseExpect;
+}
+
+function expectedProblems(e: CaseExpect): ExpectedProblem[] {
+  if (e.problems) return e.problems;
+  if (!e.code || e.message === undefined) throw new Error('expect.json needs code and message, or problems');
+  return [{ code: e.code, message: e.message, file: e.file, line: e.line, field: e.field } as ExpectedProblem];
+}
+
+function messageMatcher(m: string): unknown {
+  const re = /^\/(.*)\/([a-z]*)$/s.exec(m);
+  return re ? expect.stringMatching(new RegExp(re[1] ?? '', re[2])) : m;
+}
+
+/** Everything a reader of `out` can see: the link, every served file's hash, the builds folder, link temp files. */
+function snapshot(out: string): Record<string, unknown> {
+  const real = realpathSync(out);
+  const files: Record<string, string> = {};
+  const walk = (dir: string, rel: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const r = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(join(dir, e.name), r);
+      else files[r] = createHash('sha256').update(readFileSync(join(dir, e.name))).digest('hex');
+    }
+  };
+  walk(real, '');
+  return {
+    link: readlinkSync(out),
+    files,
+    builds: readdirSync(join(dirname(out), `.${basename(out)}.builds`)).sort(),
+    siblings: readdirSync(dirname(out)).sort(),
+  };
+}
+
+let base: string;
+let out: string;
+let priv: string;
+
+beforeAll(async () => {
+  base = tempDir('mdlibs-hostile-base-');
+  writeRegistry(base, { scopes: { acme: 'public', platform: 'public', secops: 'private' }, limits: HOSTILE_LIMITS });
+  writeLibrary(base, { scope: 'acme', name: 'guide', version: '1.0.0' });
+  writeLibrary(base, { scope: 'acme', name: 'paypal', version: '1.0.0' });
+  writeLibrary(base, { scope: 'secops', name: 'vault', version: '1.0.0' });
+  out = join(tempDir('mdlibs-hostile-out-'), 'out');
+  priv = join(tempDir('mdlibs-hostile-priv-'), 'priv');
+  await buildRegistry({ registryDir: base, outDir: out, privateOutDir: priv });
+});
+
+/** Copies the base registry, applies the fixture overlay, and runs the build. Returns the thrown error. */
+async function runCase(name: string): Promise<{ error: unknown; root: string }> {
+  const root = tempDir('mdlibs-hostile-case-');
+  cpSync(base, root, { recursive: true });
+  const dir = join(FIXTURES, name);
+  cpSync(dir, root, { recursive: true, filter: (src) => src !== join(dir, 'expect.json') });
+  GENERATORS[name]?.(root);
+  const before = [snapshot(out), snapshot(priv)];
+  const error = await buildRegistry({ registryDir: root, outDir: out, privateOutDir: priv }).then(() => null, (e: unknown) => e);
+  expect([snapshot(out), snapshot(priv)], 'the previous build must still be served, unchanged').toEqual(before);
+  return { error, root };
+}
+
+function assertProblems(error: unknown, expected: ExpectedProblem[]): Problem[] {
+  expect(error).toBeInstanceOf(MdlibsError);
+  const e = error as MdlibsError;
+  expect(e.code).toBe('MDL_VALIDATION_FAILED');
+  const actual = e.problems.map((p) => ({ code: p.code, message: p.message, file: p.file, line: p.line, field: p.field }));
+  expect(actual).toEqual(expected.map((x) => ({ code: x.code, message: messageMatcher(x.message), file: x.file, line: x.line, field: x.field })));
+  expect(e.message).toBe(`the registry has ${expected.length} problem${expected.length === 1 ? '' : 's'}; nothing was written`);
+  for (const p of e.problems) {
+    expect(p.hint.trim().length, `${p.code} needs a fix`).toBeGreaterThan(10);
+    const printed = formatProblem(p);
+    expect(printed, 'printed problems carry no terminal control characters').not.toMatch(CONTROL_CHARS_RE);
+    expect(printed).toContain(`${p.file}${p.line ? `:${p.line}` : ''}`);
+    expect(printed).toContain(`fix: ${p.hint}`);
+  }
+  return [...e.problems];
+}
+
+describe('hostile fixtures', () => {
+  it('has at least 20 cases, each with a valid expect.json and a generator only where it says so', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(20);
+    for (const name of CASES) {
+      const e = readExpect(name);
+      for (const p of expectedProblems(e)) expect(Object.keys(ERROR_CODES), `${name}: unknown code`).toContain(p.code);
+      expect(Boolean(e.generated), `${name}: "generated" in expect.json iff a generator exists`).toBe(name in GENERATORS);
+    }
+    for (const g of Object.keys(GENERATORS)) expect(CASES).toContain(g);
+  });
+
+  it('the base registry alone builds (so each failure comes from its overlay)', async () => {
+    const root = tempDir('mdlibs-hostile-case-');
+    cpSync(base, root, { recursive: true });
+    const o = join(tempDir(), 'out');
+    const r = await buildRegistry({ registryDir: root, outDir: o, privateOutDir: join(tempDir(), 'priv') });
+    expect(r.versions).toBe(3);
+    expect(readdirSync(join(o, 'index/@acme')).sort()).toContain('paypal.json');
+  });
+
+  it.each(CASES)('%s: fails with its exact problems and writes nothing', async (name) => {
+    const { error } = await runCase(name);
+    assertProblems(error, expectedProblems(readExpect(name)));
+  });
+});
+
+describe('hostile specifics', () => {
+  it('never reads a symlinked manifest: its target does not reach any message', async () => {
+    const { error } = await runCase('symlink-manifest');
+    expect(JSON.stringify((error as MdlibsError).problems)).not.toContain(SECRET);
+  });
+
+  it('---js frontmatter is refused without running it (gray-matter would eval it)', async () => {
+    const g = globalThis as { __mdlibsHostileJs?: string };
+    const canary = join(tempDir(), 'canary');
+    process.env.MDLIBS_HOSTILE_CANARY = canary;
+    try {
+      for (const name of ['frontmatter-js', 'frontmatter-javascript-mixed-case']) {
+        const { error } = await runCase(name);
+        assertProblems(error, expectedProblems(readExpect(name)));
+        expect(g.__mdlibsHostileJs).toBeUndefined();
+        expect(existsSync(canary)).toBe(false);
+      }
+      // Control: the same bytes through gray-matter's defaults do run, so the canary can fire.
+      const { default: matter } = await import('gray-matter');
+      const text = readFileSync(join(FIXTURES, 'frontmatter-js/libraries/@acme/evaljs/1.0.0/docs/guide.md'), 'utf8');
+      expect(matter(text, { language: 'yaml' }).data).toEqual({ title: 'js payload' });
+      expect(g.__mdlibsHostileJs).toBe('ran');
+      expect(readFileSync(canary, 'utf8')).toBe('pwned');
+    } finally {
+      delete process.env.MDLIBS_HOSTILE_CANARY;
+      delete g.__mdlibsHostileJs;
+    }
+  });
+
+  it('collects problems from several broken libraries in one run, then builds once they are gone', async () => {
+    const root = tempDir('mdlibs-hostile-case-');
+    cpSync(base, root, { recursive: true });
+    for (const name of ['license-invalid', 'link-broken', 'name-reserved']) cpSync(join(FIXTURES, name), root, { recursive: true, filter: (s) => basename(s) !== 'expect.json' });
+    const before = snapshot(out);
+    const error = await buildRegistry({ registryDir: root, outDir: out, privateOutDir: priv }).then(() => null, (e: unknown) => e);
+    expect(snapshot(out)).toEqual(before);
+    const codes = (error as MdlibsError).problems.map((p) => p.code).sort();
+    expect(codes).toEqual(['MDL_LICENSE_INVALID', 'MDL_LINK_BROKEN', 'MDL_NAME_RESERVED']);
+  });
+});
