@@ -1,0 +1,77 @@
+/**
+ * A plain static file server (like nginx or GitHub Pages) serving a built tree on
+ * 127.0.0.1:0, with ETags, a request log and per-path overrides for hostile behaviour.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { join, normalize, resolve, sep } from 'node:path';
+
+export interface LoggedRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+}
+
+export type Override = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface StaticHost {
+  url: string;
+  port: number;
+  log: LoggedRequest[];
+  /** Replace the answer for an exact path (e.g. `/index/@acme/guide.json`). */
+  override: (path: string, h: Override | null) => void;
+  /** Replace every answer. */
+  overrideAll: (h: Override | null) => void;
+  close: () => Promise<void>;
+}
+
+export async function startStaticHost(root: string): Promise<StaticHost> {
+  const log: LoggedRequest[] = [];
+  const overrides = new Map<string, Override>();
+  let all: Override | null = null;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
+    log.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization });
+    const o = all ?? overrides.get(path);
+    if (o) {
+      void Promise.resolve(o(req, res)).catch(() => res.destroy());
+      return;
+    }
+    // resolve through the managed symlink on every request
+    const base = resolve(root);
+    const file = resolve(base, `.${normalize(path)}`);
+    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const body = readFileSync(file);
+    const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304, { etag }).end();
+      return;
+    }
+    res.writeHead(200, { etag, 'content-length': body.length, 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/`, port, log,
+    override: (p, h) => (h ? overrides.set(p, h) : overrides.delete(p)),
+    overrideAll: (h) => {
+      all = h;
+    },
+    close: () => new Promise<void>((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    }),
+  };
+}
+
+export const treeFile = (root: string, rel: string): Buffer => readFileSync(join(root, rel));

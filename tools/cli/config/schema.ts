@@ -1,0 +1,43 @@
+/** Schemas of the CLI's own files: global config.toml, credentials.toml, the project part of .mdlibs.toml. */
+import { z } from 'zod';
+
+const registryEntry = z.strictObject({
+  url: z.string().min(1).max(2048),
+});
+
+export const globalConfigSchema = z.strictObject({
+  /** Name of the default registry (a key of [registries]) or a URL. */
+  default: z.string().min(1).max(2048).optional(),
+  timeout_ms: z.number().int().positive().max(600_000).optional(),
+  cache_dir: z.string().min(1).max(4096).optional(),
+  registries: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), registryEntry).default({}),
+});
+export type GlobalConfig = z.infer<typeof globalConfigSchema>;
+
+export const credentialsSchema = z.strictObject({
+  /** Keyed by the normalised registry URL. */
+  registries: z.record(z.string(), z.strictObject({
+    token: z.string().min(1).max(4096),
+    user: z.string().max(200).optional(),
+    created: z.string().max(64).optional(),
+  })).default({}),
+});
+export type Credentials = z.infer<typeof credentialsSchema>;
+
+/**
+ * The project file `.mdlibs.toml`. In a project (a folder you install into) it has
+ * `[project]`, `[registries]` and `[dependencies]`. In a library folder it is the library
+ * manifest (`[library]` + `[dependencies]`); then only `[dependencies]` is read here, and
+ * project settings must go to the global config (the builder's manifest schema is strict).
+ */
+export const projectFileSchema = z.object({
+  library: z.record(z.string(), z.unknown()).optional(),
+  project: z.strictObject({
+    registry: z.string().min(1).max(2048).optional(),
+    install_dir: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 'a relative folder without ..').refine((s) => !s.split('/').includes('..'), 'must not contain ..').optional(),
+    timeout_ms: z.number().int().positive().max(600_000).optional(),
+  }).optional(),
+  registries: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), registryEntry).default({}),
+  dependencies: z.record(z.string().max(140), z.string().min(1).max(64)).default({}),
+});
+export type ProjectFile = z.infer<typeof projectFileSchema>;

@@ -1,0 +1,117 @@
+/**
+ * Safe tarball extraction (SEC-2). node-tar parses; we accept only regular files under
+ * `package/` with clean relative paths, cap the unpacked size and entry count (gzip bombs
+ * are stopped by the gunzip output cap), and write into a fresh folder beside the target.
+ * Nothing is written until the whole archive has been checked.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { Parser, type ReadEntry } from 'tar';
+import { sanitizeForMessage } from '../../../index-builder/src/index.js';
+import { cliError } from '../errors.js';
+
+export interface ExtractLimits {
+  maxUnpackedBytes: number;
+  maxEntries: number;
+}
+
+export const DEFAULT_EXTRACT_LIMITS: ExtractLimits = { maxUnpackedBytes: 64 * 1024 * 1024, maxEntries: 10_000 };
+
+const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
+const PREFIX = 'package/';
+
+export interface ArchiveFile {
+  path: string;
+  data: Buffer;
+}
+
+/** Returns the clean relative path of an entry, or a reason it is refused. */
+export function checkEntryPath(raw: string): { path: string } | { refused: string } {
+  if (raw.includes('\0')) return { refused: 'contains a NUL byte' };
+  if (raw.includes('\\')) return { refused: 'contains a backslash' };
+  if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) return { refused: 'is an absolute path' };
+  if (!raw.startsWith(PREFIX)) return { refused: 'is not under package/' };
+  const rel = raw.slice(PREFIX.length).replace(/\/+$/, '');
+  const parts = rel.split('/');
+  if (!rel || parts.some((p) => p === '' || p === '.' || p === '..')) return { refused: 'has an empty, . or .. path segment' };
+  return { path: rel };
+}
+
+/** Parses and checks a gzip tarball in memory; throws before anything is written. */
+export async function readArchive(gz: Buffer, what: string, limits: ExtractLimits = DEFAULT_EXTRACT_LIMITS): Promise<ArchiveFile[]> {
+  let tar: Buffer;
+  try {
+    // the tar stream holds headers and padding too: allow 1 KiB per entry on top of the data cap
+    tar = gunzipSync(gz, { maxOutputLength: limits.maxUnpackedBytes + limits.maxEntries * 1024 + 1024 * 1024 });
+  } catch (e) {
+    if (e instanceof RangeError || (e instanceof Error && /buffer|length/i.test(e.message) && (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')) {
+      throw cliError('CLI_ARCHIVE_TOO_LARGE', `${what} unpacks to more than ${limits.maxUnpackedBytes} bytes (a gzip bomb?)`, 'the tarball was refused and nothing was written; tell the registry operator');
+    }
+    throw cliError('CLI_ARCHIVE_CORRUPT', `${what} is not a valid gzip file`, 'the tarball was refused and nothing was written; retry, or tell the registry operator', undefined, e);
+  }
+  const files: ArchiveFile[] = [];
+  const seen = new Set<string>();
+  let total = 0;
+  let failure: Error | null = null;
+  const fail = (e: Error) => {
+    failure ??= e;
+  };
+  const parser = new Parser({ strict: true });
+  parser.on('entry', (entry: ReadEntry) => {
+    if (failure) return entry.resume();
+    const checked = checkEntryPath(entry.path);
+    const label = sanitizeForMessage(entry.path);
+    if ('refused' in checked) {
+      fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds the entry "${label}", which ${checked.refused}`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      return entry.resume();
+    }
+    if (entry.type === 'Directory') return entry.resume();
+    if (!FILE_TYPES.has(entry.type)) {
+      fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds "${label}" of type ${entry.type}; only regular files are allowed (no links or devices)`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      return entry.resume();
+    }
+    if (seen.has(checked.path.toLowerCase())) {
+      fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds "${label}" twice (or twice with different letter case)`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      return entry.resume();
+    }
+    seen.add(checked.path.toLowerCase());
+    if (files.length + 1 > limits.maxEntries) {
+      fail(cliError('CLI_ARCHIVE_TOO_LARGE', `${what} has more than ${limits.maxEntries} entries`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      return entry.resume();
+    }
+    const chunks: Buffer[] = [];
+    entry.on('data', (c: Buffer) => {
+      total += c.length;
+      if (total > limits.maxUnpackedBytes) fail(cliError('CLI_ARCHIVE_TOO_LARGE', `${what} unpacks to more than ${limits.maxUnpackedBytes} bytes`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      else chunks.push(c);
+    });
+    entry.on('end', () => files.push({ path: checked.path, data: Buffer.concat(chunks) }));
+    return undefined;
+  });
+  await new Promise<void>((res) => {
+    parser.on('warn', (code: string, msg: string | Error) => fail(cliError('CLI_ARCHIVE_CORRUPT', `${what} is not a valid tar archive (${code}: ${msg instanceof Error ? msg.message : msg})`, 'the tarball was refused and nothing was written; tell the registry operator')));
+    parser.on('error', (e: Error) => {
+      fail(cliError('CLI_ARCHIVE_CORRUPT', `${what} is not a valid tar archive (${e.message})`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      res();
+    });
+    parser.on('end', () => res());
+    parser.end(tar);
+  });
+  if (failure) throw failure;
+  return files;
+}
+
+/** Writes checked files into `dir` (which must not exist yet). */
+export function writeArchive(files: readonly ArchiveFile[], dir: string): void {
+  const root = resolve(dir);
+  mkdirSync(root, { recursive: false });
+  for (const f of files) {
+    const target = resolve(root, ...f.path.split('/'));
+    if (!target.startsWith(root + sep)) throw new Error(`bug: checked path escaped: ${f.path}`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, f.data, { flag: 'wx', mode: 0o644 });
+  }
+}
+
+export const stagingName = (dir: string): string => join(dirname(dir), `.${dir.split(sep).pop() ?? 'lib'}.mdlibs-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);

@@ -1,0 +1,82 @@
+/** mdlibs.lock: exact versions, resolved URLs and integrity (JSON, sorted keys, stable bytes). */
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import semver from 'semver';
+import { z } from 'zod';
+import { LOCK_FILE } from '../config/paths.js';
+import { cliError } from '../errors.js';
+
+export const LOCKFILE_VERSION = 1;
+
+export const lockEntrySchema = z.strictObject({
+  version: z.string().min(1).max(64),
+  /** Normalised registry URL the library came from. */
+  registry: z.string().url(),
+  /** Tarball URL. */
+  resolved: z.string().url(),
+  integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]+=*$/),
+  size: z.number().int().nonnegative().optional(),
+  dependencies: z.record(z.string(), z.string()).default({}),
+});
+export type LockEntry = z.infer<typeof lockEntrySchema>;
+
+export const lockfileSchema = z.strictObject({
+  lockfileVersion: z.literal(LOCKFILE_VERSION),
+  /** The project's ranges this lock was resolved from (to detect an outdated lock). */
+  dependencies: z.record(z.string(), z.string()),
+  libraries: z.record(z.string(), lockEntrySchema),
+});
+export type Lockfile = z.infer<typeof lockfileSchema>;
+
+const sortKeys = <T>(r: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+export function serializeLockfile(l: Lockfile): string {
+  const libs = Object.fromEntries(Object.entries(sortKeys(l.libraries)).map(([k, e]) => [k, { ...e, dependencies: sortKeys(e.dependencies) }]));
+  return `${JSON.stringify({ lockfileVersion: l.lockfileVersion, dependencies: sortKeys(l.dependencies), libraries: libs }, null, 2)}\n`;
+}
+
+export function parseLockfile(text: string, file: string): Lockfile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw cliError('CLI_LOCKFILE_INVALID', `${file} is not valid JSON`, 'restore it from version control, or delete it and run `mdlibs update` to resolve again');
+  }
+  const r = lockfileSchema.safeParse(raw);
+  if (!r.success) {
+    const i = r.error.issues[0];
+    throw cliError('CLI_LOCKFILE_INVALID', `${file} does not match the lockfile schema (${i ? `${i.path.join('.')}: ${i.message}` : 'schema'})`, 'restore it from version control, or delete it and run `mdlibs update` to resolve again');
+  }
+  return r.data;
+}
+
+export function readLockfile(projectDir: string): Lockfile | null {
+  const file = join(projectDir, LOCK_FILE);
+  if (!existsSync(file)) return null;
+  return parseLockfile(readFileSync(file, 'utf8'), LOCK_FILE);
+}
+
+export function writeLockfile(projectDir: string, l: Lockfile): void {
+  const file = join(projectDir, LOCK_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, serializeLockfile(l));
+  renameSync(tmp, file);
+}
+
+/** Why a lockfile no longer matches the project's dependencies, or null when it does. */
+export function lockfileDrift(lock: Lockfile, deps: Readonly<Record<string, string>>): string | null {
+  for (const [name, range] of Object.entries(deps)) {
+    if (lock.dependencies[name] === undefined) return `${name} is in .mdlibs.toml but not in ${LOCK_FILE}`;
+    if (lock.dependencies[name] !== range) return `${name} is "${range}" in .mdlibs.toml but "${lock.dependencies[name]}" in ${LOCK_FILE}`;
+    const e = lock.libraries[name];
+    if (!e) return `${LOCK_FILE} lists ${name} as a dependency but has no entry for it`;
+    if (!semver.satisfies(e.version, range)) return `${LOCK_FILE} has ${name}@${e.version}, outside "${range}"`;
+  }
+  for (const name of Object.keys(lock.dependencies)) {
+    if (deps[name] === undefined) return `${name} is in ${LOCK_FILE} but no longer in .mdlibs.toml`;
+  }
+  for (const [name, e] of Object.entries(lock.libraries)) {
+    for (const dep of Object.keys(e.dependencies)) if (!lock.libraries[dep]) return `${LOCK_FILE} entry ${name} needs ${dep}, which has no entry`;
+  }
+  return null;
+}

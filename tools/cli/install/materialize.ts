@@ -1,0 +1,111 @@
+/**
+ * Puts locked libraries on disk: tarball from the cache or the registry (in parallel),
+ * sha512 checked against the lock entry, archive checked, extracted beside the target,
+ * then every target swapped in. If anything fails before the swap, nothing changes.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliError } from '../errors.js';
+import { redactUrl } from '../net/http.js';
+import type { Session } from '../registry/session.js';
+import { matchesIntegrity } from './integrity.js';
+import { readArchive, stagingName, writeArchive, type ArchiveFile } from './extract.js';
+import type { LockEntry } from './lockfile.js';
+import { runPool } from './pool.js';
+import { checkedName } from './spec.js';
+
+export const DOWNLOAD_CONCURRENCY = 16;
+
+export interface MaterializeStats {
+  extracted: string[];
+  unchanged: string[];
+  removed: string[];
+  downloaded: number;
+  fromCache: number;
+}
+
+export function libraryDir(projectDir: string, installDir: string, full: string): string {
+  const { scope, name } = checkedName(full, 'the lockfile');
+  return join(projectDir, installDir, `@${scope}`, name);
+}
+
+async function fetchVerified(session: Session, full: string, e: LockEntry, stats: MaterializeStats): Promise<Buffer> {
+  const what = `${full}@${e.version}`;
+  const cached = session.tarballs.get(e.integrity);
+  if (cached) {
+    stats.fromCache++;
+    return cached;
+  }
+  if (session.offline) throw cliError('CLI_OFFLINE_MISS', `--offline: the tarball of ${what} is not in the cache`, 'run the install once online, or drop --offline');
+  const client = session.client(e.registry);
+  const url = client.resolve(e.resolved);
+  const bytes = await client.tarball(url, e.size ?? null, what);
+  if (!matchesIntegrity(bytes, e.integrity)) {
+    throw cliError('CLI_INTEGRITY_MISMATCH', `the tarball of ${what} from ${redactUrl(url)} does not match its integrity ${e.integrity.slice(0, 20)}…`, 'nothing was installed; the download or the registry is corrupt or tampered with: retry, and if it persists tell the registry operator', { library: full, version: e.version });
+  }
+  stats.downloaded++;
+  session.tarballs.put(e.integrity, bytes);
+  return bytes;
+}
+
+export async function materialize(
+  session: Session,
+  projectDir: string,
+  installDir: string,
+  wanted: Readonly<Record<string, LockEntry>>,
+  previous: Readonly<Record<string, LockEntry>>,
+): Promise<MaterializeStats> {
+  const stats: MaterializeStats = { extracted: [], unchanged: [], removed: [], downloaded: 0, fromCache: 0 };
+  const todo: [string, LockEntry][] = [];
+  for (const [full, e] of Object.entries(wanted).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const dir = libraryDir(projectDir, installDir, full);
+    if (previous[full]?.integrity === e.integrity && existsSync(dir)) stats.unchanged.push(full);
+    else todo.push([full, e]);
+  }
+  const tty = session.ctx.isTTY;
+  let done = 0;
+  const bar = () => {
+    if (!tty || !todo.length) return;
+    const w = 24;
+    const fill = Math.round((done / todo.length) * w);
+    session.ctx.progress(`[${'#'.repeat(fill)}${'-'.repeat(w - fill)}] ${done}/${todo.length} libraries`);
+  };
+  bar();
+  const archives = await runPool(todo, DOWNLOAD_CONCURRENCY, async ([full, e]): Promise<[string, ArchiveFile[]]> => {
+    const bytes = await fetchVerified(session, full, e, stats);
+    const files = await readArchive(bytes, `the tarball of ${full}@${e.version}`);
+    done++;
+    bar();
+    return [full, files];
+  });
+  // stage everything; on failure remove the staging folders and leave the install as it was
+  const staged: [string, string][] = [];
+  try {
+    for (const [full, files] of archives) {
+      const dir = libraryDir(projectDir, installDir, full);
+      mkdirSync(join(dir, '..'), { recursive: true });
+      const tmp = stagingName(dir);
+      staged.push([dir, tmp]);
+      writeArchive(files, tmp);
+    }
+  } catch (e) {
+    for (const [, tmp] of staged) rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  for (const [dir, tmp] of staged) {
+    const old = existsSync(dir) ? `${tmp}-old` : null;
+    if (old) renameSync(dir, old);
+    renameSync(tmp, dir);
+    if (old) rmSync(old, { recursive: true, force: true });
+  }
+  stats.extracted = archives.map(([full]) => full);
+  for (const full of Object.keys(previous)) {
+    if (wanted[full]) continue;
+    const dir = libraryDir(projectDir, installDir, full);
+    if (existsSync(dir)) {
+      rmSync(dir, { recursive: true, force: true });
+      stats.removed.push(full);
+    }
+  }
+  return stats;
+}

@@ -1,0 +1,36 @@
+/** Parses `@scope/name[@range]` (pure). */
+import semver from 'semver';
+import { checkLibraryName, sanitizeForMessage, splitLibraryName } from '../../../index-builder/src/index.js';
+import { cliError } from '../errors.js';
+
+export interface LibrarySpec {
+  full: string;
+  scope: string;
+  name: string;
+  /** Range as typed, or null (install picks the latest and saves ^latest). */
+  range: string | null;
+}
+
+export function parseSpec(input: string): LibrarySpec {
+  const at = input.indexOf('@', 1);
+  const fullName = at === -1 ? input : input.slice(0, at);
+  const range = at === -1 ? null : input.slice(at + 1);
+  const issue = checkLibraryName(fullName);
+  const parts = splitLibraryName(fullName);
+  if (issue || !parts) {
+    throw cliError('CLI_NAME_INVALID', `"${sanitizeForMessage(input)}" is not a library spec: ${issue?.message ?? 'expected @scope/name'}`, 'write @scope/name, @scope/name@1.2.3 or @scope/name@^1.2');
+  }
+  if (range !== null && (range === '' || semver.validRange(range) === null)) {
+    throw cliError('CLI_NAME_INVALID', `"${sanitizeForMessage(input)}" has an invalid version range "${sanitizeForMessage(range)}"`, 'use a semver range such as 1.2.3, ^1.2 or ~2.0');
+  }
+  return { full: fullName, scope: parts.scope, name: parts.name, range };
+}
+
+/** Checks a library name from untrusted input (index, lockfile) before it becomes a path. */
+export function checkedName(full: string, where: string): { scope: string; name: string } {
+  const parts = splitLibraryName(full);
+  if (checkLibraryName(full) || !parts) {
+    throw cliError('CLI_BAD_RESPONSE', `${where} names "${sanitizeForMessage(full)}", which is not a valid library name`, 'the registry metadata or lockfile is broken or hostile; nothing was written');
+  }
+  return parts;
+}

@@ -1,0 +1,144 @@
+/**
+ * Wires yargs to the command registry: registers every command's name and description,
+ * loads only the module of the command being run, calls its handler with one options
+ * object, prints the returned data (human or --json), and maps errors to exit codes.
+ */
+import yargs, { type Argv } from 'yargs';
+import { formatProblem, isMdlibsError, stripControlChars } from '../../index-builder/src/index.js';
+import type { CliCommand, CommandContext } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { cliError, EXIT, exitCodeFor } from './errors.js';
+import { colorsEnabled } from './output.js';
+import { promptSecret } from './prompt.js';
+import { VERSION } from './version.js';
+
+export interface OutStream {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface CliIO {
+  stdout: OutStream;
+  stderr: OutStream;
+  env: Record<string, string | undefined>;
+  cwd: string;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (b: boolean) => unknown };
+}
+
+interface Captured {
+  cmd: CliCommand | null;
+  result: unknown;
+}
+
+export function makeContext(io: CliIO): CommandContext {
+  const isTTY = Boolean(io.stdout.isTTY);
+  const errTTY = Boolean(io.stderr.isTTY);
+  let progressShown = false;
+  return {
+    cwd: io.cwd,
+    env: io.env,
+    isTTY,
+    color: colorsEnabled(io.env, isTTY),
+    warn: (line) => {
+      if (progressShown) io.stderr.write('\r\x1b[K');
+      progressShown = false;
+      io.stderr.write(`${line}\n`);
+    },
+    progress: (line) => {
+      if (!errTTY) return;
+      progressShown = true;
+      io.stderr.write(`\r\x1b[K${line}`);
+    },
+    ...(io.stdin ? { promptSecret: (q: string) => promptSecret(q, io.stdin as NonNullable<CliIO['stdin']>, io.stderr) } : {}),
+  };
+}
+
+function register(y: Argv, mod: CliCommand, ctx: CommandContext, captured: Captured, describe?: string): Argv {
+  return y.command({
+    command: mod.command,
+    describe: mod.hidden ? false : (describe ?? mod.describe),
+    builder: (yy: Argv) => {
+      if (mod.subcommands) {
+        for (const sub of mod.subcommands) register(yy, sub, ctx, captured);
+        return yy.demandCommand(1, `give a subcommand: ${mod.subcommands.map((s) => s.command.split(' ')[0]).join(', ')}`);
+      }
+      return mod.builder ? mod.builder(yy) : yy;
+    },
+    handler: async (argv: Record<string, unknown>) => {
+      if (!mod.handler) return;
+      captured.cmd = mod;
+      captured.result = await mod.handler({ ...argv, json: Boolean(argv.json), ctx } as never);
+    },
+  });
+}
+
+/** The yargs parser with every command; `load` picks which command modules are loaded fully. */
+export async function buildParser(args: readonly string[], ctx: CommandContext, captured: Captured, load: (name: string) => boolean): Promise<Argv> {
+  let y: Argv = yargs([...args])
+    .scriptName('mdlibs')
+    .usage('$0 <command> [options]\n\nInstall, search and author markdown libraries from any mdlibs registry.')
+    .option('json', { type: 'boolean', default: false, describe: 'print the result as JSON (stdout)', global: true })
+    .version(VERSION)
+    .alias('V', 'version')
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'give a command (mdlibs --help lists them)')
+    .exitProcess(false)
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? cliError('CLI_USAGE', msg, 'see `mdlibs --help` or `mdlibs <command> --help`');
+    });
+  for (const entry of COMMANDS) {
+    if (load(entry.name)) y = register(y, await entry.load(), ctx, captured, entry.describe);
+    else y = y.command(entry.name, entry.describe);
+  }
+  return y;
+}
+
+function printError(e: unknown, io: CliIO, json: boolean): number {
+  const code = exitCodeFor(e);
+  if (json) {
+    const body = isMdlibsError(e) ? e.toJSON() : { code: 'CLI_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+    io.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    return code;
+  }
+  if (isMdlibsError(e)) {
+    for (const p of e.problems) io.stderr.write(`${stripControlChars(formatProblem(p))}\n`);
+    io.stderr.write(`error ${e.code}: ${stripControlChars(e.message)}\n`);
+    if (e.hint) io.stderr.write(`  fix: ${stripControlChars(e.hint)}\n`);
+    return code;
+  }
+  io.stderr.write(`internal error (a bug in mdlibs): ${e instanceof Error ? (io.env.MDLIBS_DEBUG ? (e.stack ?? e.message) : e.message) : String(e)}\n  please report it with the command you ran (MDLIBS_DEBUG=1 shows the stack)\n`);
+  return EXIT.internal;
+}
+
+export async function runCli(args: readonly string[], io: CliIO): Promise<number> {
+  const ctx = makeContext(io);
+  const json = args.includes('--json');
+  const name = args.find((a) => !a.startsWith('-'));
+  const captured: Captured = { cmd: null, result: undefined };
+  let helpText = '';
+  try {
+    const y = await buildParser(args, ctx, captured, (n) => n === name);
+    await new Promise<void>((resolve, reject) => {
+      void y.parseAsync([...args], {}, (err: Error | undefined, _argv: unknown, output: string) => {
+        if (err) reject(err);
+        helpText = output;
+      }).then(() => resolve(), reject);
+    });
+  } catch (e) {
+    if (helpText && !isMdlibsError(e)) io.stderr.write(`${helpText}\n`);
+    return printError(e, io, json);
+  }
+  if (helpText) io.stdout.write(`${helpText}\n`);
+  const { cmd, result } = captured;
+  if (!cmd) return EXIT.ok;
+  if (json) io.stdout.write(`${JSON.stringify(result ?? null, null, 2)}\n`);
+  else if (cmd.render) {
+    const text = cmd.render(result as never, ctx);
+    if (text) io.stdout.write(`${text}\n`);
+  }
+  return EXIT.ok;
+}

@@ -1,0 +1,55 @@
+/** GET with an on-disk ETag cache (search index, index files): conditional requests and offline reads. */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cliError } from '../errors.js';
+import { httpRequest, redactUrl, type HttpRequest, type HttpResponse } from './http.js';
+
+interface Meta {
+  url: string;
+  etag: string | null;
+  status: number;
+}
+
+export class HttpCache {
+  constructor(readonly dir: string, readonly offline: boolean) {}
+
+  private paths(url: string): { meta: string; body: string } {
+    const k = createHash('sha256').update(url).digest('hex');
+    return { meta: join(this.dir, 'http', `${k}.json`), body: join(this.dir, 'http', `${k}.body`) };
+  }
+
+  read(url: string): { meta: Meta; body: Buffer } | null {
+    const p = this.paths(url);
+    if (!existsSync(p.meta) || !existsSync(p.body)) return null;
+    try {
+      return { meta: JSON.parse(readFileSync(p.meta, 'utf8')) as Meta, body: readFileSync(p.body) };
+    } catch {
+      return null;
+    }
+  }
+
+  private write(url: string, etag: string | null, body: Buffer): void {
+    const p = this.paths(url);
+    mkdirSync(join(this.dir, 'http'), { recursive: true, mode: 0o700 });
+    const tmp = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(p.body + tmp, body, { mode: 0o600 });
+    renameSync(p.body + tmp, p.body);
+    writeFileSync(p.meta + tmp, JSON.stringify({ url, etag, status: 200 } satisfies Meta), { mode: 0o600 });
+    renameSync(p.meta + tmp, p.meta);
+  }
+
+  /** 200 bodies are cached; a 304 answers from the cache. Other statuses are returned as they are. */
+  async get(req: HttpRequest): Promise<HttpResponse & { fromCache: boolean }> {
+    const cached = this.read(req.url);
+    if (this.offline) {
+      if (!cached) throw cliError('CLI_OFFLINE_MISS', `--offline: ${redactUrl(req.url)} is not in the cache`, 'run the command once online, or drop --offline');
+      return { status: 200, url: req.url, headers: new Headers(), body: cached.body, fromCache: true };
+    }
+    const headers = { ...(req.headers ?? {}), ...(cached?.meta.etag ? { 'if-none-match': cached.meta.etag } : {}) };
+    const res = await httpRequest({ ...req, headers, accept: [...(req.accept ?? []), 304] });
+    if (res.status === 304 && cached) return { ...res, status: 200, body: cached.body, fromCache: true };
+    if (res.status === 200) this.write(req.url, res.headers.get('etag'), res.body);
+    return { ...res, fromCache: false };
+  }
+}

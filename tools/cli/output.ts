@@ -1,0 +1,27 @@
+/** Printing helpers: colours (off with NO_COLOR or when not a TTY), tables, safe text. */
+import { createColors } from 'picocolors';
+import { stripControlChars } from '../../index-builder/src/index.js';
+
+export type Colors = ReturnType<typeof createColors>;
+
+export function colorsEnabled(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true;
+  return isTTY && env.TERM !== 'dumb';
+}
+
+export const colors = (enabled: boolean): Colors => createColors(enabled);
+
+/** Untrusted text (registry metadata) made safe for a terminal, on one line. */
+export function safe(s: string | null | undefined, max = 200): string {
+  const t = stripControlChars(String(s ?? '')).replace(/[\r\n\t]+/g, ' ');
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** Left-aligned columns; cells are assumed safe already. */
+export function table(rows: readonly (readonly string[])[], header?: readonly string[]): string {
+  const all = header ? [header, ...rows] : rows;
+  const widths: number[] = [];
+  for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
+  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd()).join('\n');
+}
