@@ -1,6 +1,7 @@
 /** A small real registry with public and private scopes, built into temp trees, plus a server on port 0. */
+import { request } from 'node:http';
 import { join } from 'node:path';
-import { buildRegistry } from '../../index-builder/src/index.js';
+import { buildRegistry, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { issueToken, startServer, type RunningServer, type StartOptions, type Store } from '../../static-server/src/index.js';
 import { writeFiles, writeLibrary } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -32,8 +33,9 @@ export async function buildFixture(): Promise<Fixture> {
   const out = tempDir('mdlibs-srv-out-');
   const publicDir = join(out, 'public');
   const privateDir = join(out, 'private');
+  const site = await loadSiteEmitter();
   const rebuild = async () => {
-    await buildRegistry({ registryDir: registry, outDir: publicDir, privateOutDir: privateDir });
+    await buildRegistry({ registryDir: registry, outDir: publicDir, privateOutDir: privateDir, site });
   };
   await rebuild();
   return { registry, publicDir, privateDir, rebuild };
@@ -66,4 +68,21 @@ export async function get(url: string, token?: string, headers: Record<string, s
   const r = await fetch(url, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
   const body = Buffer.from(await r.arrayBuffer());
   return { status: r.status, headers: r.headers, body, text: body.toString('utf8') };
+}
+
+/** A raw request: the path goes on the wire exactly as given (no URL normalisation). */
+export function raw(port: number, path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; text: string }> {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    r.end();
+  });
 }
