@@ -1,0 +1,118 @@
+/** One contract suite, run against both stores (SQLite file, PostgreSQL in a throwaway schema). */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { issueToken, openPostgresStore, openSqliteStore, type Store } from '../../static-server/src/index.js';
+import { hasPostgres, PG_URL } from '../helpers/services.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const schemas: string[] = [];
+afterAll(async () => {
+  if (!schemas.length) return;
+  const c = new pg.Client({ connectionString: PG_URL });
+  await c.connect();
+  for (const s of schemas) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  await c.end();
+});
+
+const backends: [string, () => Promise<Store>, boolean][] = [
+  ['sqlite', async () => openSqliteStore(join(tempDir('mdlibs-store-'), 'mdlibs.db')), true],
+  ['postgres', async () => {
+    const schema = `mdlibs_t_${randomBytes(4).toString('hex')}`;
+    schemas.push(schema);
+    return openPostgresStore(PG_URL, schema);
+  }, hasPostgres()],
+];
+
+const noDownloads = () => [];
+
+describe.each(backends)('store contract: %s', (_name, open, available) => {
+  it.runIf(available)('stores tokens by hash only, finds, lists and revokes them', async () => {
+    const store = await open();
+    try {
+      const a = await issueToken(store, { owner: 'alice', name: 'laptop', scopes: ['@secops', 'acme'], expiresIn: '30d' });
+      const b = await issueToken(store, { owner: 'bob', admin: true, expiresIn: null });
+      expect(a.secret).toMatch(/^mdl_[A-Za-z0-9]{40}$/);
+      const found = await store.tokenByHash(a.token.hash);
+      expect(found).toEqual(a.token);
+      expect(JSON.stringify(found)).not.toContain(a.secret);
+      expect(found?.scopes).toEqual(['acme', 'secops']);
+      expect((await store.tokenById(b.token.id))?.admin).toBe(true);
+      expect((await store.tokenById(b.token.id))?.expiresAt).toBeNull();
+      expect((await store.listTokens('alice')).map((t) => t.id)).toEqual([a.token.id]);
+      expect((await store.listTokens(null)).length).toBe(2);
+      expect(await store.revokeToken(a.token.id, '2026-01-01T00:00:00.000Z')).toBe(true);
+      expect(await store.revokeToken(a.token.id, '2026-01-02T00:00:00.000Z')).toBe(false);
+      expect((await store.tokenById(a.token.id))?.revokedAt).toBe('2026-01-01T00:00:00.000Z');
+      expect(await store.revokeToken('tok_nope', '2026-01-01T00:00:00.000Z')).toBe(false);
+      await store.touchTokens(new Map([[b.token.id, '2026-05-01T00:00:00.000Z']]));
+      await store.touchTokens(new Map([[b.token.id, '2026-04-01T00:00:00.000Z']]));
+      expect((await store.tokenById(b.token.id))?.lastUsedAt).toBe('2026-05-01T00:00:00.000Z');
+      expect(await store.tokenByHash('0'.repeat(64))).toBeNull();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(available)('adds rate-limit hits per key and window and returns the totals', async () => {
+    const store = await open();
+    try {
+      const t1 = await store.commitBatch({ window: 7, hits: new Map([['ip:a', 3], ['tok:x', 1]]), decide: noDownloads });
+      expect(Object.fromEntries(t1)).toEqual({ 'ip:a': 3, 'tok:x': 1 });
+      const t2 = await store.commitBatch({ window: 7, hits: new Map([['ip:a', 2]]), decide: noDownloads });
+      expect(t2.get('ip:a')).toBe(5);
+      const t3 = await store.commitBatch({ window: 8, hits: new Map([['ip:a', 1]]), decide: noDownloads });
+      expect(t3.get('ip:a')).toBe(1);
+      await store.pruneRateLimits(8);
+      const t4 = await store.commitBatch({ window: 7, hits: new Map([['ip:a', 1]]), decide: noDownloads });
+      expect(t4.get('ip:a')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(available)('counts downloads per version per day, in the same transaction as the hits', async () => {
+    const store = await open();
+    try {
+      let seen: ReadonlyMap<string, number> | null = null;
+      await store.commitBatch({
+        window: 1, hits: new Map([['ip:z', 1]]),
+        decide: (totals) => {
+          seen = totals;
+          return [
+            { library: '@acme/guide', version: '1.0.0', day: '2026-11-24', n: 2 },
+            { library: '@acme/guide', version: '1.1.0', day: '2026-11-25', n: 5 },
+            { library: '@secops/runbook', version: '1.0.0', day: '2026-11-25', n: 1 },
+          ];
+        },
+      });
+      expect(seen && Object.fromEntries(seen as Map<string, number>)).toEqual({ 'ip:z': 1 });
+      await store.commitBatch({ window: 1, hits: new Map(), decide: () => [{ library: '@acme/guide', version: '1.1.0', day: '2026-11-25', n: 3 }] });
+      expect(Object.fromEntries(await store.downloadTotals())).toEqual({ '@acme/guide': 10, '@secops/runbook': 1 });
+      expect(Object.fromEntries(await store.versionTotals('@acme/guide'))).toEqual({ '1.0.0': 2, '1.1.0': 8 });
+      expect(await store.downloadsSince('2026-11-25', ['@acme/guide'])).toEqual([{ library: '@acme/guide', version: '1.1.0', day: '2026-11-25', n: 8 }]);
+      expect((await store.downloadsSince('2026-01-01', null)).length).toBe(3);
+      expect(await store.downloadsSince('2026-01-01', [])).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(available)('rolls back the hits when deciding fails, and records audit events newest first', async () => {
+    const store = await open();
+    try {
+      await expect(store.commitBatch({ window: 3, hits: new Map([['ip:q', 4]]), decide: () => { throw new Error('boom'); } })).rejects.toThrow('boom');
+      const t = await store.commitBatch({ window: 3, hits: new Map([['ip:q', 1]]), decide: noDownloads });
+      expect(t.get('ip:q')).toBe(1);
+      await store.audit({ at: '2026-01-01T00:00:00.000Z', event: 'token.created', actor: 'alice', target: 'tok_1', ip: '127.0.0.1', details: { scopes: ['acme'] } });
+      await store.audit({ at: '2026-01-02T00:00:00.000Z', event: 'token.revoked', actor: 'alice', target: 'tok_1', ip: null, details: {} });
+      const ev = await store.auditEvents(10);
+      expect(ev.map((e) => e.event)).toEqual(['token.revoked', 'token.created']);
+      expect(ev[1]?.details).toEqual({ scopes: ['acme'] });
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+});
