@@ -130,7 +130,7 @@ function emitSearch(input: SiteInput): void {
 
 export const emitSite: SiteEmitter = (input) => {
   const assets = loadAssets();
-  const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout };
+  const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout, noindex: input.visibility === 'private' };
   const stamp = JSON.stringify({ site: 1, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
   const canReuse = input.previousDir !== null && readOrNull(join(input.previousDir, SITE_PATHS.stamp)) === stamp;
   input.writer.writeCompressed(SITE_PATHS.style, assets.style);

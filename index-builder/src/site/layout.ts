@@ -20,7 +20,8 @@ export interface SiteContext {
   api: string | null;
   assetVersion: string;
   layout: string;
-  builtAt?: string;
+  /** Pages of the private tree ask search engines not to index them. */
+  noindex: boolean;
 }
 
 export function renderPage(site: SiteContext, shell: PageShell): string {
@@ -35,6 +36,7 @@ export function renderPage(site: SiteContext, shell: PageShell): string {
     page: escapeHtml(shell.page),
     api: escapeHtml(site.api ?? `${root}api/v1`),
     registry: escapeHtml(site.registryName),
+    robots: site.noindex ? '<meta name="robots" content="noindex, nofollow">\n' : '',
     body: shell.body.value,
     footer: footer.value,
   };

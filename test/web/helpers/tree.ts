@@ -1,0 +1,54 @@
+/** Reading an emitted tree in tests: every file (decompressed), and every relative link of its pages. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, posix, relative, sep } from 'node:path';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+
+export function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(relative(root, p).split(sep).join('/'));
+    }
+  };
+  walk(root);
+  return out.sort();
+}
+
+/** File content as text, decompressing .gz, .br and .tgz so nothing hides in compressed copies. */
+export function readText(root: string, rel: string): string {
+  const buf = readFileSync(join(root, rel));
+  if (rel.endsWith('.br')) return brotliDecompressSync(buf).toString('latin1');
+  if (rel.endsWith('.gz') || rel.endsWith('.tgz')) return gunzipSync(buf).toString('latin1');
+  return buf.toString('utf8');
+}
+
+/** href/src values of a page (attributes only; good enough for our own generated HTML). */
+export function linksOf(html: string): string[] {
+  return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
+}
+
+/** Relative links of every page that point to no file of the tree. */
+export function brokenLinks(root: string): string[] {
+  const broken: string[] = [];
+  for (const rel of listFiles(root).filter((f) => f.endsWith('.html'))) {
+    const html = readFileSync(join(root, rel), 'utf8');
+    const base = /<base href="([^"]*)"/.exec(html)?.[1];
+    for (const link of linksOf(html)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(link) || link.startsWith('#') || link.startsWith('//')) continue;
+      const path = decodeURIComponent(link.split('#')[0]?.split('?')[0] ?? '');
+      if (!path) continue;
+      const target = base !== undefined ? posix.normalize(posix.join(base.replace(/^\//, ''), path)) : posix.normalize(posix.join(posix.dirname(rel), path));
+      let ok = false;
+      try {
+        const st = statSync(join(root, target));
+        ok = st.isFile() || statSync(join(root, target, 'index.html')).isFile();
+      } catch {
+        ok = false;
+      }
+      if (!ok) broken.push(`${rel} -> ${link}`);
+    }
+  }
+  return broken;
+}

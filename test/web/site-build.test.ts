@@ -1,0 +1,118 @@
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildSite, type BuiltSite } from './helpers/build-site.js';
+import { brokenLinks, listFiles, readText } from './helpers/tree.js';
+
+function makeRegistry(): string {
+  const root = tempDir();
+  writeRegistry(root, { scopes: { acme: 'public', vault: 'private' } });
+  writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0', description: "The guide <script>alert('desc')</script> & more" });
+  writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.1.0', description: "The guide <script>alert('desc')</script> & more" });
+  writeLibrary(root, { scope: 'acme', name: 'other', version: '0.1.0', dependencies: { '@acme/guide': '^1.0.0' }, extraManifest: 'repository = "https://example.com/other"' });
+  writeLibrary(root, { scope: 'vault', name: 'zebra-plans', version: '1.0.0', description: 'Quokka roadmap' });
+  writeFileSync(join(root, 'libraries/@acme/guide/meta.toml'), '[yanked]\n"1.0.0" = "broken links in the guide"\n');
+  return root;
+}
+
+describe('the site emitted by the builder', () => {
+  let reg: string;
+  let site: BuiltSite;
+  beforeAll(async () => {
+    reg = makeRegistry();
+    site = await buildSite(reg);
+  });
+
+  it('writes home, library, doc, scope, tag, tag index and 404 pages plus assets and search shards', () => {
+    const files = listFiles(site.publicDir);
+    for (const f of ['index.html', '404.html', 'libraries/@acme/guide/index.html', 'libraries/@acme/guide/doc/docs/guide.html', 'libraries/@acme/index.html',
+      'tags/docs/index.html', 'tags/index.html', 'assets/style.css', 'assets/app.js', 'assets/app.js.br', 'search/web/base.json', 'search/web/base.json.br']) {
+      expect(files, f).toContain(f);
+    }
+    expect(files.some((f) => /^search\/web\/shard-[a-z0-9_]\.json$/.test(f))).toBe(true);
+  });
+
+  it('shows versions with yanked marks and reasons, the install command, dependencies and links', () => {
+    const guide = readFileSync(join(site.publicDir, 'libraries/@acme/guide/index.html'), 'utf8');
+    expect(guide).toContain('<code id="install-cmd">mdlibs install @acme/guide</code>');
+    expect(guide).toMatch(/<tr class="is-yanked">[\s\S]*?1\.0\.0[\s\S]*?yanked[\s\S]*?broken links in the guide/);
+    expect(guide).toMatch(/1\.1\.0<\/span> <span class="badge badge-ok">latest/);
+    const other = readFileSync(join(site.publicDir, 'libraries/@acme/other/index.html'), 'utf8');
+    expect(other).toContain('<a href="../guide/index.html">@acme/guide</a> <code>^1.0.0</code>');
+    expect(other).toContain('href="https://example.com/other"');
+  });
+
+  it('renders the README with links rewritten to the doc pages', () => {
+    const guide = readFileSync(join(site.publicDir, 'libraries/@acme/guide/index.html'), 'utf8');
+    expect(guide).toContain('<a href="doc/docs/guide.html">the guide</a>');
+    const doc = readFileSync(join(site.publicDir, 'libraries/@acme/guide/doc/docs/guide.html'), 'utf8');
+    expect(doc).toContain('<a href="../../index.html">readme</a>');
+    expect(doc).toContain('<h2>Getting started</h2>');
+  });
+
+  it('escapes metadata everywhere it is shown', () => {
+    for (const f of ['index.html', 'libraries/@acme/guide/index.html', 'libraries/@acme/index.html', 'tags/docs/index.html']) {
+      const html = readFileSync(join(site.publicDir, f), 'utf8');
+      expect(html, f).not.toContain('<script>alert');
+      expect(html, f).toContain('&lt;script&gt;alert(&#39;desc&#39;)&lt;/script&gt; &amp; more');
+    }
+  });
+
+  it('has no broken relative link in any page of either tree (works under any base path)', () => {
+    expect(brokenLinks(site.publicDir)).toEqual([]);
+    expect(brokenLinks(site.privateDir)).toEqual([]);
+    const bad = tempDir();
+    writeFileSync(join(bad, 'index.html'), '<a href="missing/index.html">x</a><a href="https://example.com/">ok</a><a href="index.html#top">ok</a>');
+    expect(brokenLinks(bad)).toEqual(['index.html -> missing/index.html']);
+  });
+
+  it('never names a private scope or library anywhere in the public tree, compressed copies included', () => {
+    const leaks = (dir: string) => listFiles(dir).filter((f) => /vault|zebra|quokka/i.test(f) || /vault|zebra-plans|quokka/i.test(readText(dir, f)));
+    expect(leaks(site.publicDir)).toEqual([]);
+    // the same scan does see the names where they belong
+    expect(leaks(site.privateDir)).toEqual(expect.arrayContaining(['libraries/@vault/zebra-plans/index.html', 'search/web/base.json.br', 'index/@vault/zebra-plans.json.gz']));
+  });
+
+  it('gives private libraries pages in the private tree only, marked noindex', () => {
+    const page = readFileSync(join(site.privateDir, 'libraries/@vault/zebra-plans/index.html'), 'utf8');
+    expect(page).toContain('Quokka roadmap');
+    expect(page).toContain('<meta name="robots" content="noindex, nofollow">');
+    expect(readFileSync(join(site.privateDir, 'index.html'), 'utf8')).toContain('@vault/zebra-plans');
+    expect(readFileSync(join(site.privateDir, 'index.html'), 'utf8')).not.toContain('@acme/guide');
+    expect(readFileSync(join(site.publicDir, 'index.html'), 'utf8')).not.toContain('noindex');
+  });
+
+  it('gives the 404 page a <base> from the registry URL, since hosts serve it at any depth', () => {
+    expect(readFileSync(join(site.publicDir, '404.html'), 'utf8')).toContain('<base href="/">');
+  });
+});
+
+describe('incremental site builds', () => {
+  it('hard-links pages of unchanged libraries and re-renders changed ones and the listings', async () => {
+    const reg = makeRegistry();
+    const first = await buildSite(reg);
+    const ino = (f: string) => statSync(join(first.publicDir, f)).ino;
+    const before = { other: ino('libraries/@acme/other/index.html'), guide: ino('libraries/@acme/guide/index.html'), doc: ino('libraries/@acme/other/doc/docs/guide.html'), home: ino('index.html') };
+    writeLibrary(reg, { scope: 'acme', name: 'guide', version: '1.2.0', description: 'The guide, now better' });
+    await buildSite(reg, first);
+    expect(ino('libraries/@acme/other/index.html')).toBe(before.other);
+    expect(ino('libraries/@acme/other/doc/docs/guide.html')).toBe(before.doc);
+    expect(ino('libraries/@acme/guide/index.html')).not.toBe(before.guide);
+    expect(ino('index.html')).not.toBe(before.home);
+    expect(readFileSync(join(first.publicDir, 'libraries/@acme/guide/index.html'), 'utf8')).toContain('The guide, now better');
+    expect(readFileSync(join(first.publicDir, 'index.html'), 'utf8')).toContain('The guide, now better');
+  });
+
+  it('re-renders every page when the site stamp (templates, registry name) differs', async () => {
+    const reg = makeRegistry();
+    const first = await buildSite(reg);
+    const page = join(first.publicDir, 'libraries/@acme/other/index.html');
+    const before = statSync(page).ino;
+    writeFileSync(join(first.publicDir, 'assets/site-stamp.json'), '{"site":0}');
+    writeLibrary(reg, { scope: 'acme', name: 'guide', version: '1.2.0' });
+    await buildSite(reg, first);
+    expect(statSync(page).ino).not.toBe(before);
+  });
+});
