@@ -1,0 +1,94 @@
+/** Bad requests get clear JSON errors with the right status: headers, bodies, queries, routes, methods. */
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../static-server/src/index.js';
+import { buildFixture, get, mintTokens, raw, startFixtureServer, type Tokens } from './fixture.js';
+
+let s: RunningServer;
+let t: Tokens;
+beforeAll(async () => {
+  s = await startFixtureServer(await buildFixture(), { rateLimitAnonymous: 0, rateLimitAuthenticated: 0, maxBodyBytes: 1024 });
+  t = await mintTokens(s.store);
+});
+afterAll(() => s?.close());
+
+const code = (text: string): string => (JSON.parse(text) as { error: { code: string } }).error.code;
+
+function send(path: string, method: string, body: string | Buffer, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port: s.port, path, method, headers }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+}
+
+describe('bad requests', () => {
+  it('answers oversized headers with 431 and a JSON error', async () => {
+    const r = await raw(s.port, '/api/v1/libraries', { headers: { 'x-big': 'a'.repeat(20_000) } });
+    expect(r.status).toBe(431);
+    expect(code(r.text)).toBe('MDL_HEADERS_TOO_LARGE');
+  });
+
+  it('answers an oversized body with 413, a wrong type with 415, broken JSON and unknown fields with 400', async () => {
+    const auth = { authorization: `Bearer ${t.admin}`, 'content-type': 'application/json' };
+    const big = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x'.repeat(5000) }), auth);
+    expect([big.status, code(big.text)]).toEqual([413, 'MDL_PAYLOAD_TOO_LARGE']);
+    const chunked = await send('/api/v1/auth/tokens', 'POST', Buffer.alloc(4096, 0x20), { authorization: `Bearer ${t.admin}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    expect([chunked.status, code(chunked.text)]).toEqual([413, 'MDL_PAYLOAD_TOO_LARGE']);
+    const type = await send('/api/v1/auth/tokens', 'POST', 'name=x', { authorization: `Bearer ${t.admin}`, 'content-type': 'application/x-www-form-urlencoded' });
+    expect([type.status, code(type.text)]).toEqual([415, 'MDL_UNSUPPORTED_MEDIA_TYPE']);
+    const broken = await send('/api/v1/auth/tokens', 'POST', '{"name":', auth);
+    expect([broken.status, code(broken.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+    const extra = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x', drop: 'table' }), auth);
+    expect([extra.status, code(extra.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+    const expiry = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x', expires_in: '1 fortnight' }), auth);
+    expect([expiry.status, code(expiry.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+    const owner = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x', owner: '../../etc' }), auth);
+    expect([owner.status, code(owner.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+  });
+
+  it('refuses invalid query parameters with 400 naming the field', async () => {
+    for (const q of ['page=-1', 'page=0', 'page=abc', 'per_page=1e9', 'per_page=101', 'per_page=0', 'sort=drop', 'order=sideways', 'page=1.5']) {
+      const r = await get(`${s.url}api/v1/libraries?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(code(r.text), q).toBe('MDL_BAD_REQUEST');
+      expect(r.text, q).toContain(q.split('=')[0] as string);
+    }
+    for (const q of ['days=0', 'days=366', 'days=x']) expect((await get(`${s.url}api/v1/stats/downloads?${q}`)).status, q).toBe(400);
+    expect((await get(`${s.url}api/v1/libraries?per_page=100&page=1&sort=downloads&order=asc&unknown=1`)).status).toBe(200);
+  });
+
+  it('answers unknown routes with 404 and wrong methods with 405 and Allow', async () => {
+    for (const p of ['api/v1/nope', 'api/v1', 'api/v1/libraries/@acme/guide/1.0.0/download/extra', 'api/v2/libraries', 'no/such/file.json']) {
+      const r = await get(`${s.url}${p}`);
+      expect(r.status, p).toBe(404);
+      expect(code(r.text), p).toBe('MDL_NOT_FOUND');
+    }
+    const cases: [string, string, string][] = [
+      ['/api/v1/libraries', 'DELETE', 'GET'], ['/api/v1/auth/tokens', 'PUT', 'GET, POST'], ['/index/@acme/guide.json', 'POST', 'GET, HEAD, OPTIONS'],
+      ['/health', 'POST', 'GET, HEAD'], ['/api/v1/auth/tokens/tok_x', 'GET', 'DELETE'],
+    ];
+    for (const [path, method, allow] of cases) {
+      const r = await send(path, method, '', {});
+      expect(r.status, `${method} ${path}`).toBe(405);
+      expect(code(r.text)).toBe('MDL_METHOD_NOT_ALLOWED');
+      expect(r.headers.allow).toBe(allow);
+    }
+    const garbage = await send('/api/v1/libraries', 'BREW', '', {});
+    expect(garbage.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('answers CORS preflights and never echoes a token in an error', async () => {
+    const pre = await send('/api/v1/libraries', 'OPTIONS', '', { origin: 'https://example.com', 'access-control-request-method': 'GET' });
+    expect(pre.status).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('*');
+    expect(String(pre.headers['access-control-allow-headers'])).toContain('Authorization');
+    const bad = await get(`${s.url}api/v1/libraries`, `mdl_${'Z'.repeat(40)}`);
+    expect(bad.status).toBe(401);
+    expect(bad.text).not.toContain('Z'.repeat(40));
+  });
+});
