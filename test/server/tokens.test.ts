@@ -1,0 +1,134 @@
+/** SRV-3, SRV-5, SRV-6, SEC-4: tokens through the API and the admin command, rate limits, audit, no secrets in logs. */
+import { Writable } from 'node:stream';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, openSqliteStore, SQLITE_FILE, startServer, type RunningServer } from '../../static-server/src/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { buildFixture, get, mintTokens, type Fixture, type Tokens } from './fixture.js';
+import { runBin } from './spawn.js';
+
+let f: Fixture;
+let s: RunningServer;
+let t: Tokens;
+const logLines: string[] = [];
+beforeAll(async () => {
+  f = await buildFixture();
+  const sink = new Writable({ write(chunk: Buffer, _e, cb) { logLines.push(chunk.toString()); cb(); } });
+  s = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 5, rateLimitAuthenticated: 0, logger: pino({ level: 'info', redact: { paths: ['req.headers.authorization'], censor: '[redacted]' } }, sink) });
+  t = await mintTokens(s.store);
+});
+afterAll(() => s?.close());
+
+async function api(method: string, path: string, token: string | undefined, body?: unknown) {
+  const r = await fetch(`${s.url}api/v1/${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const text = await r.text();
+  return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null, headers: r.headers };
+}
+
+describe('tokens API', () => {
+  it('creates a token shown once, lists it without the secret, and revokes it at once', async () => {
+    const c = await api('POST', 'auth/tokens', t.valid, { name: 'ci', scopes: ['@secops'], expires_in: '7d' });
+    expect(c.status).toBe(201);
+    const secret = c.json?.token as string;
+    expect(secret).toMatch(/^mdl_[A-Za-z0-9]{40}$/);
+    expect(c.json).toMatchObject({ name: 'ci', owner: 'bob', scopes: ['@secops'], admin: false });
+    expect(Date.parse(c.json?.expires_at as string) - Date.now()).toBeGreaterThan(6 * 86400e3);
+    const me = await api('GET', 'users/me', secret);
+    expect(me.json).toMatchObject({ user: 'bob', private_scopes: ['@secops'] });
+    expect((await api('GET', 'libraries/@secops/runbook', secret)).status).toBe(200);
+    const list = await api('GET', 'auth/tokens', t.valid);
+    const ids = (list.json?.tokens as { id: string }[]).map((x) => x.id);
+    expect(ids).toContain(c.json?.id);
+    expect(JSON.stringify(list.json)).not.toContain(secret);
+    expect(JSON.stringify(list.json)).not.toMatch(/[0-9a-f]{64}/);
+    expect((await api('DELETE', `auth/tokens/${c.json?.id as string}`, t.valid)).status).toBe(204);
+    const after = await api('GET', 'libraries/@secops/runbook', secret);
+    expect(after.status).toBe(401);
+    expect((after.json?.error as { code: string }).code).toBe('MDL_TOKEN_REVOKED');
+  });
+
+  it('lets only admin tokens mint admin tokens, tokens for others, or scopes the caller lacks', async () => {
+    expect((await api('POST', 'auth/tokens', t.valid, { name: 'x', admin: true })).status).toBe(403);
+    expect((await api('POST', 'auth/tokens', t.valid, { name: 'x', owner: 'alice' })).status).toBe(403);
+    expect((await api('POST', 'auth/tokens', t.valid, { name: 'x', scopes: ['@vault'] })).status).toBe(403);
+    expect((await api('POST', 'auth/tokens', undefined, { name: 'x' })).status).toBe(401);
+    expect((await api('GET', 'auth/tokens?owner=carol', t.valid)).status).toBe(403);
+    const carolTokens = await api('GET', 'auth/tokens', t.otherScope);
+    expect((await api('DELETE', `auth/tokens/${(carolTokens.json?.tokens as { id: string }[])[0]?.id}`, t.valid)).status).toBe(404);
+    const made = await api('POST', 'auth/tokens', t.admin, { name: 'for-carol', owner: 'carol', scopes: ['@vault'], expires_in: null });
+    expect(made.status).toBe(201);
+    expect(made.json?.expires_at).toBeNull();
+    expect((await api('GET', 'libraries/@vault/keys', made.json?.token as string)).status).toBe(200);
+    expect((await api('GET', 'libraries/@secops/runbook', made.json?.token as string)).status).toBe(404);
+    expect((await api('GET', 'users/me', undefined)).status).toBe(401);
+  });
+
+  it('records security events in the audit log, readable by admins only', async () => {
+    await get(`${s.url}api/v1/libraries`, t.revoked);
+    await new Promise((r) => setTimeout(r, 100));
+    const a = await api('GET', 'audit', t.admin);
+    const events = (a.json?.events as { event: string }[]).map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['token.created', 'token.revoked', 'token.denied']));
+    expect((await api('GET', 'audit', t.valid)).status).toBe(403);
+  });
+
+  it('rate-limits anonymous callers with X-RateLimit headers and 429 + retry_after', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 5, rateLimitAuthenticated: 0, logLevel: 'silent' });
+    const api = async (method: string, path: string, token: string | undefined) => {
+      const r = await fetch(`${own.url}api/v1/${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      return { status: r.status, headers: r.headers, json: (await r.json()) as Record<string, unknown> };
+    };
+    const seen: number[] = [];
+    let last: Awaited<ReturnType<typeof api>> | null = null;
+    for (let i = 0; i < 7; i++) {
+      last = await api('GET', 'teams', undefined);
+      seen.push(last.status);
+    }
+    expect(seen.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(seen.slice(5)).toEqual([429, 429]);
+    expect(last?.headers.get('x-ratelimit-limit')).toBe('5');
+    expect(last?.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(Number(last?.headers.get('x-ratelimit-reset'))).toBeGreaterThan(Date.now() / 1000);
+    expect((last?.json?.error as { details: { retry_after: number } }).details.retry_after).toBeGreaterThan(0);
+    // static index files are not limited; tarballs are
+    expect((await get(`${own.url}index/@acme/guide.json`)).status).toBe(200);
+    expect((await get(`${own.url}tarballs/@acme/guide/guide-1.0.0.tgz`)).status).toBe(429);
+    // a token has its own budget (unlimited here)
+    await issueToken(own.store, { owner: 'bob', scopes: ['secops'] }).then(async ({ secret }) => expect((await api('GET', 'teams', secret)).status).toBe(200));
+    await own.close();
+  });
+
+  it('never writes a token into the logs', async () => {
+    await get(`${s.url}api/v1/libraries?token=${t.valid}`, t.valid);
+    await new Promise((r) => setTimeout(r, 100));
+    const all = logLines.join('');
+    expect(all).toContain('"route":"/api/v1/libraries"');
+    for (const secret of Object.values(t)) if (secret.length > 20) expect(all).not.toContain(secret);
+  });
+});
+
+describe('mdlibs-server token commands', () => {
+  it('creates, lists and revokes tokens on the server host', async () => {
+    const data = tempDir();
+    const env = { MDLIBS_DATA_DIR: data };
+    const c = await runBin(['token', 'create', '--owner', 'alice', '--scope', '@acme', '--scope', 'secops', '--expires', '90d', '--json'], env);
+    expect(c.code).toBe(0);
+    const made = JSON.parse(c.stdout) as { token: string; id: string; scopes: string[] };
+    expect(made.scopes).toEqual(['@acme', '@secops']);
+    const adm = await runBin(['token', 'create', '--owner', 'root', '--admin'], env);
+    expect(adm.stdout.trim()).toMatch(/^mdl_[A-Za-z0-9]{40}$/);
+    const list = await runBin(['token', 'list'], env);
+    expect(list.stdout).toContain(made.id);
+    expect(list.stdout).not.toContain(made.token);
+    expect((await runBin(['token', 'revoke', made.id], env)).code).toBe(0);
+    expect((await runBin(['token', 'revoke', made.id], env)).code).toBe(1);
+    const bad = await runBin(['token', 'create', '--owner', 'alice', '--expires', 'soon'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('MDL_BAD_REQUEST');
+    const store = openSqliteStore(join(data, SQLITE_FILE));
+    expect((await store.tokenById(made.id))?.revokedAt).not.toBeNull();
+    expect((await store.auditEvents(10)).map((e) => e.event)).toEqual(['token.revoked', 'token.created', 'token.created']);
+    await store.close();
+  });
+});
