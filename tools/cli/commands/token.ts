@@ -1,0 +1,96 @@
+/** `mdlibs token create|list|revoke` (CLI-3): the server's token API. A new token is shown once. */
+import { z } from 'zod';
+import { defineCommand, type CliCommand, type CommandContext } from '../command.js';
+import { loadSettings, targetRegistry } from '../config/settings.js';
+import { cliError } from '../errors.js';
+import { safe, table } from '../output.js';
+import type { RegistryClient } from '../registry/client.js';
+import { Session } from '../registry/session.js';
+import { registryOption, type RegistryFlags } from './shared.js';
+
+const tokenView = z.object({
+  id: z.string(),
+  name: z.string(),
+  owner: z.string().optional(),
+  scopes: z.array(z.string()).default([]),
+  admin: z.boolean().default(false),
+  created_at: z.string().nullable().optional(),
+  expires_at: z.string().nullable().optional(),
+  last_used_at: z.string().nullable().optional(),
+  revoked_at: z.string().nullable().optional(),
+});
+type TokenView = z.infer<typeof tokenView>;
+
+function client(ctx: CommandContext, o: RegistryFlags): RegistryClient {
+  const settings = loadSettings(ctx, { registry: o.registry, timeout: o.timeout });
+  const target = targetRegistry(settings);
+  if (!target.token) throw cliError('CLI_AUTH_REQUIRED', `you are not logged in to ${target.url}`, 'run `mdlibs login` first (managing tokens needs a token)');
+  return new Session(settings, ctx).client(target.url);
+}
+
+function parse<T>(schema: z.ZodType<T>, json: unknown): T {
+  const r = schema.safeParse(json);
+  if (!r.success) throw cliError('CLI_BAD_RESPONSE', 'the server\'s token answer does not match the API schema', 'the server may be a different version; tell its operator');
+  return r.data;
+}
+
+async function listAll(c: RegistryClient): Promise<TokenView[]> {
+  const { json } = await c.api('auth/tokens', { what: 'listing tokens' });
+  return parse(z.object({ tokens: z.array(tokenView) }), json).tokens;
+}
+
+const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; expires: string; admin: boolean }, TokenView & { token: string }>({
+  command: 'create',
+  describe: 'Create a token (printed once; store it safely)',
+  builder: (y) => registryOption(y)
+    .option('name', { type: 'string', demandOption: true, describe: 'a name to recognise the token by (e.g. ci-docs)' })
+    .option('scope', { type: 'string', array: true, describe: 'private scopes the token may read (repeat: --scope @acme --scope @ops)' })
+    .option('expires', { type: 'string', default: '90d', describe: 'lifetime: 30m, 12h, 90d, 1y or never' })
+    .option('admin', { type: 'boolean', default: false, describe: 'an admin token (needs an admin token)' }),
+  handler: async (o) => {
+    const body = { name: o.name, scopes: o.scope ?? [], expires_in: o.expires === 'never' ? null : o.expires, admin: o.admin };
+    const { json } = await client(o.ctx, o).api('auth/tokens', { method: 'POST', body, what: 'creating a token' });
+    return parse(tokenView.extend({ token: z.string() }), json);
+  },
+  render: (r) => [
+    `created token "${safe(r.name)}" (${safe(r.id)})${r.expires_at ? `, expires ${safe(r.expires_at)}` : ', never expires'}`,
+    '',
+    `  ${safe(r.token)}`,
+    '',
+    'This is the only time the token is shown. Store it now (mdlibs login --token … or your CI secret store).',
+  ].join('\n'),
+});
+
+const list = defineCommand<RegistryFlags, { tokens: TokenView[] }>({
+  command: 'list',
+  describe: 'List your tokens (never their secrets)',
+  builder: registryOption,
+  handler: async (o) => ({ tokens: await listAll(client(o.ctx, o)) }),
+  render: (r) => (r.tokens.length
+    ? table(r.tokens.map((t) => [safe(t.id), safe(t.name, 40), t.scopes.map((s) => safe(s)).join(',') || '-', safe(t.expires_at ?? 'never'), safe(t.last_used_at ?? '-'), t.revoked_at ? 'revoked' : 'active']), ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'LAST USED', 'STATE'])
+    : 'no tokens'),
+});
+
+const revoke = defineCommand<RegistryFlags & { token: string }, { id: string; name: string }>({
+  command: 'revoke <token>',
+  describe: 'Revoke a token by id or by name',
+  builder: (y) => registryOption(y).positional('token', { type: 'string', describe: 'token id (tok_…) or name' }),
+  handler: async (o) => {
+    const c = client(o.ctx, o);
+    const all = (await listAll(c)).filter((t) => !t.revoked_at);
+    const byId = all.find((t) => t.id === o.token);
+    const byName = all.filter((t) => t.name === o.token);
+    if (!byId && byName.length > 1) throw cliError('CLI_TOKEN_NOT_FOUND', `${byName.length} active tokens are named "${safe(o.token, 100)}"`, `revoke by id instead: ${byName.map((t) => t.id).join(', ')}`);
+    const t = byId ?? byName[0];
+    if (!t) throw cliError('CLI_TOKEN_NOT_FOUND', `no active token has the id or name "${safe(o.token, 100)}"`, '`mdlibs token list` shows your tokens');
+    await c.api(`auth/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE', what: 'revoking a token' });
+    return { id: t.id, name: t.name };
+  },
+  render: (r) => `revoked token "${safe(r.name)}" (${safe(r.id)})`,
+});
+
+export default defineCommand({
+  command: 'token',
+  describe: 'Create, list and revoke API tokens',
+  subcommands: [create, list, revoke] as CliCommand[],
+});

@@ -1,0 +1,31 @@
+/** `update <doc> --title`: rewrites a document's frontmatter title (or its first # heading when it has no frontmatter). */
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
+import matter from 'gray-matter';
+import { cliError } from '../errors.js';
+import { docTitle } from './docs.js';
+
+export function setDocTitle(cwd: string, target: string, title: string): { path: string; title: string; previous: string } {
+  const file = resolve(cwd, target);
+  const rel = relative(cwd, file);
+  if (!file.toLowerCase().endsWith('.md') || !existsSync(file) || !statSync(file).isFile()) {
+    throw cliError('CLI_DOC_NOT_FOUND', `${target} is not a markdown file here`, '`mdlibs list` shows the documents in this folder');
+  }
+  const clean = title.replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  if (!clean || clean.length > 200) throw cliError('CLI_USAGE', 'the title must be 1-200 printable characters', 'give a shorter title');
+  const text = readFileSync(file, 'utf8');
+  const m = matter(text);
+  const previous = docTitle(rel.split(sep).join('/'), m.data as Record<string, unknown>, m.content);
+  let next: string;
+  if (text.startsWith('---')) {
+    next = matter.stringify(m.content, { ...m.data, title: clean });
+  } else if (/^#\s+.+$/m.test(text)) {
+    next = text.replace(/^#\s+.+$/m, `# ${clean}`);
+  } else {
+    next = matter.stringify(text, { title: clean });
+  }
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, next);
+  renameSync(tmp, file);
+  return { path: rel.split(sep).join('/'), title: clean, previous };
+}
