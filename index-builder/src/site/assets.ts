@@ -12,6 +12,7 @@ export interface SiteAssets {
   layout: string;
   style: string;
   script: string;
+  favicon: string;
   /** Short hash of everything above: changes when any template changes. */
   version: string;
 }
@@ -54,7 +55,8 @@ export function loadAssets(): SiteAssets {
   const layout = readFileSync(join(dir, 'layout.html'), 'utf8');
   const style = readFileSync(join(dir, 'style.css'), 'utf8');
   const script = bundle(join(dir, 'app.ts'));
-  const version = createHash('sha256').update(layout).update(style).update(script).digest('hex').slice(0, 12);
-  cached = { layout, style, script, version };
+  const favicon = readFileSync(join(dir, 'favicon.svg'), 'utf8');
+  const version = createHash('sha256').update(layout).update(style).update(script).update(favicon).digest('hex').slice(0, 12);
+  cached = { layout, style, script, favicon, version };
   return cached;
 }

@@ -135,6 +135,7 @@ export const emitSite: SiteEmitter = (input) => {
   const canReuse = input.previousDir !== null && readOrNull(join(input.previousDir, SITE_PATHS.stamp)) === stamp;
   input.writer.writeCompressed(SITE_PATHS.style, assets.style);
   input.writer.writeCompressed(SITE_PATHS.script, assets.script);
+  input.writer.write(SITE_PATHS.favicon, assets.favicon);
   input.writer.write(SITE_PATHS.stamp, stamp);
 
   for (const lib of input.libraries) {

@@ -6,6 +6,7 @@ export const SITE_PATHS = {
   notFound: '404.html',
   style: 'assets/style.css',
   script: 'assets/app.js',
+  favicon: 'assets/favicon.svg',
   /** Fingerprint of templates and registry name: pages of a previous tree are reused only when it matches. */
   stamp: 'assets/site-stamp.json',
   searchBase: 'search/web/base.json',

@@ -16,7 +16,7 @@ export async function buildSite(registryDir: string, out?: { publicDir: string; 
     const report = await buildRegistry({ registryDir, outDir: base.publicDir, privateOutDir: base.privateDir, site: emitSite });
     return { report, ...base };
   } catch (e) {
-    if (isMdlibsError(e) && e.problems.length) throw new Error(`${e.message}:\n${e.problems.map(formatProblem).join('\n')}`);
+    if (isMdlibsError(e) && e.problems.length) throw new Error(`${e.message}:\n${e.problems.map(formatProblem).join('\n')}`, { cause: e });
     throw e;
   }
 }

@@ -11,8 +11,6 @@ Plain text before the payloads: SAFE-TEXT-BEFORE.
 
 [markdown javascript link](javascript:window.__pwned='md-link';alert('md-link'))
 
-[encoded javascript link](jav&#x09;ascript:window.__pwned='encoded')
-
 <div onclick="window.__pwned='onclick'" onmouseover="window.__pwned='onmouseover'" style="position:fixed;inset:0">hover bait</div>
 
 <svg><script>window.__pwned='svg-script'</script><circle r="10" onload="window.__pwned='svg-onload'"/></svg>

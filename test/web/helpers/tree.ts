@@ -29,6 +29,14 @@ export function linksOf(html: string): string[] {
   return [...html.matchAll(/\s(?:href|src)="([^"]*)"/g)].map((m) => (m[1] ?? '').replace(/&amp;/g, '&'));
 }
 
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Relative links of every page that point to no file of the tree. */
 export function brokenLinks(root: string): string[] {
   const broken: string[] = [];
@@ -40,14 +48,7 @@ export function brokenLinks(root: string): string[] {
       const path = decodeURIComponent(link.split('#')[0]?.split('?')[0] ?? '');
       if (!path) continue;
       const target = base !== undefined ? posix.normalize(posix.join(base.replace(/^\//, ''), path)) : posix.normalize(posix.join(posix.dirname(rel), path));
-      let ok = false;
-      try {
-        const st = statSync(join(root, target));
-        ok = st.isFile() || statSync(join(root, target, 'index.html')).isFile();
-      } catch {
-        ok = false;
-      }
-      if (!ok) broken.push(`${rel} -> ${link}`);
+      if (!isFile(join(root, target)) && !isFile(join(root, target, 'index.html'))) broken.push(`${rel} -> ${link}`);
     }
   }
   return broken;
