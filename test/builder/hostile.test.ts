@@ -6,10 +6,11 @@
  * Symlinks, FIFOs, odd file names and over-limit files are generated here, not stored in git.
  */
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build as esbuild } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, CONTROL_CHARS_RE, ERROR_CODES, formatProblem, MdlibsError, type Problem } from '../../index-builder/src/index.js';
 import { writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
@@ -214,5 +215,60 @@ describe('hostile specifics', () => {
     expect(snapshot(out)).toEqual(before);
     const codes = (error as MdlibsError).problems.map((p) => p.code).sort();
     expect(codes).toEqual(['MDL_LICENSE_INVALID', 'MDL_LINK_BROKEN', 'MDL_NAME_RESERVED']);
+  });
+});
+
+describe('mdlibs-build CLI on hostile input', () => {
+  let bin: string;
+  beforeAll(async () => {
+    // The bin, bundled from source (dist/ may be stale while others edit): same code the package ships.
+    bin = join(tempDir(), 'mdlibs-build.mjs');
+    await esbuild({
+      entryPoints: [fileURLToPath(new URL('../../index-builder/src/bin.ts', import.meta.url))], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile: bin, logLevel: 'error',
+      banner: { js: "import { createRequire as __mdlibsRequire } from 'node:module'; const require = __mdlibsRequire(import.meta.url);" },
+    });
+  });
+
+  function overlay(names: string[]): string {
+    const root = tempDir('mdlibs-hostile-cli-');
+    cpSync(base, root, { recursive: true });
+    for (const name of names) {
+      cpSync(join(FIXTURES, name), root, { recursive: true, filter: (s) => s !== join(FIXTURES, name, 'expect.json') });
+      GENERATORS[name]?.(root);
+    }
+    return root;
+  }
+  const run = (root: string, ...flags: string[]) => spawnSync(process.execPath, [bin, root, '--out', out, '--private-out', priv, '--no-site', '--no-progress', ...flags], { encoding: 'utf8', timeout: 60_000 });
+
+  it('exits 1 and prints each problem as file:line (field): CODE message, then its fix; the served tree is untouched', () => {
+    const root = overlay(['license-invalid', 'link-broken']);
+    const before = [snapshot(out), snapshot(priv)];
+    const r = run(root);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      'libraries/@acme/licensed/1.0.0/.mdlibs.toml:5 (library.license): MDL_LICENSE_INVALID library.license "MIT-ish or whatever" is not an SPDX identifier or expression\n'
+      + '  fix: use an id from https://spdx.org/licenses/ such as CC-BY-4.0, MIT or Apache-2.0, or LicenseRef-<name>\n',
+    );
+    expect(r.stderr).toContain('libraries/@acme/linky/1.0.0/docs/guide.md:3: MDL_LINK_BROKEN link "setup.md" points to docs/setup.md, which is not in the library\n  fix: ');
+    expect(r.stderr).toContain('error MDL_VALIDATION_FAILED: the registry has 2 problems; nothing was written\n');
+    expect([snapshot(out), snapshot(priv)]).toEqual(before);
+  });
+
+  it('--json prints the problems with code, file, line, field and hint', () => {
+    const r = run(overlay(['dependency-missing']), '--json');
+    expect(r.status).toBe(1);
+    const body = JSON.parse(r.stdout) as { error: { code: string; problems: Problem[] } };
+    expect(body.error.code).toBe('MDL_VALIDATION_FAILED');
+    expect(body.error.problems).toEqual([expect.objectContaining({ code: 'MDL_DEPENDENCY_MISSING', file: 'libraries/@acme/deps/1.0.0/.mdlibs.toml', line: 9, field: 'dependencies.@acme/nowhere', hint: expect.stringContaining('publish @acme/nowhere') })]);
+  });
+
+  it('never prints terminal control characters from hostile metadata or file names', () => {
+    const r = run(overlay(['control-chars-manifest', 'control-chars-file-name', 'manifest-control-char-key']));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('MDL_CONTROL_CHARS');
+    expect(r.stderr).toContain('MDL_LAYOUT_INVALID');
+    expect(r.stderr).toContain('MDL_MANIFEST_INVALID');
+    expect(r.stderr).not.toMatch(CONTROL_CHARS_RE);
   });
 });
