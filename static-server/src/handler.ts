@@ -30,7 +30,7 @@ const REQ_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 interface Exchange { req: IncomingMessage; res: ServerResponse; head: boolean; id: string; route: string; ip: string; headers: Record<string, string | number> }
 
 export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerResponse) => void {
-  const origins = ctx.config.corsOrigins.split(',').map((s) => s.trim()).filter(Boolean);
+  const origins = ctx.config.corsOrigins.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
   return (req, res) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];

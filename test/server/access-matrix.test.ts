@@ -165,7 +165,7 @@ describe('access matrix', () => {
     for (const kind of NO_ACCESS) {
       for (const path of odd) {
         for (const method of ['GET', 'HEAD']) {
-          for (const headers of [{}, { range: 'bytes=0-10' }, { 'accept-encoding': 'gzip, br' }]) {
+          for (const headers of [{}, { range: 'bytes=0-10' }, { 'accept-encoding': 'gzip, br' }] as Record<string, string>[]) {
             const r = await raw(s.port, path, { method, headers: { ...headers, ...(tok(kind) ? { authorization: `Bearer ${tok(kind)}` } : {}) } });
             expect([400, 404], `${kind} ${method} ${path}`).toContain(r.status);
             expect(r.body.includes(Buffer.from([0x1f, 0x8b])), `${kind} ${path}`).toBe(false);

@@ -1,6 +1,6 @@
 /** Runs the real server binary in a child process (bundled once with esbuild; packages stay external). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -13,6 +13,7 @@ export function serverBin(): Promise<string> {
     const dir = join(ROOT, 'node_modules', '.cache', 'mdlibs-server-test');
     mkdirSync(dir, { recursive: true });
     const out = join(dir, `bin-${process.pid}-${Date.now()}.mjs`);
+    process.once('exit', () => rmSync(out, { force: true }));
     await build({ entryPoints: [join(ROOT, 'static-server/src/bin.ts')], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: out, logLevel: 'silent' });
     return out;
   })();
