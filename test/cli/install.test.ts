@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv } from './helpers/cli.js';
@@ -15,7 +15,9 @@ beforeAll(async () => {
     { scope: 'acme', name: 'guide', version: '2.0.0' },
     { scope: 'acme', name: 'base', version: '1.0.0' },
     { scope: 'acme', name: 'base', version: '1.2.0' },
+    { scope: 'acme', name: 'base', version: '2.0.0' },
     { scope: 'acme', name: 'portal', version: '1.0.0', dependencies: { '@acme/base': '^1.0.0' } },
+    { scope: 'acme', name: 'widgets', version: '1.0.0', dependencies: { '@acme/base': '~1.0.0' } },
     { scope: 'acme', name: 'other', version: '1.0.0' },
   ]);
   host = await startStaticHost(reg.out);
@@ -24,8 +26,10 @@ afterAll(async () => {
   await host?.close();
 });
 
+const lockOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'mdlibs.lock'), 'utf8')) as { dependencies: Record<string, string>; libraries: Record<string, { version: string; integrity: string; resolved: string }> };
+
 describe('install from a plain static host', () => {
-  it('installs the latest version, its dependencies, and writes mdlibs.lock and .mdlibs.toml', async () => {
+  it('installs the latest version and its dependencies, writes mdlibs.lock and .mdlibs.toml, fetching only what it needs', async () => {
     const cli = cliEnv();
     host.log.length = 0;
     const r = await cli.run(['install', '@acme/portal', '--registry', host.url]);
@@ -35,14 +39,169 @@ describe('install from a plain static host', () => {
     expect(r.stdout).toContain('+ @acme/base@1.2.0');
     expect(readFileSync(join(cli.cwd, 'libraries/@acme/portal/README.md'), 'utf8')).toContain('Version 1.0.0');
     expect(existsSync(join(cli.cwd, 'libraries/@acme/base/docs/guide.md'))).toBe(true);
-    const lock = JSON.parse(readFileSync(join(cli.cwd, 'mdlibs.lock'), 'utf8'));
+    const lock = lockOf(cli.cwd);
     expect(lock.dependencies).toEqual({ '@acme/portal': '^1.0.0' });
     expect(Object.keys(lock.libraries)).toEqual(['@acme/base', '@acme/portal']);
-    expect(lock.libraries['@acme/base'].integrity).toMatch(/^sha512-/);
+    expect(lock.libraries['@acme/base']?.integrity).toMatch(/^sha512-/);
+    expect(lock.libraries['@acme/base']?.resolved).toBe(`${host.url}tarballs/@acme/base/base-1.2.0.tgz`);
     expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).toContain('"@acme/portal" = "^1.0.0"');
-    // only config.json, the two index files and the two tarballs were fetched
     expect(host.log.map((l) => l.path).sort()).toEqual([
       '/config.json', '/index/@acme/base.json', '/index/@acme/portal.json', '/tarballs/@acme/base/base-1.2.0.tgz', '/tarballs/@acme/portal/portal-1.0.0.tgz',
     ]);
+  });
+
+  it('resolves a range and intersects dependency ranges (flat install)', async () => {
+    const cli = cliEnv();
+    const r = await cli.run(['install', '@acme/guide@~1.0', '@acme/portal', '@acme/widgets', '--registry', host.url, '--json']);
+    expect(r.code).toBe(0);
+    const out = r.json<{ libraries: { name: string; version: string; direct: boolean }[] }>();
+    expect(out.libraries).toEqual([
+      { name: '@acme/base', version: '1.0.0', direct: false },
+      { name: '@acme/guide', version: '1.0.0', direct: true },
+      { name: '@acme/portal', version: '1.0.0', direct: true },
+      { name: '@acme/widgets', version: '1.0.0', direct: true },
+    ]);
+  });
+
+  it('reports a range no version satisfies, and conflicting dependency ranges', async () => {
+    const cli = cliEnv();
+    const r = await cli.run(['install', '@acme/guide@^3', '--registry', host.url]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('CLI_NO_MATCHING_VERSION');
+    expect(r.stderr).toContain('available: 1.0.0, 1.1.0, 2.0.0');
+    const c = await cli.run(['install', '@acme/base@2', '@acme/portal', '--registry', host.url]);
+    expect(c.code).toBe(1);
+    expect(c.stderr).toContain('CLI_DEPENDENCY_CONFLICT');
+    expect(existsSync(join(cli.cwd, 'mdlibs.lock'))).toBe(false);
+  });
+
+  it('a missing library names the registry and suggests search or login', async () => {
+    const cli = cliEnv();
+    const r = await cli.run(['install', '@acme/nope', '--registry', host.url]);
+    expect(r.code).toBe(6);
+    expect(r.stderr).toContain('CLI_LIBRARY_NOT_FOUND');
+    expect(r.stderr).toMatch(/fix: .*mdlibs login/);
+  });
+
+  it('`install` without arguments reproduces the lockfile exactly, even when newer versions exist', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+    const lockBefore = readFileSync(join(cli.cwd, 'mdlibs.lock'), 'utf8');
+    expect(lockOf(cli.cwd).libraries['@acme/guide']?.version).toBe('1.1.0');
+    reg.add({ scope: 'acme', name: 'guide', version: '1.2.0' });
+    await reg.rebuild();
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+    const r = await cli.run(['install', '--registry', host.url]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(cli.cwd, 'libraries/@acme/guide/README.md'), 'utf8')).toContain('Version 1.1.0');
+    expect(readFileSync(join(cli.cwd, 'mdlibs.lock'), 'utf8')).toBe(lockBefore);
+    // outdated sees 1.2.0 within the range and 2.0.0 as latest
+    const o = await cli.run(['outdated', '--registry', host.url, '--json']);
+    expect(o.json()).toEqual({ libraries: [{ name: '@acme/guide', current: '1.1.0', wanted: '1.2.0', latest: '2.0.0', direct: true, yanked: false }] });
+    // update moves within the range and rewrites the lock
+    const u = await cli.run(['update', '--registry', host.url]);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toContain('+ @acme/guide@1.2.0');
+    expect(lockOf(cli.cwd).libraries['@acme/guide']?.version).toBe('1.2.0');
+    expect(readFileSync(join(cli.cwd, 'libraries/@acme/guide/README.md'), 'utf8')).toContain('Version 1.2.0');
+  });
+
+  it('`install` without arguments fails when the lockfile is out of date with .mdlibs.toml', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+    const manifest = join(cli.cwd, '.mdlibs.toml');
+    writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"@acme/guide" = "^1"', '"@acme/guide" = "^2.0.0"'));
+    const r = await cli.run(['install']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('CLI_LOCKFILE_OUTDATED');
+    expect(r.stderr).toContain('"^2.0.0" in .mdlibs.toml but "^1" in mdlibs.lock');
+    expect(r.stderr).toContain('mdlibs update');
+    const none = await cliEnv().run(['install']);
+    expect(none.code).toBe(7);
+    expect(none.stderr).toContain('CLI_LOCKFILE_MISSING');
+  });
+
+  it('reinstalls offline from the content-addressed cache (flag, and with the host gone)', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+    const off = await cli.run(['install', '--offline', '--json']);
+    expect(off.code).toBe(0);
+    expect(off.json<{ fromCache: number; downloaded: number }>()).toMatchObject({ fromCache: 2, downloaded: 0 });
+    expect(existsSync(join(cli.cwd, 'libraries/@acme/portal/README.md'))).toBe(true);
+    // an unreachable registry: the tarballs still come from the cache, the yank check only warns
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+    const lock = readFileSync(join(cli.cwd, 'mdlibs.lock'), 'utf8');
+    writeFileSync(join(cli.cwd, 'mdlibs.lock'), lock.replaceAll(host.url, 'http://127.0.0.1:9/'));
+    const down = await cli.run(['install']);
+    expect(down.code).toBe(0);
+    expect(down.stderr).toContain('could not check @acme/portal for yanks');
+    expect(existsSync(join(cli.cwd, 'libraries/@acme/base/README.md'))).toBe(true);
+    // another user (empty cache) cannot install offline: a clear error
+    const fresh = cliEnv();
+    const miss = await fresh.run(['install', '--offline', '--path', cli.cwd]);
+    expect(miss.code).toBe(3);
+    expect(miss.stderr).toContain('CLI_OFFLINE_MISS');
+  });
+
+  it('a range never picks a yanked version; a lockfile still installs it, with a warning', async () => {
+    const local = await buildFixture([
+      { scope: 'acme', name: 'guide', version: '1.0.0' },
+      { scope: 'acme', name: 'guide', version: '1.1.0' },
+    ]);
+    const h = await startStaticHost(local.out);
+    try {
+      const cli = cliEnv();
+      expect((await cli.run(['install', '@acme/guide@^1', '--registry', h.url])).code).toBe(0);
+      expect(lockOf(cli.cwd).libraries['@acme/guide']?.version).toBe('1.1.0');
+      local.yank('@acme/guide', '1.1.0', 'broken links');
+      await local.rebuild();
+      rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+      const again = await cli.run(['install']);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain('warning: @acme/guide@1.1.0 is yanked: broken links');
+      expect(readFileSync(join(cli.cwd, 'libraries/@acme/guide/README.md'), 'utf8')).toContain('Version 1.1.0');
+      const fresh = cliEnv();
+      expect((await fresh.run(['install', '@acme/guide@^1', '--registry', h.url])).code).toBe(0);
+      expect(lockOf(fresh.cwd).libraries['@acme/guide']?.version).toBe('1.0.0');
+      const exact = await fresh.run(['install', '@acme/guide@1.1.0', '--registry', h.url]);
+      expect(exact.code).toBe(6);
+      expect(exact.stderr).toContain('yanked: 1.1.0');
+      const upd = await cli.run(['update', '@acme/guide', '--registry', h.url]);
+      expect(upd.code).toBe(0);
+      expect(lockOf(cli.cwd).libraries['@acme/guide']?.version).toBe('1.0.0');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('uninstall removes the library and dependencies nothing else needs; list --installed shows the rest', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/portal', '@acme/other', '--registry', host.url])).code).toBe(0);
+    const l = await cli.run(['list', '--installed', '--json']);
+    expect(l.json<{ libraries: { name: string; direct: boolean; present: boolean }[] }>().libraries.map((x) => [x.name, x.direct, x.present])).toEqual([
+      ['@acme/base', false, true], ['@acme/other', true, true], ['@acme/portal', true, true],
+    ]);
+    const u = await cli.run(['uninstall', '@acme/portal']);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toContain('- @acme/portal');
+    expect(u.stdout).toContain('- @acme/base');
+    expect(existsSync(join(cli.cwd, 'libraries/@acme/portal'))).toBe(false);
+    expect(existsSync(join(cli.cwd, 'libraries/@acme/base'))).toBe(false);
+    expect(existsSync(join(cli.cwd, 'libraries/@acme/other/README.md'))).toBe(true);
+    expect(Object.keys(lockOf(cli.cwd).libraries)).toEqual(['@acme/other']);
+    expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).not.toContain('portal');
+    const again = await cli.run(['uninstall', '@acme/portal']);
+    expect(again.code).toBe(6);
+    expect(again.stderr).toContain('CLI_NOT_INSTALLED');
+    expect((await cli.run(['list', '--installed'])).stdout).toContain('@acme/other');
+  });
+
+  it('progress goes to stderr on a TTY, never into --json output', async () => {
+    const cli = cliEnv();
+    const r = await cli.run(['install', '@acme/other', '--registry', host.url, '--json'], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('1/1 libraries');
+    expect(() => JSON.parse(r.stdout)).not.toThrow();
   });
 });

@@ -1,0 +1,67 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkEntryPath, readArchive, writeArchive } from '../../tools/cli/install/extract.js';
+import { tempDir } from '../helpers/tmp.js';
+import { gzipBomb, rawTgz } from './helpers/tarballs.js';
+
+const code = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'resolved';
+  } catch (e) {
+    return (e as { code?: string }).code ?? String(e);
+  }
+};
+
+describe('safe extraction', () => {
+  it('extracts regular files under package/ with the prefix stripped', async () => {
+    const files = await readArchive(rawTgz([{ path: 'package/README.md', data: '# hi' }, { path: 'package/docs/a.md', data: 'a' }, { path: 'package/docs/', type: 'Directory' }]), 't');
+    expect(files.map((f) => f.path).sort()).toEqual(['README.md', 'docs/a.md']);
+    const dir = join(tempDir(), 'lib');
+    writeArchive(files, dir);
+    expect(readFileSync(join(dir, 'docs/a.md'), 'utf8')).toBe('a');
+  });
+
+  it.each([
+    ['a ../ entry', [{ path: 'package/../evil.md', data: 'x' }]],
+    ['a deep ../ entry', [{ path: 'package/docs/../../../evil.md', data: 'x' }]],
+    ['an absolute path', [{ path: '/tmp/evil.md', data: 'x' }]],
+    ['an entry outside package/', [{ path: 'other/evil.md', data: 'x' }]],
+    ['a backslash path', [{ path: 'package/..\\evil.md', data: 'x' }]],
+    ['a symlink', [{ path: 'package/link.md', type: 'SymbolicLink' as const, linkpath: '/etc/passwd' }]],
+    ['a hard link', [{ path: 'package/README.md', data: 'x' }, { path: 'package/hard.md', type: 'Link' as const, linkpath: 'package/README.md' }]],
+    ['a character device', [{ path: 'package/dev', type: 'CharacterDevice' as const }]],
+    ['a FIFO', [{ path: 'package/fifo', type: 'FIFO' as const }]],
+    ['a duplicate entry', [{ path: 'package/a.md', data: 'x' }, { path: 'package/A.md', data: 'y' }]],
+  ])('refuses %s (CLI_UNSAFE_ARCHIVE)', async (_label, entries) => {
+    expect(await code(readArchive(rawTgz(entries), 't'))).toBe('CLI_UNSAFE_ARCHIVE');
+  });
+
+  it('refuses a gzip bomb before inflating it all (CLI_ARCHIVE_TOO_LARGE)', async () => {
+    const bomb = await gzipBomb(64 * 1024 * 1024);
+    expect(bomb.length).toBeLessThan(200 * 1024);
+    expect(await code(readArchive(bomb, 't', { maxUnpackedBytes: 8 * 1024 * 1024, maxEntries: 100 }))).toBe('CLI_ARCHIVE_TOO_LARGE');
+  });
+
+  it('refuses too many entries', async () => {
+    const entries = Array.from({ length: 20 }, (_, i) => ({ path: `package/f${i}.md`, data: 'x' }));
+    expect(await code(readArchive(rawTgz(entries), 't', { maxUnpackedBytes: 1e6, maxEntries: 10 }))).toBe('CLI_ARCHIVE_TOO_LARGE');
+  });
+
+  it('refuses bytes that are not gzip', async () => {
+    expect(await code(readArchive(Buffer.from('<html>hello</html>'), 't'))).toBe('CLI_ARCHIVE_CORRUPT');
+  });
+
+  it('path checks are pure and strict', () => {
+    expect(checkEntryPath('package/docs/x.md')).toEqual({ path: 'docs/x.md' });
+    for (const bad of ['package/', 'package//x', 'package/./x', 'C:/x', 'package/x\0y']) expect('refused' in checkEntryPath(bad)).toBe(true);
+  });
+
+  it('writes nothing when a later entry is refused', async () => {
+    const dir = tempDir();
+    await code(readArchive(rawTgz([{ path: 'package/ok.md', data: 'x' }, { path: 'package/../../evil.md', data: 'x' }]), 't'));
+    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(join(dir, '..', 'evil.md'))).toBe(false);
+  });
+});
