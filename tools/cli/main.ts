@@ -97,11 +97,16 @@ export async function buildParser(args: readonly string[], ctx: CommandContext, 
   return y;
 }
 
+/** JSON for stdout: JSON escapes C0 itself; C1, DEL and bidi overrides are escaped here too. */
+export function toJsonText(v: unknown): string {
+  return JSON.stringify(v ?? null, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function printError(e: unknown, io: CliIO, json: boolean): number {
   const code = exitCodeFor(e);
   if (json) {
     const body = isMdlibsError(e) ? e.toJSON() : { code: 'CLI_INTERNAL', message: e instanceof Error ? e.message : String(e) };
-    io.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+    io.stdout.write(`${toJsonText({ error: body })}\n`);
     return code;
   }
   if (isMdlibsError(e)) {
@@ -135,7 +140,7 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
   if (helpText) io.stdout.write(`${helpText}\n`);
   const { cmd, result } = captured;
   if (!cmd) return EXIT.ok;
-  if (json) io.stdout.write(`${JSON.stringify(result ?? null, null, 2)}\n`);
+  if (json) io.stdout.write(`${toJsonText(result)}\n`);
   else if (cmd.render) {
     const text = cmd.render(result as never, ctx);
     if (text) io.stdout.write(`${text}\n`);
