@@ -14,7 +14,7 @@ export interface LoggedRequest {
   authorization: string | undefined;
 }
 
-export type Override = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+export type Override = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export interface StaticHost {
   url: string;
