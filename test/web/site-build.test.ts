@@ -62,7 +62,7 @@ describe('the site emitted by the builder', () => {
 
   it('has no broken relative link in any page of either tree (works under any base path)', () => {
     expect(brokenLinks(site.publicDir)).toEqual([]);
-    expect(brokenLinks(site.privateDir)).toEqual([]);
+    expect(brokenLinks(site.privateDir, site.publicDir)).toEqual([]);
     const bad = tempDir();
     writeFileSync(join(bad, 'index.html'), '<a href="missing/index.html">x</a><a href="https://example.com/">ok</a><a href="index.html#top">ok</a>');
     expect(brokenLinks(bad)).toEqual(['index.html -> missing/index.html']);
@@ -72,15 +72,18 @@ describe('the site emitted by the builder', () => {
     const leaks = (dir: string) => listFiles(dir).filter((f) => /vault|zebra|quokka/i.test(f) || /vault|zebra-plans|quokka/i.test(readText(dir, f)));
     expect(leaks(site.publicDir)).toEqual([]);
     // the same scan does see the names where they belong
-    expect(leaks(site.privateDir)).toEqual(expect.arrayContaining(['libraries/@vault/zebra-plans/index.html', 'search/web/base.json.br', 'index/@vault/zebra-plans.json.gz']));
+    expect(leaks(site.privateDir)).toEqual(expect.arrayContaining(['libraries/@vault/zebra-plans/index.html', 'search/index.json.br', 'index/@vault/zebra-plans.json.gz']));
   });
 
-  it('gives private libraries pages in the private tree only, marked noindex', () => {
+  it('gives private libraries library and scope pages in the private tree only, marked noindex', () => {
     const page = readFileSync(join(site.privateDir, 'libraries/@vault/zebra-plans/index.html'), 'utf8');
     expect(page).toContain('Quokka roadmap');
     expect(page).toContain('<meta name="robots" content="noindex, nofollow">');
-    expect(readFileSync(join(site.privateDir, 'index.html'), 'utf8')).toContain('@vault/zebra-plans');
-    expect(readFileSync(join(site.privateDir, 'index.html'), 'utf8')).not.toContain('@acme/guide');
+    expect(page).toContain('<span class="tag">docs</span>');
+    expect(readFileSync(join(site.privateDir, 'libraries/@vault/index.html'), 'utf8')).toContain('zebra-plans');
+    // the server routes only scoped paths to the private tree: no home, tags, 404 or web search there
+    const files = listFiles(site.privateDir);
+    for (const f of ['index.html', '404.html', 'tags/index.html', 'search/web/base.json']) expect(files).not.toContain(f);
     expect(readFileSync(join(site.publicDir, 'index.html'), 'utf8')).not.toContain('noindex');
   });
 

@@ -15,18 +15,19 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(2)} MB`;
 }
 
-export function tagChips(from: string, tags: readonly string[]): Html {
+/** Tag chips; `linked: false` on private pages (tag pages list public libraries only). */
+export function tagChips(from: string, tags: readonly string[], linked = true): Html {
   if (!tags.length) return html``;
-  return html`<ul class="tags" aria-label="Tags">${tags.map((t) => html`<li><a class="tag" href="${relLink(from, tagPage(t))}">${t}</a></li>`)}</ul>`;
+  return html`<ul class="tags" aria-label="Tags">${tags.map((t) => html`<li>${linked ? html`<a class="tag" href="${relLink(from, tagPage(t))}">${t}</a>` : html`<span class="tag">${t}</span>`}</li>`)}</ul>`;
 }
 
-export function libraryList(from: string, entries: readonly SummaryEntry[], opts: { showScope?: boolean } = {}): Html {
+export function libraryList(from: string, entries: readonly SummaryEntry[], opts: { showScope?: boolean; linkTags?: boolean } = {}): Html {
   if (!entries.length) return html`<p class="muted">No libraries yet.</p>`;
   return html`<ul class="lib-list">${entries.map((e) => html`<li class="lib-card${e.deprecated ? ' is-deprecated' : ''}">
   <div class="lib-card-head"><a class="lib-name" href="${relLink(from, libraryPage(e.name))}">${opts.showScope === false ? e.name.slice(e.scope.length + 2) : e.name}</a>${e.latest ? html` <span class="version">${e.latest}</span>` : ''}${e.deprecated ? html` <span class="badge badge-warn">deprecated</span>` : ''}</div>
   <p class="lib-desc">${e.description}</p>
   <div class="lib-meta">${opts.showScope === false ? '' : html`<a class="scope-link" href="${relLink(from, scopePage(e.scope))}">@${e.scope}</a> · `}<span>${e.license}</span> · updated ${dateTag(e.updatedAt)}</div>
-  ${tagChips(from, e.tags.slice(0, 6))}
+  ${tagChips(from, e.tags.slice(0, 6), opts.linkTags ?? true)}
 </li>`)}</ul>`;
 }
 

@@ -93,9 +93,6 @@ function emitListings(input: SiteInput, site: SiteContext, entries: readonly Sum
   const tagCounts = [...byTag.entries()].map(([t, es]): [string, number] => [t, es.length]);
   const topTags = [...tagCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, HOME_TAGS);
   const recent = [...entries].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.name < b.name ? -1 : 1) : a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, RECENT_COUNT);
-  const description = input.config.registry.description;
-  write(SITE_PATHS.home, site.registryName, description || `Markdown libraries of ${site.registryName}`, 'home', homeBody({ registryName: site.registryName, description, summary, recent, topTags }));
-
   for (const scope of summary.scopes) {
     const list = entries.filter((e) => e.scope === scope.name);
     const pages = paginate(list);
@@ -103,6 +100,12 @@ function emitListings(input: SiteInput, site: SiteContext, entries: readonly Sum
     const team = teams.scopes.find((s) => s.name === scope.name);
     pages.forEach((chunk, i) => write(pathOf(i + 1), `${scope.displayName} (@${scope.name}) · ${site.registryName}`, scope.description || `Libraries of @${scope.name}`, 'scope', scopeBody(pathOf(i + 1), scope, team, chunk, i + 1, pages.length, pathOf)));
   }
+  // The mdlibs server routes only scoped paths (libraries/@scope/…) to the private tree: the home,
+  // tag pages, 404 and browser search of a private tree would never be served, so none is written.
+  if (input.visibility === 'private') return;
+  const description = input.config.registry.description;
+  write(SITE_PATHS.home, site.registryName, description || `Markdown libraries of ${site.registryName}`, 'home', homeBody({ registryName: site.registryName, description, summary, recent, topTags }));
+
   for (const [tag, list] of byTag) {
     const pages = paginate(list);
     pages.forEach((chunk, i) => write(tagPage(tag, i + 1), `#${tag} · ${site.registryName}`, `Libraries tagged ${tag}`, 'tag', tagBody(tagPage(tag, i + 1), tag, list.length, chunk, i + 1, pages.length)));
@@ -145,5 +148,5 @@ export const emitSite: SiteEmitter = (input) => {
     renderLibrary(input, site, lib, head);
   }
   emitListings(input, site, input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1)));
-  emitSearch(input);
+  if (input.visibility === 'public') emitSearch(input);
 };

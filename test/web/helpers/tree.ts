@@ -37,8 +37,11 @@ function isFile(p: string): boolean {
   }
 }
 
-/** Relative links of every page that point to no file of the tree. */
-export function brokenLinks(root: string): string[] {
+/**
+ * Relative links of every page that point to no file of the tree. `fallback`: a second tree that
+ * answers paths the first lacks (the mdlibs server serves private pages beside the public tree).
+ */
+export function brokenLinks(root: string, fallback?: string): string[] {
   const broken: string[] = [];
   for (const rel of listFiles(root).filter((f) => f.endsWith('.html'))) {
     const html = readFileSync(join(root, rel), 'utf8');
@@ -48,7 +51,8 @@ export function brokenLinks(root: string): string[] {
       const path = decodeURIComponent(link.split('#')[0]?.split('?')[0] ?? '');
       if (!path) continue;
       const target = base !== undefined ? posix.normalize(posix.join(base.replace(/^\//, ''), path)) : posix.normalize(posix.join(posix.dirname(rel), path));
-      if (!isFile(join(root, target)) && !isFile(join(root, target, 'index.html'))) broken.push(`${rel} -> ${link}`);
+      const found = [root, fallback].some((r) => r !== undefined && (isFile(join(r, target)) || isFile(join(r, target, 'index.html'))));
+      if (!found) broken.push(`${rel} -> ${link}`);
     }
   }
   return broken;

@@ -50,7 +50,7 @@ export function libraryPageBody({ lib, head, readmeHtml, docPages }: LibraryPage
   <h1 class="lib-title"><span class="lib-scope">@${lib.scope}/</span>${lib.name.slice(lib.scope.length + 2)}</h1>
   <p class="lib-version"><span class="version">${head.version}</span>${lib.visibility === 'private' ? html` <span class="badge badge-private">private</span>` : ''} · ${lib.license} · published ${dateTag(head.publishedAt)}</p>
   <p class="lead">${lib.description}</p>
-  ${tagChips(rel, lib.tags)}
+  ${tagChips(rel, lib.tags, lib.visibility === 'public')}
 </header>
 ${lib.deprecated ? html`<div class="banner banner-warn" role="note"><strong>Deprecated.</strong> ${lib.deprecated}</div>` : ''}
 ${head.yanked ? html`<div class="banner banner-danger" role="note"><strong>Every version is yanked.</strong> ${head.yankedReason ?? ''}</div>` : ''}

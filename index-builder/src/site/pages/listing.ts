@@ -19,7 +19,7 @@ export function scopeBody(rel: string, scope: ScopeInfo, team: TeamsJson['scopes
   ${scope.visibility === 'private' ? html`<p><span class="badge badge-private">private</span> Readable only with a token for this scope.</p>` : ''}
 </header>
 <div class="listing-layout">
-  <section aria-labelledby="libs-h"><h2 id="libs-h">Libraries</h2>${libraryList(rel, entries, { showScope: false })}${pagination(rel, page, pages, pathOf)}</section>
+  <section aria-labelledby="libs-h"><h2 id="libs-h">Libraries</h2>${libraryList(rel, entries, { showScope: false, linkTags: scope.visibility === 'public' })}${pagination(rel, page, pages, pathOf)}</section>
   ${team && team.members.length ? html`<aside class="panel" aria-labelledby="members-h"><h2 id="members-h" class="panel-title">Members</h2><ul class="members">${team.members.map((m) => html`<li>${m.user} <span class="badge${m.role === 'admin' ? ' badge-ok' : ''}">${m.role}</span></li>`)}</ul></aside>` : ''}
 </div>`;
 }
