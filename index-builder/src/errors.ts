@@ -103,8 +103,13 @@ export function isMdlibsError(e: unknown): e is MdlibsError<string> {
   return e instanceof MdlibsError;
 }
 
+/** Terminal control characters (C0, DEL, C1, bidi overrides) escaped as `\uXXXX`: paths and names come from untrusted repos. */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** `file:line: CODE message\n  fix: hint` — the one human format for problems. */
 export function formatProblem(p: Problem): string {
-  const where = p.file ? `${p.file}${p.line ? `:${p.line}` : ''}${p.field ? ` (${p.field})` : ''}: ` : '';
-  return `${where}${p.code} ${p.message}\n  fix: ${p.hint}`;
+  const where = p.file ? `${printable(p.file)}${p.line ? `:${p.line}` : ''}${p.field ? ` (${printable(p.field)})` : ''}: ` : '';
+  return `${where}${p.code} ${printable(p.message)}\n  fix: ${printable(p.hint)}`;
 }

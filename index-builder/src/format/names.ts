@@ -20,7 +20,8 @@ export interface NameIssue {
 
 function describeChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
-  return `'${ch}' (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`;
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  return CONTROL_CHARS_RE.test(ch) ? code : `'${ch}' (${code})`;
 }
 
 /** Checks one scope or name part (without the `@`). Returns null when valid. */
@@ -90,7 +91,7 @@ export function isValidVersion(v: string): boolean {
 
 /** Makes a string safe to quote inside an error message (no control chars, bounded). */
 export function sanitizeForMessage(s: string, max = 80): string {
-  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 

@@ -87,8 +87,8 @@ export function checkFileNames(paths: readonly string[], folder: string): Proble
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
   for (const p of paths) {
-    if (/[\u0000-\u001f\u007f\\:*?"<>|]/.test(p)) {
-      problems.push({ code: 'MDL_LAYOUT_INVALID', file: `${folder}/${p.replace(/[\u0000-\u001f\u007f]/g, '?')}`, message: 'file name holds control characters or one of \\ : * ? " < > |', hint: 'rename the file with plain letters, digits, dots, hyphens and underscores' });
+    if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\\:*?"<>|]/.test(p)) {
+      problems.push({ code: 'MDL_LAYOUT_INVALID', file: `${folder}/${p.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?')}`, message: 'file name holds control characters or one of \\ : * ? " < > |', hint: 'rename the file with plain letters, digits, dots, hyphens and underscores' });
       continue;
     }
     const key = p.normalize('NFC').toLowerCase();
