@@ -1,0 +1,155 @@
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensurePrivateMode, saveToken } from '../../tools/cli/config/credentials.js';
+import { loadSettings, targetRegistry } from '../../tools/cli/config/settings.js';
+import { envLayer, normalizeRegistryUrl, pick, type Layers } from '../../tools/cli/config/settings-resolve.js';
+import { makeContext } from '../../tools/cli/main.js';
+import { cliEnv, type CliEnv } from './helpers/cli.js';
+import { buildFixture } from './helpers/registry.js';
+import { startStaticHost, type StaticHost } from './helpers/static-host.js';
+
+let host: StaticHost;
+beforeAll(async () => {
+  host = await startStaticHost((await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }])).out);
+});
+afterAll(async () => {
+  await host?.close();
+});
+
+const layers = (o: Partial<Record<keyof Layers, { registry?: string }>>): Layers => ({ defaults: {}, global: {}, project: {}, env: {}, flags: {}, ...o });
+
+describe('config precedence: defaults < global < project < env < flags', () => {
+  // each row: which layers set the registry → which wins
+  const table: [Partial<Record<keyof Layers, string>>, string, string][] = [
+    [{}, 'none', 'none'],
+    [{ global: 'g' }, 'g', 'global'],
+    [{ global: 'g', project: 'p' }, 'p', 'project'],
+    [{ global: 'g', project: 'p', env: 'e' }, 'e', 'env'],
+    [{ global: 'g', project: 'p', env: 'e', flags: 'f' }, 'f', 'flag'],
+    [{ global: 'g', flags: 'f' }, 'f', 'flag'],
+    [{ project: 'p', env: 'e' }, 'e', 'env'],
+    [{ global: 'g', env: 'e' }, 'e', 'env'],
+  ];
+  it.each(table)('%o → %s (%s)', (set, value, source) => {
+    const l = layers(Object.fromEntries(Object.entries(set).map(([k, v]) => [k, { registry: v }])));
+    const got = pick(l, 'registry');
+    expect(got ? [got.value, got.source] : ['none', 'none']).toEqual([value, source]);
+  });
+
+  it('reads every layer from its real place', () => {
+    const cli = cliEnv();
+    const ctx = (env: Record<string, string | undefined> = {}) => makeContext({ stdout: { write: () => true }, stderr: { write: () => true }, env: { ...cli.env, ...env }, cwd: cli.cwd });
+    mkdirSync(join(cli.env.XDG_CONFIG_HOME as string, 'mdlibs'), { recursive: true });
+    writeFileSync(join(cli.env.XDG_CONFIG_HOME as string, 'mdlibs', 'config.toml'), 'default = "g"\ntimeout_ms = 1111\n[registries.g]\nurl = "https://global.example/"\n[registries.p]\nurl = "https://overridden.example/"\n');
+    expect(targetRegistry(loadSettings(ctx())).url).toBe('https://global.example/');
+    expect(loadSettings(ctx()).timeoutMs).toEqual({ value: 1111, source: 'global' });
+    writeFileSync(join(cli.cwd, '.mdlibs.toml'), '[project]\nregistry = "p"\ntimeout_ms = 2222\n[registries.p]\nurl = "https://project.example"\n');
+    expect(targetRegistry(loadSettings(ctx()))).toMatchObject({ url: 'https://project.example/', name: 'p', source: 'project' });
+    expect(loadSettings(ctx()).timeoutMs.value).toBe(2222);
+    const e = ctx({ MDLIBS_REGISTRY_URL: 'https://env.example', MDLIBS_TIMEOUT_MS: '3333' });
+    expect(targetRegistry(loadSettings(e))).toMatchObject({ url: 'https://env.example/', source: 'env' });
+    expect(loadSettings(e).timeoutMs.value).toBe(3333);
+    const f = loadSettings(e, { registry: 'g', timeout: 4444 });
+    expect(targetRegistry(f)).toMatchObject({ url: 'https://global.example/', source: 'flag' });
+    expect(f.timeoutMs).toEqual({ value: 4444, source: 'flag' });
+  });
+
+  it('MDLIBS_TOKEN beats stored credentials, and only for the registry in use', () => {
+    const cli = cliEnv();
+    saveToken(cli.env, 'https://a.example/', 'stored-a', 'alice');
+    const ctx = (env: Record<string, string | undefined>) => makeContext({ stdout: { write: () => true }, stderr: { write: () => true }, env: { ...cli.env, ...env }, cwd: cli.cwd });
+    expect(targetRegistry(loadSettings(ctx({ MDLIBS_REGISTRY_URL: 'https://a.example' }))).token).toEqual({ value: 'stored-a', source: 'credentials' });
+    expect(targetRegistry(loadSettings(ctx({ MDLIBS_REGISTRY_URL: 'https://a.example', MDLIBS_TOKEN: 'env-t' }))).token).toEqual({ value: 'env-t', source: 'env' });
+    const s = loadSettings(ctx({ MDLIBS_REGISTRY_URL: 'https://b.example', MDLIBS_TOKEN: 'env-t' }));
+    expect(targetRegistry(s).token?.value).toBe('env-t');
+    expect(s.credentials.registries['https://b.example/']).toBeUndefined();
+  });
+
+  it('bad values fail with the file and field named', async () => {
+    const cli = cliEnv();
+    mkdirSync(join(cli.env.XDG_CONFIG_HOME as string, 'mdlibs'), { recursive: true });
+    writeFileSync(join(cli.env.XDG_CONFIG_HOME as string, 'mdlibs', 'config.toml'), 'timeout_ms = "soon"\n');
+    const r = await cli.run(['registry', 'list']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CLI_CONFIG_INVALID');
+    expect(r.stderr).toContain('config.toml does not match the global config schema at timeout_ms');
+    expect(() => envLayer({ MDLIBS_TIMEOUT_MS: 'abc' })).toThrow(/MDLIBS_TIMEOUT_MS/);
+    expect(() => normalizeRegistryUrl('ftp://x')).toThrow(/http/);
+    expect(() => normalizeRegistryUrl('https://user:pw@x.example')).toThrow(/user name or password/);
+    expect(normalizeRegistryUrl('HTTPS://X.example:443/reg?x=1#y')).toBe('https://x.example/reg/');
+  });
+});
+
+describe('credentials file', () => {
+  it('is written with mode 0600 in a 0700 folder, and a loosened file is tightened', () => {
+    const cli = cliEnv();
+    const file = saveToken(cli.env, 'https://a.example/', 'mdl_secret', 'alice');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(file, '..')).mode & 0o777).toBe(0o700);
+    saveToken(cli.env, 'https://b.example/', 'mdl_other', undefined);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain('mdl_other');
+    chmodSync(file, 0o644);
+    expect(ensurePrivateMode(cli.env)).toBe(0o644);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+});
+
+describe('mdlibs registry add|list|remove|set-default', () => {
+  let cli: CliEnv;
+  beforeAll(() => {
+    cli = cliEnv();
+  });
+
+  it('add checks the URL is a registry and can make it the default', async () => {
+    const r = await cli.run(['registry', 'add', 'test', host.url, '--default']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`added test → ${host.url} ("Test Registry") (default)`);
+    const bad = await cli.run(['registry', 'add', 'nope', `${host.url}nothing-here/`]);
+    expect(bad.code).toBe(5);
+    expect(bad.stderr).toContain('has no config.json');
+    expect((await cli.run(['registry', 'add', 'x', 'ftp://a'])).stderr).toContain('CLI_URL_INVALID');
+    const clash = await cli.run(['registry', 'add', 'test', 'https://elsewhere.example/', '--no-verify']);
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toContain('CLI_REGISTRY_EXISTS');
+  });
+
+  it('list shows registries, the default and where it came from', async () => {
+    await cli.run(['registry', 'add', 'second', 'https://second.example', '--no-verify']);
+    const r = await cli.run(['registry', 'list', '--json']);
+    expect(r.json()).toEqual({
+      registries: [
+        { name: 'second', url: 'https://second.example/', from: 'global', default: false, loggedIn: false },
+        { name: 'test', url: host.url, from: 'global', default: true, loggedIn: false },
+      ],
+      default: { value: 'test', url: host.url, source: 'global' },
+    });
+    const env = await cli.run(['registry', 'list', '--json'], { env: { MDLIBS_REGISTRY_URL: 'https://second.example' } });
+    expect(env.json<{ default: unknown }>().default).toEqual({ value: 'https://second.example', url: 'https://second.example/', source: 'env' });
+  });
+
+  it('set-default and remove, globally and per project; a library manifest refuses project settings', async () => {
+    expect((await cli.run(['registry', 'set-default', 'second'])).code).toBe(0);
+    expect((await cli.run(['registry', 'list', '--json'])).json<{ default: { value: string } }>().default.value).toBe('second');
+    expect((await cli.run(['registry', 'set-default', 'missing'])).stderr).toContain('CLI_REGISTRY_UNKNOWN');
+    expect((await cli.run(['registry', 'set-default', 'test', '--project'])).code).toBe(0);
+    expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).toContain('registry = "test"');
+    expect((await cli.run(['registry', 'list', '--json'])).json<{ default: { source: string } }>().default.source).toBe('project');
+    expect((await cli.run(['registry', 'remove', 'second'])).code).toBe(0);
+    expect((await cli.run(['registry', 'remove', 'second'])).code).toBe(2);
+    const lib = join(cli.home, 'lib');
+    mkdirSync(lib);
+    writeFileSync(join(lib, '.mdlibs.toml'), '[library]\nname = "@acme/x"\nversion = "1.0.0"\ndescription = "x"\nlicense = "MIT"\n');
+    const conflict = await cli.run(['registry', 'add', 'p', host.url, '--project', '--no-verify'], { cwd: lib });
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toContain('CLI_PROJECT_FILE_CONFLICT');
+  });
+
+  it('without any registry, commands say how to configure one', async () => {
+    const r = await cliEnv().run(['install', '@acme/guide']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error CLI_NO_REGISTRY: no registry is configured');
+    expect(r.stderr).toContain('mdlibs registry add');
+  });
+});
