@@ -36,6 +36,15 @@ export function isRejection(e: unknown): boolean {
   return e instanceof Error && /\[rejected\]|non-fast-forward|fetch first|failed to push some refs/i.test(e.message);
 }
 
+/**
+ * simple-git with the user's own git environment: simple-git 4 drops ambient GIT_* variables
+ * unless allowed, and a user's GIT_SSH_COMMAND, GIT_CONFIG_GLOBAL or GNUPGHOME are part of
+ * their setup (this runs the user's git on the user's behalf; nothing here comes from input).
+ */
+function userGit(baseDir?: string): SimpleGit {
+  return simpleGit({ ...(baseDir ? { baseDir } : {}), allowEnvironment: Object.keys(process.env) });
+}
+
 export class GitRegistry implements RegistrySource {
   private constructor(readonly dir: string, readonly url: string, readonly branch: string, readonly config: RegistryConfig, private readonly git: SimpleGit) {}
 
@@ -47,10 +56,10 @@ export class GitRegistry implements RegistrySource {
       if (!existsSync(join(dir, '.git'))) {
         rmSync(dir, { recursive: true, force: true });
         mkdirSync(dirname(dir), { recursive: true });
-        await simpleGit().clone(url, dir, ['--quiet']);
-        git = simpleGit(dir);
+        await userGit().clone(url, dir, ['--quiet']);
+        git = userGit(dir);
       } else {
-        git = simpleGit(dir);
+        git = userGit(dir);
         await git.remote(['set-url', 'origin', url]);
         await git.fetch(['--quiet', '--prune', 'origin']);
         await git.remote(['set-head', 'origin', '--auto']).catch(() => undefined);
