@@ -12,6 +12,7 @@ export interface LoggedRequest {
   method: string;
   path: string;
   authorization: string | undefined;
+  ifNoneMatch: string | undefined;
 }
 
 export type Override = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -34,7 +35,7 @@ export async function startStaticHost(root: string): Promise<StaticHost> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    log.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization });
+    log.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
     const o = all ?? overrides.get(path);
     if (o) {
       void Promise.resolve(o(req, res)).catch(() => res.destroy());

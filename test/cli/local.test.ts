@@ -1,0 +1,113 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildRegistry } from '../../index-builder/src/index.js';
+import { tempDir } from '../helpers/tmp.js';
+import { writeRegistry } from '../helpers/registry.js';
+import { cliEnv } from './helpers/cli.js';
+import { buildFixture } from './helpers/registry.js';
+import { startStaticHost, type StaticHost } from './helpers/static-host.js';
+
+describe('mdlibs init', () => {
+  it.each(['docs-handbook', 'api-guide', 'prompt-pack'])('the %s template makes a library the builder accepts', async (template) => {
+    const cli = cliEnv();
+    const reg = tempDir();
+    writeRegistry(reg, { scopes: { acme: 'public' } });
+    const target = join(reg, 'libraries/@acme/team-docs/0.1.0');
+    const r = await cli.run(['init', target, '--template', template, '--name', '@acme/team-docs', '--description', 'Team "docs" \\ notes']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`created @acme/team-docs from the ${template} template`);
+    expect(readFileSync(join(target, '.mdlibs.toml'), 'utf8')).toContain('name = "@acme/team-docs"');
+    expect(readFileSync(join(target, 'README.md'), 'utf8')).toContain('# Team Docs');
+    const out = join(tempDir(), 'out');
+    const report = await buildRegistry({ registryDir: reg, outDir: out });
+    expect(report.versions).toBe(1);
+    const ix = JSON.parse(readFileSync(join(out, 'index/@acme/team-docs.json'), 'utf8'));
+    expect(ix.description).toBe('Team "docs" \\ notes');
+    expect(ix.versions[0].docs.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses a non-empty folder, an unknown template and a bad name', async () => {
+    const cli = cliEnv();
+    writeFileSync(join(cli.cwd, 'x.md'), '# x');
+    expect((await cli.run(['init'])).stderr).toContain('CLI_TARGET_EXISTS');
+    expect((await cli.run(['init', 'new', '--template', 'nope'])).stderr).toContain('use one of: docs-handbook, api-guide, prompt-pack');
+    const bad = await cli.run(['init', 'new2', '--name', '@Acme/X']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('CLI_NAME_INVALID');
+    const list = await cli.run(['init', '--list', '--json']);
+    expect(list.json<{ templates: { name: string }[] }>().templates.map((t) => t.name)).toEqual(['docs-handbook', 'api-guide', 'prompt-pack']);
+  });
+});
+
+describe('local docs: list, search --local, update --title', () => {
+  const setup = () => {
+    const cli = cliEnv();
+    mkdirSync(join(cli.cwd, 'docs'), { recursive: true });
+    writeFileSync(join(cli.cwd, 'README.md'), '# Project readme\n\nHello.\n');
+    writeFileSync(join(cli.cwd, 'docs/deploy.md'), '---\ntitle: Deploying\n---\n# Ignored heading\n\n## Rollback\n\nUse the blue-green switch.\n');
+    writeFileSync(join(cli.cwd, 'docs/style.md'), '# Style guide\n\nWrite short sentences about deploys.\n');
+    mkdirSync(join(cli.cwd, 'node_modules/x'), { recursive: true });
+    writeFileSync(join(cli.cwd, 'node_modules/x/README.md'), '# not listed');
+    return cli;
+  };
+
+  it('list shows documents with their titles, filtered', async () => {
+    const cli = setup();
+    const r = await cli.run(['list', '--json']);
+    expect(r.json()).toEqual({ kind: 'docs', docs: [{ path: 'README.md', title: 'Project readme' }, { path: 'docs/deploy.md', title: 'Deploying' }, { path: 'docs/style.md', title: 'Style guide' }] });
+    const f = await cli.run(['list', '--filter', 'DEPLOY']);
+    expect(f.stdout).toContain('docs/deploy.md');
+    expect(f.stdout).not.toContain('style');
+  });
+
+  it('search --local ranks matches; --title-only looks at titles only', async () => {
+    const cli = setup();
+    const all = await cli.run(['search', 'rollback', '--local', '--json']);
+    expect(all.json<{ hits: { path: string }[] }>().hits.map((h) => h.path)).toEqual(['docs/deploy.md']);
+    const deploys = await cli.run(['search', 'deploy', '--local', '--json']);
+    expect(deploys.json<{ hits: { path: string }[] }>().hits.map((h) => h.path)).toEqual(['docs/deploy.md', 'docs/style.md']);
+    const titles = await cli.run(['search', 'rollback', '--title-only', '--json']);
+    expect(titles.json<{ hits: unknown[] }>().hits).toEqual([]);
+  });
+
+  it('update <doc> --title rewrites the frontmatter title or the first heading', async () => {
+    const cli = setup();
+    const a = await cli.run(['update', 'docs/deploy.md', '--title', 'Shipping']);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toContain('docs/deploy.md: title "Deploying" → "Shipping"');
+    expect(readFileSync(join(cli.cwd, 'docs/deploy.md'), 'utf8')).toMatch(/^---\ntitle: Shipping\n---/);
+    await cli.run(['update', 'docs/style.md', '--title', 'Writing style']);
+    expect(readFileSync(join(cli.cwd, 'docs/style.md'), 'utf8')).toBe('# Writing style\n\nWrite short sentences about deploys.\n');
+    const missing = await cli.run(['update', 'docs/nope.md', '--title', 'x']);
+    expect(missing.code).toBe(6);
+    expect(missing.stderr).toContain('CLI_DOC_NOT_FOUND');
+  });
+});
+
+describe('registry search over the static index', () => {
+  let host: StaticHost;
+  beforeAll(async () => {
+    host = await startStaticHost((await buildFixture([
+      { scope: 'acme', name: 'guide', version: '1.0.0', description: 'Style guide for writers' },
+      { scope: 'acme', name: 'handbook', version: '1.0.0', description: 'Company handbook' },
+    ])).out);
+  });
+  afterAll(async () => {
+    await host?.close();
+  });
+
+  it('finds libraries by description and caches the index with its ETag', async () => {
+    const cli = cliEnv({ MDLIBS_REGISTRY_URL: '' });
+    host.log.length = 0;
+    const r = await cli.run(['search', 'writers', '--registry', host.url, '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ kind: 'registry', via: 'static-index', hits: [{ name: '@acme/guide', latest: '1.0.0', description: 'Style guide for writers' }] });
+    const again = await cli.run(['search', 'handbook', '--registry', host.url]);
+    expect(again.stdout).toContain('@acme/handbook');
+    const idx = host.log.filter((l) => l.path === '/search/index.json');
+    expect(idx.map((l) => l.ifNoneMatch === undefined)).toEqual([true, false]);
+    const off = await cli.run(['search', 'handbook', '--registry', host.url, '--sort', 'downloads']);
+    expect(off.stderr).toContain('CLI_NO_SERVER');
+  });
+});
