@@ -42,7 +42,7 @@ describe.skipIf(!hasChromium())('web UI served by the mdlibs server (Chromium)',
     await expect.poll(async () => {
       await page.reload();
       return page.locator('section.popular a.lib-name').allTextContents();
-    }, { timeout: 30_000, intervals: [500, 1000, 2000] }).toContain('@acme/adr-kit');
+    }, { timeout: 30_000, interval: 1000 }).toContain('@acme/adr-kit');
     await screenshot(page, 'server-home-desktop');
 
     await page.locator('#q').pressSequentially('adr kit', { delay: 30 });
