@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, CONTROL_CHARS_RE, ERROR_CODES, formatProblem, MdlibsError, type Problem } from '../../index-builder/src/index.js';
-import { writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { commitAll, gitInit, writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/hostile/', import.meta.url));
@@ -218,6 +218,27 @@ describe('hostile specifics', () => {
     expect(snapshot(out)).toEqual(before);
     const codes = (error as MdlibsError).problems.map((p) => p.code).sort();
     expect(codes).toEqual(['MDL_LICENSE_INVALID', 'MDL_LINK_BROKEN', 'MDL_NAME_RESERVED']);
+  });
+});
+
+describe('hostile input committed to a Git registry', () => {
+  it('is refused the same way when committed (symlink, malformed manifest): Git tree ids give no bypass', async () => {
+    const root = tempDir('mdlibs-hostile-git-');
+    cpSync(base, root, { recursive: true });
+    gitInit(root);
+    commitAll(root, 'base');
+    const o = join(tempDir(), 'out');
+    const p = join(tempDir(), 'priv');
+    await buildRegistry({ registryDir: root, outDir: o, privateOutDir: p });
+    for (const name of ['symlink-file', 'manifest-malformed']) {
+      cpSync(join(FIXTURES, name), root, { recursive: true, filter: (src) => src !== join(FIXTURES, name, 'expect.json') });
+      GENERATORS[name]?.(root);
+    }
+    commitAll(root, 'hostile');
+    const before = [snapshot(o), snapshot(p)];
+    const error = await buildRegistry({ registryDir: root, outDir: o, privateOutDir: p }).then(() => null, (e: unknown) => e);
+    assertProblems(error, [...expectedProblems(readExpect('manifest-malformed')), ...expectedProblems(readExpect('symlink-file'))]);
+    expect([snapshot(o), snapshot(p)]).toEqual(before);
   });
 });
 
