@@ -116,3 +116,27 @@ describe.each(backends)('store contract: %s', (_name, open, available) => {
     }
   });
 });
+
+describe('sqlite token cache', () => {
+  it('sees a revocation or a new token written by another connection (another process) at once', async () => {
+    const file = join(tempDir('mdlibs-store-'), 'mdlibs.db');
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    try {
+      const t = await issueToken(a, { owner: 'alice', scopes: ['secops'] });
+      expect((await a.tokenByHash(t.token.hash))?.revokedAt).toBeNull();
+      expect((await a.tokenByHash(t.token.hash))?.revokedAt).toBeNull(); // served from the cache
+      expect(await b.revokeToken(t.token.id, '2026-02-02T00:00:00.000Z')).toBe(true);
+      expect((await a.tokenByHash(t.token.hash))?.revokedAt).toBe('2026-02-02T00:00:00.000Z');
+      const u = await issueToken(b, { owner: 'bob' });
+      expect(await a.tokenByHash(u.token.hash)).not.toBeNull();
+      // the cached copy cannot be changed by a caller
+      const got = await a.tokenByHash(u.token.hash);
+      got?.scopes.push('vault');
+      expect((await a.tokenByHash(u.token.hash))?.scopes).toEqual([]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});

@@ -42,6 +42,19 @@ export function openSqliteStore(file: string): Store {
     audit: db.prepare('INSERT INTO audit_log (at, event, actor, target, ip, details) VALUES (?, ?, ?, ?, ?, ?)'),
     auditList: db.prepare<[number], { at: string; event: string; actor: string | null; target: string | null; ip: string | null; details: string }>('SELECT at, event, actor, target, ip, details FROM audit_log ORDER BY id DESC LIMIT ?'),
     prune: db.prepare('DELETE FROM rate_limits WHERE win < ?'),
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+  };
+  // Token rows cached by hash, dropped whenever any connection (another process: the
+  // `token revoke` command, a second server) commits to the file (PRAGMA data_version moves)
+  // or this connection writes tokens. So a revocation is seen on the very next request.
+  const tokenCache = new Map<string, TokenRecord | null>();
+  let seenVersion = -1;
+  const freshCache = () => {
+    const v = q.dataVersion.get() as number;
+    if (v !== seenVersion || tokenCache.size > 10_000) {
+      tokenCache.clear();
+      seenVersion = v;
+    }
   };
   const commit = db.transaction((b: Batch): Map<string, number> => {
     const totals = new Map<string, number>();
@@ -56,19 +69,31 @@ export function openSqliteStore(file: string): Store {
     kind: 'sqlite',
     commitBatch: async (b) => commit(b),
     insertToken: async (t) => {
+      tokenCache.clear();
       q.insertToken.run({ ...t, scopes: JSON.stringify(t.scopes), admin: t.admin ? 1 : 0 });
     },
     tokenByHash: async (hash) => {
+      freshCache();
+      const hit = tokenCache.get(hash);
+      if (hit !== undefined) return hit && { ...hit, scopes: [...hit.scopes] };
       const r = q.byHash.get(hash);
-      return r ? toToken(r) : null;
+      const t = r ? toToken(r) : null;
+      tokenCache.set(hash, t);
+      return t && { ...t, scopes: [...t.scopes] };
     },
     tokenById: async (id) => {
       const r = q.byId.get(id);
       return r ? toToken(r) : null;
     },
     listTokens: async (owner) => (owner === null ? q.list.all() : q.listOwner.all(owner)).map(toToken),
-    revokeToken: async (id, at) => q.revoke.run(at, id).changes === 1,
-    touchTokens: async (touches) => touchAll(touches),
+    revokeToken: async (id, at) => {
+      tokenCache.clear();
+      return q.revoke.run(at, id).changes === 1;
+    },
+    touchTokens: async (touches) => {
+      tokenCache.clear();
+      touchAll(touches);
+    },
     downloadTotals: async () => new Map(q.totals.all().map((r) => [r.library, r.n])),
     versionTotals: async (library) => new Map(q.versionTotals.all(library).map((r) => [r.version, r.n])),
     downloadsSince: async (fromDay, libraries) => {
