@@ -108,7 +108,9 @@ if (useGit) {
   const git = (...a) => execFileSync('git', a, { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
   git('init', '-q', '-b', 'main');
   git('config', 'commit.gpgsign', 'false');
+  git('config', 'gc.auto', '0'); // no background auto-gc competing with the measurements
   git('add', '-A');
   git('commit', '-q', '-m', `synthetic registry: ${LIBS} libraries x ${VERSIONS} versions`);
+  git('repack', '-adq'); // a real registry repo is packed
 }
 console.log(JSON.stringify({ dir, libraries: LIBS, versions: VERSIONS, docs: DOCS, scopes: SCOPES, seed: SEED, git: useGit }));

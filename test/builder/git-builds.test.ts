@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
@@ -76,7 +76,9 @@ describe('incremental builds keyed by git tree ids', () => {
     expect(first.builtVersions.length).toBe(5);
     const before = snapshot(out);
 
+    const searchInode = statSync(join(out, 'search/index.json.br')).ino;
     const noop = await buildRegistry({ registryDir: root, outDir: out });
+    expect(statSync(join(out, 'search/index.json.br')).ino).toBe(searchInode); // reused (hard link), not rebuilt
     expect(noop.builtVersions).toEqual([]);
     expect(noop.rebuiltLibraries).toEqual([]);
     expect(noop.reusedVersions).toBe(5);
@@ -92,6 +94,8 @@ describe('incremental builds keyed by git tree ids', () => {
     const unexpected = changed.filter((f) => !f.startsWith('index/@acme/lib-c.json') && f !== 'tarballs/@acme/lib-c/lib-c-1.1.0.tgz' && !/^(summary|search)\//.test(f) && !/^build-(info|record)\.json/.test(f));
     expect(unexpected).toEqual([]);
     expect(changed).toContain('tarballs/@acme/lib-c/lib-c-1.1.0.tgz');
+    expect(changed).toContain('search/index.json');
+    expect(statSync(join(out, 'search/index.json.br')).ino).not.toBe(searchInode);
     for (const f of before.keys()) expect(after.has(f), f).toBe(true);
   });
 

@@ -7,7 +7,7 @@ import { buildSearchIndex, searchDoc } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
 import { TreeWriter } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
-import type { BuildInfo, LibraryIndex } from '../format/protocol.js';
+import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { readAddedCommits, readGitState } from '../git/git-state.js';
 import { discardStaging, newBuildId, prepareOutput, swapIn, type ManagedOutput } from '../output/managed-dir.js';
@@ -71,7 +71,8 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
 
   const prevPub = currentTree(opts.outDir);
   const prevPriv = opts.privateOutDir ? currentTree(opts.privateOutDir) : null;
-  const prev: BuildRecord | null = mergeRecords(readRecord(prevPub), readRecord(prevPriv));
+  const prevRecords = { public: readRecord(prevPub), private: readRecord(prevPriv) };
+  const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
   const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
   const prevFile = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
 
@@ -149,7 +150,8 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
     targets.push({ visibility: 'public', m: prepareOutput(opts.outDir, buildId) });
     if (opts.privateOutDir) targets.push({ visibility: 'private', m: prepareOutput(opts.privateOutDir, buildId) });
     for (const t of targets) {
-      emitTree(t.visibility, t.m, layout, records, tarballs, prev, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+      const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
+      emitTree(t.visibility, t.m, layout, records, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
     }
     for (const t of [...targets].reverse()) swapIn(t.m);
   } catch (e) {
@@ -177,15 +179,14 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 
 function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, records: ReadonlyMap<string, RecordVersion>,
-  tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, canReuse: boolean, prevFile: (rel: string) => string | null,
+  tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
 ): void {
   const w = new TreeWriter(m.staging);
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
-  const record = emptyRecord(prev?.limits ?? '');
-  record.limits = createHash('sha256').update(JSON.stringify(layout.config.limits)).digest('hex');
+  const record = emptyRecord(sha256(JSON.stringify(layout.config.limits)));
   const indexes: LibraryIndex[] = [];
-  const docs = [];
+  const docs: SearchDoc[] = [];
   const changed = new Set<string>();
   for (const lib of layout.libraries) {
     if (visibilityOf(lib.scope) !== visibility) continue;
@@ -204,7 +205,7 @@ function emitTree(
     }
     const ix = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
     const json = JSON.stringify(ix);
-    const hash = createHash('sha256').update(json).digest('hex');
+    const hash = sha256(json);
     const rel = indexPath(lib.scope, lib.name);
     const from = canReuse && prev?.libraries[lib.full] === hash ? prevFile(rel) : null;
     if (from && existsSync(join(from, `${rel}.br`))) {
@@ -222,10 +223,18 @@ function emitTree(
   for (const [id, r] of Object.entries(prev?.versions ?? {})) {
     if (!records.has(id) && visibilityOf(id.slice(1).split('/')[0] ?? '') === visibility) record.deleted[id] = { sha256: r.sha256, integrity: r.integrity };
   }
+  const derived = (rel: string, input: string, make: () => string) => {
+    const hash = sha256(input);
+    record.outputs[rel] = hash;
+    w.writeDerived(rel, hash, { dir: m.previous, hash: prevOutputs[rel] }, make);
+  };
   const { index: summary, pages } = buildSummary(indexes, layout.scopes, visibilityOf);
-  for (const p of pages) w.writeJson(summaryPagePath(p.page), p);
+  for (const p of pages) {
+    const text = JSON.stringify(p);
+    derived(summaryPagePath(p.page), text, () => text);
+  }
   w.writeJson(PATHS.summary, summary);
-  w.writeCompressed(PATHS.searchIndex, buildSearchIndex(docs));
+  derived(PATHS.searchIndex, JSON.stringify(docs), () => buildSearchIndex(docs));
   const hasPrivate = [...layout.scopes.keys()].some((s) => visibilityOf(s) === 'private');
   const config = buildConfigJson(layout.config, hasPrivate);
   w.writeJson(PATHS.config, config);

@@ -44,11 +44,13 @@ export const buildRecordSchema = z.object({
   deleted: z.record(z.string(), tombstoneSchema),
   /** `@scope/name` -> sha256 of its emitted index JSON. */
   libraries: z.record(z.string(), z.string()),
+  /** Derived file (e.g. `search/index.json`) -> sha256 of the input it was made from. */
+  outputs: z.record(z.string(), z.string()).default({}),
 });
 export type BuildRecord = z.infer<typeof buildRecordSchema>;
 
 export function emptyRecord(limits: string): BuildRecord {
-  return { record: 1, builder: BUILDER_FORMAT, limits, versions: {}, deleted: {}, libraries: {} };
+  return { record: 1, builder: BUILDER_FORMAT, limits, versions: {}, deleted: {}, libraries: {}, outputs: {} };
 }
 
 export function versionId(full: string, version: string): string {
@@ -71,5 +73,5 @@ export function readRecord(dir: string | null): BuildRecord | null {
 export function mergeRecords(a: BuildRecord | null, b: BuildRecord | null): BuildRecord | null {
   if (!a) return b;
   if (!b) return a;
-  return { ...a, versions: { ...a.versions, ...b.versions }, deleted: { ...a.deleted, ...b.deleted }, libraries: { ...a.libraries, ...b.libraries } };
+  return { ...a, versions: { ...a.versions, ...b.versions }, deleted: { ...a.deleted, ...b.deleted }, libraries: { ...a.libraries, ...b.libraries }, outputs: { ...a.outputs, ...b.outputs } };
 }

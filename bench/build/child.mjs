@@ -1,0 +1,14 @@
+// One measured build in its own process: prints the report with wall time and peak RSS.
+//   node bench/build/child.mjs <registry> <out> [--no-site]
+import { buildRegistry, loadSiteEmitter } from '../../dist/index-builder/src/index.js';
+
+const [registryDir, outDir] = process.argv.slice(2);
+const site = process.argv.includes('--no-site') ? undefined : await loadSiteEmitter();
+const t0 = performance.now();
+const r = await buildRegistry({ registryDir, outDir, site });
+const wallMs = performance.now() - t0;
+process.stdout.write(JSON.stringify({
+  wallMs, durationMs: r.durationMs, libraries: r.libraries, versions: r.versions, built: r.builtVersions.length,
+  reused: r.reusedVersions, rebuiltLibraries: r.rebuiltLibraries.length, site: Boolean(site),
+  peakRssMB: process.resourceUsage().maxRSS / 1024,
+}));
