@@ -22,7 +22,7 @@ async function main(): Promise<number> {
     .option('markdown-out', { type: 'string', describe: 'also write the markdown report to this file (PR comment)' })
     .option('json-out', { type: 'string', describe: 'also write the JSON report to this file' })
     .option('summary', { type: 'boolean', default: false, describe: 'append the markdown report to $GITHUB_STEP_SUMMARY' })
-    .strict()
+    .strictOptions()
     .help()
     .parseAsync();
   try {
