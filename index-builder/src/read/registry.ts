@@ -62,7 +62,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
       if (!r.value) continue;
       const issue = checkNamePart(scopeName, 'scope');
       if (issue) problems.push({ code: issue.rule === 'reserved' ? 'MDL_NAME_RESERVED' : 'MDL_NAME_INVALID', file: rel, message: issue.message, hint: 'rename the scope file to a valid scope name' });
-      else if (r.value.scope.name !== scopeName) problems.push({ code: 'MDL_NAME_MISMATCH', file: rel, field: 'scope.name', message: `scope.name is "${sanitizeForMessage(r.value.scope.name)}" but the file is ${rel}`, hint: `set name = "${scopeName}"` });
+      else if (r.value.scope.name !== scopeName) problems.push({ code: 'MDL_NAME_MISMATCH', file: rel, line: fieldLine(root, rel, 'scope.name'), field: 'scope.name', message: `scope.name is "${sanitizeForMessage(r.value.scope.name)}" but the file is ${rel}`, hint: `set name = "${scopeName}"` });
       else if (findControlChars(r.value).length) {
         const field = findControlChars(r.value)[0] ?? '';
         const line = lineOfKey(readFileSync(join(root, rel), 'utf8'), field.split('.'));
