@@ -209,7 +209,21 @@ describe('hostile specifics', () => {
     }
   });
 
-  it('collects problems from several broken libraries in one run, then builds once they are gone', async () => {
+  it('refuses to replace an output path it did not write (a folder of someone else\'s files, a file), touching nothing', async () => {
+    const folder = join(tempDir(), 'site');
+    writeFiles(folder, { 'index.html': '<h1>someone else</h1>', 'data/keep.json': '{}' });
+    const e1 = await buildRegistry({ registryDir: base, outDir: folder }).then(() => null, (e: unknown) => e);
+    expect(e1).toMatchObject({ code: 'MDL_OUTPUT_NOT_MANAGED', hint: expect.stringMatching(/\S/) });
+    expect(readdirSync(folder).sort()).toEqual(['data', 'index.html']);
+    expect(existsSync(join(dirname(folder), '.site.builds'))).toBe(false);
+    const file = join(tempDir(), 'out.txt');
+    writeFileSync(file, 'not a tree');
+    const e2 = await buildRegistry({ registryDir: base, outDir: file }).then(() => null, (e: unknown) => e);
+    expect(e2).toMatchObject({ code: 'MDL_OUTPUT_NOT_MANAGED' });
+    expect(readFileSync(file, 'utf8')).toBe('not a tree');
+  });
+
+  it('collects the problems of several broken libraries in one run', async () => {
     const root = tempDir('mdlibs-hostile-case-');
     cpSync(base, root, { recursive: true });
     for (const name of ['license-invalid', 'link-broken', 'name-reserved']) cpSync(join(FIXTURES, name), root, { recursive: true, filter: (s) => basename(s) !== 'expect.json' });
