@@ -4,7 +4,7 @@ import type { ServerConfig } from './config.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Metrics } from './metrics.js';
 import type { FileCache } from './static/file-cache.js';
-import type { AuditEvent, Store } from './store/store.js';
+import type { AuditEvent, DownloadRow, Store } from './store/store.js';
 import type { TreeWatcher } from './tree/tree-watcher.js';
 
 export interface Context {
@@ -21,20 +21,27 @@ export interface Context {
   touch(tokenId: string): void;
 }
 
-/** All-time downloads per library, cached until this process counts more or 5 s pass (other replicas). */
+/**
+ * All-time downloads per library for listings: loaded from the store at most every 5 s (to see
+ * other replicas' counts) and kept exact for this process by adding each commit's rows.
+ */
 export class DownloadTotals {
-  private cached: { epoch: number; at: number; map: Map<string, number> } | null = null;
+  private cached: { at: number; map: Map<string, number> } | null = null;
   private loading: Promise<Map<string, number>> | null = null;
 
-  constructor(private readonly store: Store, private readonly epoch: () => number, private readonly ttlMs = 5000) {}
+  constructor(private readonly store: Store, private readonly ttlMs = 5000) {}
+
+  add(rows: readonly DownloadRow[]): void {
+    const map = this.cached?.map;
+    if (map) for (const r of rows) map.set(r.library, (map.get(r.library) ?? 0) + r.n);
+  }
 
   async get(): Promise<Map<string, number>> {
-    const e = this.epoch();
     const c = this.cached;
-    if (c && c.epoch === e && Date.now() - c.at < this.ttlMs) return c.map;
+    if (c && Date.now() - c.at < this.ttlMs) return c.map;
     this.loading ??= this.store.downloadTotals().then(
       (map) => {
-        this.cached = { epoch: e, at: Date.now(), map };
+        this.cached = { at: Date.now(), map };
         this.loading = null;
         return map;
       },

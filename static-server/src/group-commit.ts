@@ -23,9 +23,9 @@ export class GroupCommit {
   private pending: Pending[] = [];
   private scheduled = false;
   private inflight = false;
-  /** Bumped on each commit that counted downloads (lets caches of totals know they are stale). */
-  epoch = 0;
   downloadsCounted = 0;
+  /** Called after each commit with the download rows it made durable. */
+  onCommitted: (rows: readonly DownloadRow[]) => void = () => undefined;
 
   constructor(private readonly store: Store, private readonly windowSeconds: number, private readonly now: () => number = Date.now) {}
 
@@ -56,6 +56,7 @@ export class GroupCommit {
     for (const it of items) if (it.key !== null) hits.set(it.key, (hits.get(it.key) ?? 0) + 1);
     const verdicts: Verdict[] = [];
     let counted = 0;
+    let committed: DownloadRow[] = [];
     const decide = (totals: ReadonlyMap<string, number>): DownloadRow[] => {
       const seen = new Map<string, number>();
       const rows = new Map<string, DownloadRow>();
@@ -79,13 +80,14 @@ export class GroupCommit {
           counted++;
         }
       }
-      return [...rows.values()];
+      committed = [...rows.values()];
+      return committed;
     };
     try {
       await this.store.commitBatch({ window, hits, decide });
       if (counted) {
-        this.epoch++;
         this.downloadsCounted += counted;
+        this.onCommitted(committed);
       }
       items.forEach((it, i) => it.resolve(verdicts[i] as Verdict));
     } catch (e) {

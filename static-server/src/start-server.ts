@@ -37,6 +37,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const publicTree = new TreeWatcher(config.publicDir, 'public', (e) => log.error({ err: e }, 'cannot load the public tree'));
   const privateTree = config.privateDir ? new TreeWatcher(config.privateDir, 'private', (e) => log.error({ err: e }, 'cannot load the private tree')) : null;
   const commits = new GroupCommit(store, config.rateLimitWindowSeconds);
+  const totals = new DownloadTotals(store);
+  commits.onCommitted = (rows) => totals.add(rows);
   const touches = new Map<string, string>();
   const lastTouch = new Map<string, number>();
   const metrics = createMetrics(() => {
@@ -46,7 +48,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const ctx: Context = {
     config, store, publicTree, privateTree, files: new FileCache(config.fileCacheMB * 1024 * 1024), commits,
-    totals: new DownloadTotals(store, () => commits.epoch), log, metrics,
+    totals, log, metrics,
     audit(e) {
       const event = { at: new Date().toISOString(), ...e };
       log.info({ audit: event }, `audit ${e.event}`);

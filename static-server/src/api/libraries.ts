@@ -21,11 +21,10 @@ const listItem = (e: VisibleEntry, downloads: number) => ({ ...e, downloads });
 
 export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
   const q = parseQuery(listQuery, r.query);
-  let entries = r.view.entries();
+  let entries: readonly VisibleEntry[];
   if (q.q !== undefined) {
-    const rank = new Map(r.view.search(q.q).map((id, i) => [id, i]));
-    entries = entries.filter((e) => rank.has(e.name)).sort((a, b) => (rank.get(a.name) ?? 0) - (rank.get(b.name) ?? 0));
-  }
+    entries = r.view.search(q.q).map((id) => r.view.entry(id)).filter((e): e is VisibleEntry => e !== null);
+  } else entries = r.view.entries();
   if (q.tag !== undefined) entries = entries.filter((e) => e.tags.includes(q.tag as string));
   if (q.scope !== undefined) {
     const s = normalizeScope(q.scope);
@@ -34,7 +33,9 @@ export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
   const totals = await r.ctx.totals.get();
   const sort = q.sort ?? (q.q !== undefined ? 'relevance' : 'name');
   const order = q.order ?? (sort === 'name' ? 'asc' : 'desc');
-  if (sort !== 'relevance') {
+  if (sort === 'name' && order === 'asc' && q.q === undefined) {
+    // entries() is already sorted by name
+  } else if (sort !== 'relevance') {
     const key = (e: VisibleEntry): string | number => (sort === 'name' ? e.name : sort === 'downloads' ? (totals.get(e.name) ?? 0) : e.updatedAt);
     entries = [...entries].sort((a, b) => {
       const x = key(a);
@@ -42,7 +43,7 @@ export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
       const c = x < y ? -1 : x > y ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
       return order === 'asc' ? c : -c;
     });
-  } else if (q.order === 'asc') entries.reverse();
+  } else if (q.order === 'asc') entries = [...entries].reverse();
   const start = (q.page - 1) * q.per_page;
   return ok({
     libraries: entries.slice(start, start + q.per_page).map((e) => listItem(e, totals.get(e.name) ?? 0)),

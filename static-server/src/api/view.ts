@@ -3,11 +3,11 @@
  * the scopes it may read (SEC-1). Every API listing goes through here, so a private name
  * never reaches a caller without access.
  */
-import type { LibraryIndex, SummaryEntry, TeamsJson } from '../../../index-builder/src/index.js';
+import type { LibraryIndex, TeamsJson } from '../../../index-builder/src/index.js';
 import type { Access } from '../auth/access.js';
-import type { TreeSnapshot } from '../tree/tree-snapshot.js';
+import type { TreeSnapshot, VisibleEntry } from '../tree/tree-snapshot.js';
 
-export interface VisibleEntry extends SummaryEntry { visibility: 'public' | 'private' }
+export type { VisibleEntry };
 
 export class View {
   constructor(readonly pub: TreeSnapshot, readonly priv: TreeSnapshot | null, readonly access: Access) {}
@@ -16,17 +16,19 @@ export class View {
     return this.priv !== null && this.access.privateScopes.has(scope);
   }
 
-  entries(): VisibleEntry[] {
-    const out: VisibleEntry[] = this.pub.entries.map((e) => ({ ...e, visibility: 'public' }));
-    if (this.priv) for (const e of this.priv.entries) if (this.privateOk(e.scope)) out.push({ ...e, visibility: 'private' });
-    return out;
+  /** Visible entries sorted by name (the public array itself when no private scope is readable). */
+  entries(): readonly VisibleEntry[] {
+    if (!this.priv || !this.access.privateScopes.size) return this.pub.entries;
+    const priv = this.priv.entries.filter((e) => this.privateOk(e.scope));
+    if (!priv.length) return this.pub.entries;
+    return [...this.pub.entries, ...priv].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   entry(full: string): VisibleEntry | null {
     const p = this.pub.byName.get(full);
-    if (p) return { ...p, visibility: 'public' };
+    if (p) return p;
     const q = this.priv?.byName.get(full);
-    return q && this.privateOk(q.scope) ? { ...q, visibility: 'private' } : null;
+    return q && this.privateOk(q.scope) ? q : null;
   }
 
   library(full: string): { ix: LibraryIndex; tree: TreeSnapshot } | null {

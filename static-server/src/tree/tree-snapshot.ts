@@ -13,14 +13,17 @@ import {
 
 const LIBRARY_CACHE = 2000;
 
+export interface VisibleEntry extends SummaryEntry { visibility: 'public' | 'private' }
+
 export interface TreeSnapshot {
   root: string;
   buildId: string;
   visibility: 'public' | 'private';
   buildInfo: BuildInfo;
   summary: SummaryIndex;
-  entries: readonly SummaryEntry[];
-  byName: ReadonlyMap<string, SummaryEntry>;
+  /** Summary entries sorted by name, each tagged with the tree's visibility (shared, never copied per request). */
+  entries: readonly VisibleEntry[];
+  byName: ReadonlyMap<string, VisibleEntry>;
   teams: TeamsJson;
   search(): MiniSearch<SearchDoc>;
   library(fullName: string): LibraryIndex | null;
@@ -31,8 +34,9 @@ const readJson = (root: string, rel: string): unknown => JSON.parse(readFileSync
 export function loadTreeSnapshot(root: string, visibility: 'public' | 'private'): TreeSnapshot {
   const buildInfo = buildInfoSchema.parse(readJson(root, PATHS.buildInfo));
   const summary = summaryIndexSchema.parse(readJson(root, PATHS.summary));
-  const entries: SummaryEntry[] = [];
-  for (const p of summary.pages) entries.push(...summaryPageSchema.parse(readJson(root, p)).entries);
+  const entries: VisibleEntry[] = [];
+  for (const p of summary.pages) for (const e of summaryPageSchema.parse(readJson(root, p)).entries) entries.push({ ...e, visibility });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const teams = teamsJsonSchema.parse(readJson(root, PATHS.teams));
   let search: MiniSearch<SearchDoc> | null = null;
   const libs = new Map<string, LibraryIndex | null>();
