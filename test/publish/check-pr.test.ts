@@ -1,5 +1,5 @@
 /** Check mode for pull requests: changed-only validation and who may make each change (BUILD-6, REPO-2, REPO-3). */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkChange, renderJson, renderMarkdown, REPORT_MARKER, type CheckReport } from '../../index-builder/src/check/index.js';
@@ -128,6 +128,15 @@ describe('check mode, pull requests', () => {
     const head = commitAll(root, 'bring 1.0.0 back');
     const r = await checkChange({ registryDir: root, base: deletedAt, head, author: 'bob', mode: 'pr' });
     expect(codes(r)).toEqual(['MDL_VERSION_REUSED']);
+  });
+
+  it('refuses a symlink in a new version (it could point outside the library)', async () => {
+    const r = await pr('bob-symlink', 'bob', () => {
+      const rel = writeLibrary(root, { scope: 'acme', name: 'linked', version: '1.0.0' });
+      symlinkSync('/etc/passwd', join(root, rel, 'docs/passwd.md'));
+    });
+    expect(codes(r)).toEqual(['MDL_SYMLINK']);
+    expect(r.problems[0]?.file).toBe('libraries/@acme/linked/1.0.0/docs/passwd.md');
   });
 
   it('needs the author in PR mode and a known revision', async () => {

@@ -34,7 +34,7 @@ function writeMeta(meta: LibraryMeta): string {
 
 const reasonOk = (reason: string, what: string) => {
   const r = reason.trim();
-  if (!r || r.length > 500 || stripControlChars(r) !== r) throw publishError('PUB_BAD_ARGUMENT', `the ${what} must be 1-500 characters of plain text`, `give --${what === 'reason' ? 'reason' : 'message'} "why"`);
+  if (!r || r.length > 500 || /[\r\n]/.test(r) || stripControlChars(r) !== r) throw publishError('PUB_BAD_ARGUMENT', `the ${what} must be one line of 1-500 characters of plain text`, `give --${what === 'reason' ? 'reason' : 'message'} "why"`);
   return r;
 };
 
