@@ -1,4 +1,5 @@
 /** Pure manifest parsing and rules (LIB-1, LIB-2). No file system access. */
+import fg from 'fast-glob';
 import semver from 'semver';
 import parseSpdx from 'spdx-expression-parse';
 import type { Problem } from '../errors.js';
@@ -7,6 +8,17 @@ import { manifestSchema, type Manifest } from '../format/source-schema.js';
 import { findControlChars, lineOfKey, parseTomlWith } from './toml-file.js';
 
 export const MANIFEST_FILE = '.mdlibs.toml';
+
+const escapes = (p: string) => p.startsWith('/') || /^[a-zA-Z]:/.test(p) || p.includes('\\') || p.split('/').includes('..');
+
+/** A glob escapes the folder when it or any of its brace expansions (`..{,}/x`, `{a,..}/x`) is absolute or climbs with `..`. */
+export function globEscapes(glob: string): boolean {
+  try {
+    return [glob, ...fg.generateTasks([glob], { dot: true }).flatMap((t) => [t.base, ...t.patterns])].some(escapes);
+  } catch {
+    return true; // a glob fast-glob cannot expand is refused too
+  }
+}
 
 export interface ManifestResult {
   manifest: Manifest | undefined;
@@ -54,8 +66,8 @@ export function parseManifest(text: string, file: string, expected?: { name: str
     out.push({ code: 'MDL_LICENSE_INVALID', ...at('library.license'), message: `library.license "${sanitizeForMessage(lib.license)}" is not an SPDX identifier or expression`, hint: 'use an id from https://spdx.org/licenses/ such as CC-BY-4.0, MIT or Apache-2.0, or LicenseRef-<name>' });
   }
   for (const g of [...(lib.include ?? []), ...(lib.exclude ?? [])]) {
-    if (g.startsWith('/') || g.split('/').includes('..') || /^[a-zA-Z]:/.test(g) || g.includes('\\')) {
-      out.push({ code: 'MDL_PATH_ESCAPES', ...at(lib.include?.includes(g) ? 'library.include' : 'library.exclude'), message: `glob "${sanitizeForMessage(g)}" points outside the library folder`, hint: 'use globs relative to the version folder without .. or a leading /' });
+    if (globEscapes(g)) {
+      out.push({ code: 'MDL_PATH_ESCAPES', ...at(lib.include?.includes(g) ? 'library.include' : 'library.exclude'), message: `glob "${sanitizeForMessage(g)}" points outside the library folder`, hint: 'use globs relative to the version folder without .. (also not through braces such as ..{,}) or a leading /' });
     }
   }
   for (const [dep, range] of Object.entries(value.dependencies)) {

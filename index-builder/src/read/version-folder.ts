@@ -1,8 +1,9 @@
 /** Reads the files of one version folder from disk, refusing symlinks and oversize content early. */
 import fg from 'fast-glob';
 import { lstatSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import type { Problem } from '../errors.js';
+import { sanitizeForMessage } from '../format/names.js';
 import type { Manifest } from '../format/source-schema.js';
 import { MANIFEST_FILE } from '../parse/manifest.js';
 import type { LibraryFile } from '../validate/files.js';
@@ -28,9 +29,18 @@ export function readVersionFolder(abs: string, rel: string, manifest: Pick<Manif
   const problems: Problem[] = [];
   const entries = fg.sync(manifest?.include ?? ['**'], {
     cwd: abs, dot: true, onlyFiles: false, followSymbolicLinks: false, objectMode: true, ignore: manifest?.exclude ?? [], unique: true,
+    suppressErrors: true, // a glob through a file (`README.md/x`) would otherwise throw ENOTDIR and crash the build
   });
   const picked = new Set<string>();
+  let escaped = false;
   for (const e of entries) {
+    const norm = posix.normalize(e.path);
+    if (posix.isAbsolute(norm) || norm === '..' || norm.startsWith('../')) {
+      // the manifest check refuses such globs; this guard keeps the read inside the folder whatever the glob
+      if (!escaped) problems.push({ code: 'MDL_PATH_ESCAPES', file: `${rel}/${MANIFEST_FILE}`, field: 'library.include', message: `an include glob matched "${sanitizeForMessage(e.path)}", outside the library folder`, hint: 'use globs relative to the version folder without .. or a leading /' });
+      escaped = true;
+      continue;
+    }
     if (e.dirent.isSymbolicLink()) {
       problems.push({ code: 'MDL_SYMLINK', file: `${rel}/${e.path}`, message: 'symbolic links are not allowed in a library', hint: 'replace the link with a copy of the file it points to' });
     } else if (e.dirent.isFile()) picked.add(e.path);
