@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, CONTROL_CHARS_RE, ERROR_CODES, formatProblem, MdlibsError, type Problem } from '../../index-builder/src/index.js';
+import { globEscapes } from '../../index-builder/src/parse/manifest.js';
+import { readVersionFolder } from '../../index-builder/src/read/version-folder.js';
 import { commitAll, gitInit, writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -184,6 +186,22 @@ describe('hostile specifics', () => {
   it('never reads a symlinked manifest: its target does not reach any message', async () => {
     const { error } = await runCase('symlink-manifest');
     expect(JSON.stringify((error as MdlibsError).problems)).not.toContain(SECRET);
+  });
+
+  it('never reads outside the version folder, whatever include glob reaches the reader', () => {
+    const root = tempDir('mdlibs-hostile-read-');
+    writeFiles(root, { 'lib/1.0.0/README.md': '# hi\n', 'lib/secret.txt': SECRET, 'secret2.txt': SECRET });
+    const globs = ['..{,}/secret.txt', '{.,.}./..{,}/secret2.txt', '{README.md,..}/secret.txt', `{${join(root, 'secret2.txt')},README.md}`];
+    for (const g of globs) expect(globEscapes(g), g).toBe(true);
+    for (const g of ['docs/**', '**/*.md', 'docs/{a,b}/*.md', 'a..b.md']) expect(globEscapes(g), g).toBe(false);
+    // bypass the manifest check: the reader itself must refuse what such globs match
+    const r = readVersionFolder(join(root, 'lib/1.0.0'), 'lib/1.0.0', { include: globs, exclude: [] }, { maxFileBytes: 1e6, maxLibraryBytes: 1e7, maxFiles: 100 });
+    expect(r.files.map((f) => f.path)).toEqual(['README.md']);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'MDL_PATH_ESCAPES', file: 'lib/1.0.0/.mdlibs.toml', field: 'library.include' })]);
+    expect(JSON.stringify(r)).not.toContain(SECRET);
+    // a glob through a file is no crash (fast-glob would throw ENOTDIR)
+    const r2 = readVersionFolder(join(root, 'lib/1.0.0'), 'lib/1.0.0', { include: ['README.md/x'] }, { maxFileBytes: 1e6, maxLibraryBytes: 1e7, maxFiles: 100 });
+    expect(r2).toEqual({ files: [expect.objectContaining({ path: 'README.md' })], problems: [] });
   });
 
   it('---js frontmatter is refused without running it (gray-matter would eval it)', async () => {
