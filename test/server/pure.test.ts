@@ -1,0 +1,92 @@
+/** The pure pieces: path decoding, byte ranges, tarball names, token formats, config merging. */
+import { describe, expect, it } from 'vitest';
+import { safePath } from '../../static-server/src/static/safe-path.js';
+import { parseRange } from '../../static-server/src/static/plan-file.js';
+import { tarballTarget, cacheControl } from '../../static-server/src/static/content-type.js';
+import { bearer } from '../../static-server/src/auth/authenticate.js';
+import { accessFor } from '../../static-server/src/auth/access.js';
+import { parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
+import type { TokenRecord } from '../../static-server/src/index.js';
+
+describe('safePath', () => {
+  it('decodes once and names the @scope segment', () => {
+    expect(safePath('/tarballs/%40secops/x/x-1.0.0.tgz')).toEqual({ rel: 'tarballs/@secops/x/x-1.0.0.tgz', dir: false, scope: 'secops' });
+    expect(safePath('/libraries/@acme/guide/')).toEqual({ rel: 'libraries/@acme/guide', dir: true, scope: 'acme' });
+    expect(safePath('/')).toEqual({ rel: '', dir: true, scope: null });
+  });
+  it('refuses traversal, encoded separators, NUL, dot segments, empty segments and bad escapes', () => {
+    for (const p of ['/a/../b', '/a/%2e%2e/b', '/a/%2E%2E/b', '/a%2Fb', '/a%2fb', '/a%5Cb', '/a\\b', '/a%00', '/./a', '/a//b', '//a', '/.git/config', '/a/%', '/a/%zz', '/a%20', 'a', `/${'a'.repeat(2000)}`, '/a/%0a']) {
+      expect(safePath(p), p).toBeNull();
+    }
+  });
+});
+
+describe('parseRange', () => {
+  it('reads one range and refuses what is outside the file', () => {
+    expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-1000', 100)).toEqual({ start: 0, end: 99 });
+    expect(parseRange('bytes=50-5000', 100)).toEqual({ start: 50, end: 99 });
+    expect(parseRange('bytes=100-', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=9-3', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=-0', 100)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-1,3-4', 100)).toBeNull();
+    expect(parseRange('items=0-1', 100)).toBeNull();
+    expect(parseRange('bytes=-', 100)).toBeNull();
+    expect(parseRange(`bytes=0-${'9'.repeat(400)}`, 100)).toEqual({ start: 0, end: 99 });
+  });
+});
+
+describe('tarball names and cache policy', () => {
+  it('maps a tarball path to library and version only when the name matches', () => {
+    expect(tarballTarget('tarballs/@acme/guide/guide-1.2.3.tgz')).toEqual({ library: '@acme/guide', version: '1.2.3' });
+    expect(tarballTarget('tarballs/@acme/guide/guide-1.2.3-rc.1.tgz')).toEqual({ library: '@acme/guide', version: '1.2.3-rc.1' });
+    expect(tarballTarget('tarballs/@acme/guide/other-1.2.3.tgz')).toBeNull();
+    expect(tarballTarget('index/@acme/guide.json')).toBeNull();
+    expect(cacheControl('tarballs/@a/b/b-1.0.0.tgz', true)).toBe('private, max-age=31536000, immutable');
+    expect(cacheControl('index/@a/b.json', false)).toBe('public, max-age=60, must-revalidate');
+  });
+});
+
+describe('tokens and access', () => {
+  it('parses bearer headers and expiries', () => {
+    expect(bearer(undefined)).toBeNull();
+    expect(bearer('Bearer mdl_x')).toBe('mdl_x');
+    expect(bearer('token mdl_x')).toBe('mdl_x');
+    expect(bearer('Basic abc def')).toBe('');
+    expect(parseExpiry('90d')).toBe(90 * 86400e3);
+    expect(parseExpiry('never')).toBeNull();
+    expect(() => parseExpiry('90 days')).toThrow(/not like/);
+  });
+
+  it('lets a token read a private scope only with the scope and membership, or as admin', () => {
+    const teams = { admins: ['root'], scopes: [
+      { name: 'secops', displayName: 's', description: '', visibility: 'private' as const, members: [{ user: 'bob', role: 'member' as const }] },
+      { name: 'vault', displayName: 'v', description: '', visibility: 'private' as const, members: [{ user: 'carol', role: 'admin' as const }] },
+    ] };
+    const tok = (owner: string, scopes: string[], admin = false): TokenRecord => ({ id: 't', hash: '', name: 'n', owner, scopes, admin, createdAt: '', expiresAt: null, lastUsedAt: null, revokedAt: null });
+    const can = (t: TokenRecord) => [...accessFor({ kind: 'token', token: t }, teams).privateScopes].sort();
+    expect(can(tok('bob', ['secops']))).toEqual(['secops']);
+    expect(can(tok('bob', ['secops', 'vault']))).toEqual(['secops']);
+    expect(can(tok('dave', ['secops']))).toEqual([]);
+    expect(can(tok('bob', []))).toEqual([]);
+    expect(can(tok('root', ['vault']))).toEqual(['vault']);
+    expect(can(tok('anyone', [], true))).toEqual(['secops', 'vault']);
+    const anon = accessFor({ kind: 'anonymous' }, teams);
+    expect(anon.mayReadScope('secops')).toBe(false);
+    expect(anon.mayReadScope('acme')).toBe(true);
+  });
+});
+
+describe('config', () => {
+  it('merges defaults < file < env < flags and validates', () => {
+    const c = resolveConfig({ publicDir: 'a', port: 1 }, configFromEnv({ PORT: '2', MDLIBS_ANONYMOUS_READ: 'false' }), { port: '3' });
+    expect(c.port).toBe(3);
+    expect(c.anonymousRead).toBe(false);
+    expect(c.rateLimitAnonymous).toBe(60);
+    expect(() => resolveConfig({ publicDir: 'a', port: 70000 })).toThrow();
+    expect(() => resolveConfig({ publicDir: 'a', databaseSchema: 'x; drop' })).toThrow();
+    expect(() => resolveConfig({})).toThrow();
+  });
+});
