@@ -174,9 +174,15 @@ describe('mdlibs publish --via git', () => {
     expect(opts).toEqual(expect.arrayContaining(['merge_request.create', 'merge_request.target=main', 'merge_request.title=Publish @acme/handbook@2.0.0']));
   });
 
-  it('explains a missing repository', async () => {
+  it('explains a missing repository, and still validates with --dry-run', async () => {
     const r = await cli.run(['publish', libraryFolder('notes', '3.0.0'), '--via', 'git']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('PUB_NO_REPOSITORY');
+    const d = await cli.run(['publish', libraryFolder('notes', '3.0.0'), '--dry-run', '--json']);
+    expect(d.stderr).toBe('');
+    expect(d.json<{ dryRun: boolean; library: string; tarball: { integrity: string } }>()).toMatchObject({ dryRun: true, library: '@acme/notes', tarball: { integrity: expect.stringMatching(/^sha512-/) } });
+    const bad = libraryFolder('notes', '3.0.0');
+    rmSync(join(bad, 'README.md'));
+    expect((await cli.run(['publish', bad, '--dry-run'])).stderr).toContain('MDL_README_MISSING');
   });
 });

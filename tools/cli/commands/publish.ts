@@ -16,6 +16,10 @@ export interface PublishResult extends ChangeResult {
   tarball: { sha256: string; integrity: string; size: number; fileCount: number; unpackedSize: number };
 }
 
+const tarballInfo = (l: ValidatedLibrary): PublishResult['tarball'] => ({
+  sha256: l.tarball.sha256, integrity: l.tarball.integrity, size: l.tarball.bytes.length, fileCount: l.tarball.fileCount, unpackedSize: l.tarball.unpackedSize,
+});
+
 export default defineCommand<Opts, PublishResult>({
   command: 'publish [path]',
   describe: 'Publish a library version to the registry repo (pull request or signed commit)',
@@ -24,6 +28,17 @@ export default defineCommand<Opts, PublishResult>({
     const { prepareVersion } = await import('../../publish/prepare-version.js');
     const { runChange } = await import('../../publish/run-change.js');
     const dir = resolve(o.ctx.cwd, o.path ?? '.');
+    if (o.dryRun && !(o.repo ?? o.registry ?? o.ctx.env.MDLIBS_REGISTRY_REPO)) {
+      // no registry repo: validate with the default limits; existence cannot be checked
+      const { limitsSchema } = await import('../../../index-builder/src/index.js');
+      const { validateLibrary } = await import('../../publish/prepare-version.js');
+      const l = validateLibrary(dir, limitsSchema.parse({}));
+      return {
+        via: o.via ?? 'git', dryRun: true, title: `Publish ${l.name}@${l.version}`, files: l.files.map((f) => `${l.folder}/${f.path}`), repo: '(none)', target: 'none',
+        branch: '', url: null, commit: null, signed: null, follow: 'dry run: validated with the default limits; give --repo to check against the registry (its limits, existing versions)',
+        library: l.name, version: l.version, tarball: tarballInfo(l),
+      };
+    }
     let lib: ValidatedLibrary | null = null;
     const result = await runChange(changeOptions(o, o.ctx.env, defaultCacheDir(o.ctx.env)), async (src) => {
       const p = await prepareVersion(dir, src);
@@ -33,7 +48,7 @@ export default defineCommand<Opts, PublishResult>({
     const l = lib as unknown as ValidatedLibrary;
     return {
       ...result, library: l.name, version: l.version,
-      tarball: { sha256: l.tarball.sha256, integrity: l.tarball.integrity, size: l.tarball.bytes.length, fileCount: l.tarball.fileCount, unpackedSize: l.tarball.unpackedSize },
+      tarball: tarballInfo(l),
     };
   },
   render: (r) => [
