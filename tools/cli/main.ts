@@ -4,7 +4,7 @@
  * object, prints the returned data (human or --json), and maps errors to exit codes.
  */
 import yargs, { type Argv } from 'yargs';
-import { formatProblem, isMdlibsError, stripControlChars } from '../../index-builder/src/index.js';
+import { formatProblem, isMdlibsError, stripControlChars } from '../../index-builder/src/format.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { cliError, EXIT, exitCodeFor } from './errors.js';

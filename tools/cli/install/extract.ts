@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { sanitizeForMessage } from '../../../index-builder/src/index.js';
+import { sanitizeForMessage } from '../../../index-builder/src/format.js';
 import { cliError } from '../errors.js';
 
 export interface ExtractLimits {

@@ -6,7 +6,7 @@
 import {
   configJsonSchema, fillTemplate, libraryIndexSchema, PATHS, PROTOCOL_VERSION,
   type ConfigJson, type LibraryIndex,
-} from '../../../index-builder/src/index.js';
+} from '../../../index-builder/src/format.js';
 import type { z } from 'zod';
 import { cliError } from '../errors.js';
 import { httpRequest, redactUrl, type HttpResponse } from '../net/http.js';

@@ -1,6 +1,6 @@
 /** Registry search (CLI-4): the server API when config.json names one, else the prebuilt static index. */
 import { z } from 'zod';
-import { loadSearchIndex, summaryEntrySchema } from '../../../index-builder/src/index.js';
+import { loadSearchIndex, summaryEntrySchema } from '../../../index-builder/src/format.js';
 import { cliError } from '../errors.js';
 import type { RegistryClient } from './client.js';
 
