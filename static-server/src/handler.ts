@@ -75,7 +75,8 @@ function fail(ctx: Context, x: Exchange, e: unknown): void {
   }
   if (err.code === 'MDL_METHOD_NOT_ALLOWED' && typeof err.details?.allow === 'string') x.headers.allow = err.details.allow;
   if (err.code.startsWith('MDL_TOKEN_') || err.code === 'MDL_UNAUTHORIZED') x.headers['www-authenticate'] = 'Bearer realm="mdlibs"';
-  discardBody(x.req);
+  if (err.code === 'MDL_PAYLOAD_TOO_LARGE') x.headers.connection = 'close'; // do not read the rest of a huge body
+  else discardBody(x.req);
   if (err.code === 'MDL_NOT_FOUND' && x.route === 'static' && (x.req.headers.accept ?? '').includes('text/html')) {
     const page = notFoundPage(ctx);
     if (page) return void sendJsonless(x, page);

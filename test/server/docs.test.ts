@@ -23,3 +23,13 @@ describe('docs/server.md', () => {
     expect(documented.sort()).toEqual(Object.keys(SERVER_ERRORS).sort());
   });
 });
+
+describe('public API of static-server/src/index.ts', () => {
+  it('changes only on purpose', async () => {
+    const mod = await import('../../static-server/src/index.js');
+    expect(Object.keys(mod).sort()).toEqual([
+      'OPTIONS', 'SERVER_ERRORS', 'SQLITE_FILE', 'ServerError', 'TOKEN_PREFIX', 'configFromEnv', 'configSchema', 'hashToken', 'issueToken',
+      'openPostgresStore', 'openSqliteStore', 'openStore', 'parseExpiry', 'readConfigFile', 'resolveConfig', 'startServer', 'tokenView',
+    ]);
+  });
+});
