@@ -84,3 +84,13 @@ describe('links and images in rendered markdown', () => {
     expect(renderMarkdown('---\ntitle: Secret title\n---\n# Body\n', none)).not.toContain('Secret title');
   });
 });
+
+describe('the fast path for markdown without raw HTML', () => {
+  it('renders the same HTML as the raw-HTML pipeline would', () => {
+    const md = '# T\n\nSome *text* with `code` and [a link](https://example.com/) and &lt;escaped&gt; &amp; entities.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n';
+    const fast = renderMarkdown(md, none);
+    const slow = renderMarkdown(`${md}\n<span></span>`, none);
+    expect(slow.startsWith(fast.trimEnd())).toBe(true);
+    expect(fast).toContain('&#x3C;escaped>');
+  });
+});

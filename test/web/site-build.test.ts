@@ -108,6 +108,19 @@ describe('incremental site builds', () => {
     expect(readFileSync(join(first.publicDir, 'index.html'), 'utf8')).toContain('The guide, now better');
   });
 
+  it('hard-links unchanged search shards instead of compressing them again', async () => {
+    const reg = makeRegistry();
+    const first = await buildSite(reg);
+    const ino = (f: string) => statSync(join(first.publicDir, f)).ino;
+    const before = ['search/web/base.json', 'search/web/base.json.br', 'search/web/shard-g.json.gz'].map(ino);
+    await buildSite(reg, first);
+    expect(['search/web/base.json', 'search/web/base.json.br', 'search/web/shard-g.json.gz'].map(ino)).toEqual(before);
+    writeLibrary(reg, { scope: 'acme', name: 'newcomer', version: '1.0.0', description: 'Xylophone tuning' });
+    await buildSite(reg, first);
+    expect(ino('search/web/base.json')).not.toBe(before[0]);
+    expect(readFileSync(join(first.publicDir, 'search/web/shard-x.json'), 'utf8')).toContain('xylophone');
+  });
+
   it('re-renders every page when the site stamp (templates, registry name) differs', async () => {
     const reg = makeRegistry();
     const first = await buildSite(reg);

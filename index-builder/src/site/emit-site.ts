@@ -71,10 +71,17 @@ function renderLibrary(input: SiteInput, site: SiteContext, lib: LibraryIndex, h
 function reuseLibrary(input: SiteInput, lib: LibraryIndex, head: VersionEntry): boolean {
   const prev = input.previousDir;
   if (!prev) return false;
-  const rels = [libraryPage(lib.name), ...head.docs.filter((d) => d.path !== 'README.md' && /\.md$/i.test(d.path)).map((d) => docPage(lib.name, d.path))];
-  const present = rels.filter((r) => existsSync(join(prev, r)));
-  if (!present.includes(libraryPage(lib.name))) return false;
-  for (const r of present) input.writer.reuse(prev, r);
+  if (!existsSync(join(prev, libraryPage(lib.name)))) return false;
+  input.writer.reuse(prev, libraryPage(lib.name));
+  // doc pages exist exactly for the docs whose source was readable; a missing one stays missing
+  for (const d of head.docs) {
+    if (d.path === 'README.md' || !/\.md$/i.test(d.path)) continue;
+    try {
+      input.writer.reuse(prev, docPage(lib.name, d.path));
+    } catch {
+      // not rendered in the previous build either
+    }
+  }
   return true;
 }
 
@@ -124,11 +131,21 @@ export function basePathOf(url: string): string {
   }
 }
 
-function emitSearch(input: SiteInput): void {
+/** Writes `rel` with .gz/.br copies, or hard-links all three from the previous tree when identical (saves compressing). */
+function writeOrReuse(input: SiteInput, rel: string, text: string, canReuse: boolean): void {
+  const prev = input.previousDir;
+  if (canReuse && prev && existsSync(join(prev, `${rel}.br`)) && existsSync(join(prev, `${rel}.gz`)) && readOrNull(join(prev, rel)) === text) {
+    for (const suffix of ['', '.gz', '.br']) input.writer.reuse(prev, rel + suffix);
+  } else {
+    input.writer.writeCompressed(rel, text);
+  }
+}
+
+function emitSearch(input: SiteInput, canReuse: boolean): void {
   const json = readFileSync(join(input.writer.root, PATHS.searchIndex), 'utf8');
   const { base, shards } = shardSearchIndex(json);
-  input.writer.writeJson(SITE_PATHS.searchBase, base);
-  for (const [rel, text] of shards) input.writer.writeCompressed(rel, text);
+  writeOrReuse(input, SITE_PATHS.searchBase, JSON.stringify(base), canReuse);
+  for (const [rel, text] of shards) writeOrReuse(input, rel, text, canReuse);
 }
 
 export const emitSite: SiteEmitter = (input) => {
@@ -148,5 +165,5 @@ export const emitSite: SiteEmitter = (input) => {
     renderLibrary(input, site, lib, head);
   }
   emitListings(input, site, input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1)));
-  if (input.visibility === 'public') emitSearch(input);
+  if (input.visibility === 'public') emitSearch(input, canReuse);
 };

@@ -70,7 +70,7 @@ function rewriteLinks() {
   };
 }
 
-const processor = unified()
+const withRawHtml = unified()
   .use(remarkParse)
   .use(remarkGfm)
   .use(remarkRehype, { allowDangerousHtml: true })
@@ -79,8 +79,18 @@ const processor = unified()
   .use(rewriteLinks)
   .use(rehypeStringify);
 
+/** Same pipeline for text that cannot hold raw HTML (no `<` at all): skips the costly parse5 pass. */
+const plain = unified()
+  .use(remarkParse)
+  .use(remarkGfm)
+  .use(remarkRehype)
+  .use(rehypeSanitize, defaultSchema)
+  .use(rewriteLinks)
+  .use(rehypeStringify);
+
 /** Renders markdown (frontmatter stripped) to sanitized HTML. */
 export function renderMarkdown(markdown: string, ctx: RenderContext): string {
-  const file = processor.processSync({ value: stripFrontmatter(markdown), data: { mdlibs: ctx } });
-  return String(file);
+  const value = stripFrontmatter(markdown);
+  const processor = value.includes('<') ? withRawHtml : plain;
+  return String(processor.processSync({ value, data: { mdlibs: ctx } }));
 }
