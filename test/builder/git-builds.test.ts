@@ -194,6 +194,21 @@ describe('output management', () => {
     expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('keep me');
   });
 
+  it('refuses a corrupt or forged build record with a clear error instead of trusting it', async () => {
+    const root = makeGitRegistry(1);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const served = realpathSync(out);
+    for (const bad of ['{ not json', JSON.stringify({ record: 1, builder: 'x', limits: '', versions: { '@acme/lib-a@1.0.0': { key: 'git:1', sha256: 'nothex' } }, deleted: {}, libraries: {} })]) {
+      writeFileSync(join(out, 'build-record.json'), bad);
+      const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+      expect(e.code).toBe('MDL_RECORD_INVALID');
+      expect(e.message).toMatch(/build-record\.json is not a valid build record/);
+      expect(e.hint).toMatch(/restore the previous output tree/);
+      expect(realpathSync(out)).toBe(served);
+    }
+  });
+
   it('adopts a plain tree restored from a deploy as the previous build (immutability still holds)', async () => {
     const root = makeGitRegistry(2);
     const out = join(tempDir(), 'out');

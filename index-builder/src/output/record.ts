@@ -35,12 +35,19 @@ export type RecordVersion = z.infer<typeof recordVersionSchema>;
 
 export const tombstoneSchema = z.object({ sha256: z.string(), integrity: z.string() });
 
+/**
+ * Versions are checked shallowly when a record is read (the fields the builder keys on):
+ * a full schema parse of a 10,000-library record costs about as much as the JSON parse itself
+ * and the record is the builder's own output. `recordVersionSchema` documents the whole shape.
+ */
+const recordVersionShallow = z.looseObject({ key: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), integrity: z.string(), publishedAt: z.string(), docs: z.array(z.unknown()), search: z.object({ titles: z.string(), headings: z.string() }) });
+
 export const buildRecordSchema = z.object({
   record: z.literal(1),
   builder: z.string(),
   /** Hash of the limits in force: other limits mean a full re-validation. */
   limits: z.string(),
-  versions: z.record(z.string(), recordVersionSchema),
+  versions: z.record(z.string(), recordVersionShallow.transform((v) => v as unknown as RecordVersion)),
   deleted: z.record(z.string(), tombstoneSchema),
   /** `@scope/name` -> sha256 of its emitted index JSON. */
   libraries: z.record(z.string(), z.string()),
@@ -62,7 +69,13 @@ export function readRecord(dir: string | null): BuildRecord | null {
   if (!dir) return null;
   const p = join(dir, PATHS.buildRecord);
   if (!existsSync(p)) return null;
-  const res = buildRecordSchema.safeParse(JSON.parse(readFileSync(p, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(p, 'utf8'));
+  } catch {
+    raw = undefined;
+  }
+  const res = buildRecordSchema.safeParse(raw);
   if (!res.success) {
     throw new MdlibsError('MDL_RECORD_INVALID', `${p} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
   }
