@@ -19,6 +19,7 @@ import { sendError, sendFile, sendJson } from './http/respond.js';
 import { scrub } from './logger.js';
 import { isTarball, tarballTarget } from './static/content-type.js';
 import { planFile } from './static/plan-file.js';
+import { withApiBase } from './static/config-json.js';
 import { safePath } from './static/safe-path.js';
 import type { Verdict } from './group-commit.js';
 import { health } from './health.js';
@@ -218,9 +219,10 @@ async function staticFile(ctx: Context, x: Exchange, path: string, method: strin
     return void x.res.end();
   }
   if (!file) throw notFound();
+  const served = rel === 'config.json' && !isPrivate ? withApiBase(file) : file;
   const target = isTarball(rel) ? tarballTarget(rel) : null;
-  const compressible = !isTarball(rel) && !rel.endsWith('.gz') && !rel.endsWith('.br');
-  const plan = planFile(x.req.headers, file, rel, isPrivate, ctx.files, compressible);
+  const compressible = served === file && !isTarball(rel) && !rel.endsWith('.gz') && !rel.endsWith('.br');
+  const plan = planFile(x.req.headers, served, rel, isPrivate, ctx.files, compressible);
   if (target) {
     x.route = 'tarball';
     const rt = rateTicket(ctx, caller, x.ip);

@@ -34,6 +34,16 @@ describe('static serving', () => {
     expect(page.headers.location).toBe('/libraries/@acme/guide/');
   });
 
+  it('fills in its API base in config.json when the build left it null', async () => {
+    const onDisk = JSON.parse(readFileSync(join(f.publicDir, 'config.json'), 'utf8')) as { api: string | null };
+    expect(onDisk.api).toBeNull();
+    const r = await raw(s.port, '/config.json', { headers: { 'accept-encoding': 'br, gzip' } });
+    expect(r.headers['content-encoding']).toBeUndefined();
+    const served = JSON.parse(r.text) as { api: string; protocol: number };
+    expect(served).toEqual({ ...onDisk, api: 'api/v1' });
+    expect((await raw(s.port, '/config.json', { headers: { 'if-none-match': String(r.headers.etag) } })).status).toBe(304);
+  });
+
   it('answers If-None-Match and If-Modified-Since with 304', async () => {
     const first = await raw(s.port, '/index/@acme/guide.json');
     const etag = String(first.headers.etag);
