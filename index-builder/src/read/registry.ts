@@ -107,7 +107,8 @@ export function readRegistryLayout(root: string): RegistryLayout {
         if (v.name === 'meta.toml' && v.isFile()) {
           const m = readToml(root, vrel, (t, f) => parseTomlWith(libraryMetaSchema, t, f, { parse: 'MDL_META_INVALID', invalid: 'MDL_META_INVALID' }, 'meta.toml'));
           problems.push(...m.problems);
-          if (m.value && findControlChars(m.value).length) problems.push({ code: 'MDL_CONTROL_CHARS', file: vrel, message: 'meta.toml contains terminal control characters', hint: 'remove escape sequences and other control characters from the text' });
+          const bad = m.value ? (findControlChars(m.value)[0] ?? null) : null;
+          if (bad !== null) problems.push({ code: 'MDL_CONTROL_CHARS', file: vrel, line: fieldLine(root, vrel, bad), field: sanitizeForMessage(bad), message: 'meta.toml contains terminal control characters', hint: 'remove escape sequences and other control characters from the text' });
           else if (m.value) lib.meta = m.value;
           continue;
         }
