@@ -7,28 +7,19 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
-import { docEntrySchema } from '../format/protocol.js';
+import { versionEntrySchema } from '../format/protocol.js';
 
 /** Bump when outputs for the same input change, to force a full rebuild. */
 export const BUILDER_FORMAT = 'mdlibs-build/1';
 
-export const recordVersionSchema = z.object({
+/**
+ * What the record keeps of a version: its index entry minus what the build derives again
+ * (path, version, yank state from meta.toml), plus the input key, links and search text.
+ */
+export const recordVersionSchema = versionEntrySchema.omit({ version: true, tarball: true, yanked: true, yankedReason: true }).extend({
   key: z.string(),
-  sha256: z.string(),
-  integrity: z.string(),
-  size: z.number(),
-  unpackedSize: z.number(),
-  fileCount: z.number(),
-  publishedAt: z.string(),
-  commit: z.string().nullable(),
-  description: z.string(),
-  license: z.string(),
-  tags: z.array(z.string()),
-  authors: z.array(z.string()),
   repository: z.string().nullable(),
   homepage: z.string().nullable(),
-  dependencies: z.record(z.string(), z.string()),
-  docs: z.array(docEntrySchema),
   search: z.object({ titles: z.string(), headings: z.string() }),
 });
 export type RecordVersion = z.infer<typeof recordVersionSchema>;
