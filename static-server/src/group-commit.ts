@@ -6,6 +6,7 @@
  * yet the store sees one transaction per turn, not one per request. While a commit is in
  * flight (PostgreSQL), new requests gather into the next batch.
  */
+import { ServerError } from './errors.js';
 import { day, type DownloadRow, type Store } from './store/store.js';
 
 export interface Ticket {
@@ -91,7 +92,8 @@ export class GroupCommit {
       }
       items.forEach((it, i) => it.resolve(verdicts[i] as Verdict));
     } catch (e) {
-      for (const it of items) it.reject(e);
+      const err = new ServerError('MDL_UNAVAILABLE', 'the store is not available; try again', { cause: e });
+      for (const it of items) it.reject(err);
     } finally {
       this.inflight = false;
       if (this.pending.length) this.schedule();

@@ -69,8 +69,10 @@ function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): voi
 
 function fail(ctx: Context, x: Exchange, e: unknown): void {
   let err: ServerError;
-  if (e instanceof ServerError) err = e;
-  else {
+  if (e instanceof ServerError) {
+    err = e;
+    if (err.status >= 500) ctx.log.error({ reqId: x.id, err: e.cause ?? e }, err.message);
+  } else {
     ctx.log.error({ reqId: x.id, err: e }, 'request failed');
     err = httpError('MDL_INTERNAL', `internal error (request id ${x.id})`);
   }

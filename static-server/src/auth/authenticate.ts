@@ -1,5 +1,5 @@
 /** Turns an Authorization header into a caller (or an error), looking the token up in the store. */
-import { httpError } from '../errors.js';
+import { httpError, ServerError } from '../errors.js';
 import type { Store, TokenRecord } from '../store/store.js';
 import { hashToken, sameHash, TOKEN_RE } from './tokens.js';
 
@@ -19,7 +19,12 @@ export async function authenticate(store: Store, header: string | undefined, now
   if (secret === null) return ANONYMOUS;
   if (!TOKEN_RE.test(secret)) throw httpError('MDL_TOKEN_INVALID', 'the token is malformed (expected mdl_ followed by 40 letters and digits)');
   const hash = hashToken(secret);
-  const t = await store.tokenByHash(hash);
+  let t;
+  try {
+    t = await store.tokenByHash(hash);
+  } catch (e) {
+    throw new ServerError('MDL_UNAVAILABLE', 'the token store is not available; try again', { cause: e });
+  }
   if (!t || !sameHash(t.hash, hash)) throw httpError('MDL_TOKEN_INVALID', 'the token is not known to this registry');
   if (t.revokedAt !== null) throw httpError('MDL_TOKEN_REVOKED', 'the token was revoked; create a new one');
   if (t.expiresAt !== null && Date.parse(t.expiresAt) <= now.getTime()) throw httpError('MDL_TOKEN_EXPIRED', 'the token has expired; create a new one');
