@@ -67,6 +67,17 @@ log(`mdlibs-server at ${URL_}`);
 
 // ---------- the measured commands ----------
 const time = async (fn) => { const t = performance.now(); await fn(); return performance.now() - t; };
+// CPU time (user+sys) of a child, via GNU time when present: steadier than wall time on a busy machine
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+const cpuFile = join(WORK, 'cpu.txt');
+const cpuSamples = { node: [], version: [], cold: [], warm: [] };
+const runTimed = async (key, cmd, argv, opts = {}) => {
+  if (!GNU_TIME) return run(cmd, argv, opts);
+  const r = await run(GNU_TIME, ['-f', '%U %S', '-o', cpuFile, cmd, ...argv], opts);
+  const [u, sy] = readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+  cpuSamples[key].push((u + sy) * 1000);
+  return r;
+};
 const envFor = (home) => ({ PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, 'config'), XDG_CACHE_HOME: join(home, 'cache'), NO_COLOR: '1' });
 const files = ['config.json', ...names.map((n) => `index/@bench/${n}.json`), ...names.map((n) => `tarballs/@bench/${n}/${n}-1.0.0.tgz`)];
 const curlArgs = ['-s', '-f', '--parallel', '--parallel-max', '16', ...files.flatMap((f) => ['-o', '/dev/null', `${URL_}${f}`])];
@@ -77,18 +88,18 @@ const specs = names.map((n) => `@bench/${n}`);
 const samples = { node: [], version: [], curl: [], cold: [], warm: [] };
 let warmHome = null;
 for (let r = 1; r <= ROUNDS; r++) {
-  for (let i = 0; i < 3; i++) samples.node.push(await time(() => run(process.execPath, ['-e', ''])));
-  for (let i = 0; i < 3; i++) samples.version.push(await time(() => run(process.execPath, [BIN, '--version'])));
+  for (let i = 0; i < 3; i++) samples.node.push(await time(() => runTimed('node', process.execPath, ['-e', ''])));
+  for (let i = 0; i < 3; i++) samples.version.push(await time(() => runTimed('version', process.execPath, [BIN, '--version'])));
   samples.curl.push(await time(() => run('curl', curlArgs)));
   const home = freshHome();
   const cwd = join(home, 'project');
-  samples.cold.push(await time(() => run(process.execPath, [BIN, 'install', ...specs, '--registry', URL_], { cwd, env: envFor(home) })));
+  samples.cold.push(await time(() => runTimed('cold', process.execPath, [BIN, 'install', ...specs, '--registry', URL_], { cwd, env: envFor(home) })));
   const installed = readdirSync(join(cwd, 'libraries/@bench'));
   if (installed.length !== LIBS) throw new Error(`cold install left ${installed.length} libraries, expected ${LIBS}`);
   warmHome = home;
   rmSync(join(cwd, 'libraries'), { recursive: true, force: true });
   const res = { stdout: '' };
-  samples.warm.push(await time(async () => { Object.assign(res, await run(process.execPath, [BIN, 'install', '--json'], { cwd, env: envFor(home) })); }));
+  samples.warm.push(await time(async () => { Object.assign(res, await runTimed('warm', process.execPath, [BIN, 'install', '--json'], { cwd, env: envFor(home) })); }));
   const j = JSON.parse(res.stdout);
   if (j.fromCache !== LIBS || j.downloaded !== 0) throw new Error(`warm install: fromCache ${j.fromCache}, downloaded ${j.downloaded}`);
   log(`round ${r}: node ${samples.node.at(-1).toFixed(0)} ms, --version ${samples.version.at(-1).toFixed(0)} ms, curl ${samples.curl.at(-1).toFixed(0)} ms, cold ${samples.cold.at(-1).toFixed(0)} ms, warm ${samples.warm.at(-1).toFixed(0)} ms`);
@@ -115,11 +126,21 @@ const lines = [
   row(`mdlibs install, cold cache (${LIBS} libraries)`, m.cold, 'curl', m.curl, 3),
   row('mdlibs install, warm cache + mdlibs.lock', m.warm, "node -e ''", m.node, 3),
   '',
+  ...(GNU_TIME ? [
+    'CPU time of the client process (user+sys, GNU time; steadier than wall time when the machine is shared):',
+    '',
+    '| measurement | median CPU ms | ratio to node -e \'\' |',
+    '|---|--:|--:|',
+    ...Object.entries(cpuSamples).map(([k, v]) => `| ${({ node: "node -e ''", version: 'mdlibs --version', cold: 'mdlibs install, cold', warm: 'mdlibs install, warm + lock' })[k]} | ${median(v).toFixed(0)} | ${(median(v) / median(cpuSamples.node)).toFixed(2)}x |`),
+    '',
+  ] : []),
+  `Load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores).`,
+  '',
   `Samples (ms): node ${samples.node.map((x) => x.toFixed(0)).join(' ')}; --version ${samples.version.map((x) => x.toFixed(0)).join(' ')}; curl ${samples.curl.map((x) => x.toFixed(0)).join(' ')}; cold ${samples.cold.map((x) => x.toFixed(0)).join(' ')}; warm ${samples.warm.map((x) => x.toFixed(0)).join(' ')}.`,
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
-writeFileSync(join(WORK, 'raw.json'), JSON.stringify({ samples, medians: m }, null, 2));
+writeFileSync(join(WORK, 'raw.json'), JSON.stringify({ samples, cpuSamples, medians: m }, null, 2));
 const results = join(ROOT, 'bench/RESULTS.md');
 const prev = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n\n';
 const marker = '## CLI install (';

@@ -137,8 +137,13 @@ describe('install from a plain static host', () => {
     expect(down.code).toBe(0);
     expect(down.stderr).toContain('could not check @acme/portal for yanks');
     expect(existsSync(join(cli.cwd, 'libraries/@acme/base/README.md'))).toBe(true);
-    // another user (empty cache) cannot install offline: a clear error
+    // everything on disk already: nothing to fetch, even offline with an empty cache
     const fresh = cliEnv();
+    const noop = await fresh.run(['install', '--offline', '--path', cli.cwd, '--json']);
+    expect(noop.code).toBe(0);
+    expect(noop.json<{ unchanged: string[]; extracted: string[] }>()).toMatchObject({ unchanged: ['@acme/base', '@acme/portal'], extracted: [] });
+    // another user (empty cache) cannot install missing libraries offline: a clear error
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
     const miss = await fresh.run(['install', '--offline', '--path', cli.cwd]);
     expect(miss.code).toBe(3);
     expect(miss.stderr).toContain('CLI_OFFLINE_MISS');

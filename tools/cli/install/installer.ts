@@ -67,7 +67,7 @@ export async function installFromLockfile(session: Session, p: ProjectState): Pr
     warnings.push(s);
     session.ctx.warn(`warning: ${s}`);
   };
-  const [stats] = await Promise.all([materialize(session, p.projectDir, p.installDir, lock.libraries, {}), lockWarnings(session, lock, warn)]);
+  const [stats] = await Promise.all([materialize(session, p.projectDir, p.installDir, lock.libraries), lockWarnings(session, lock, warn)]);
   return result('lockfile', lock, stats, warnings);
 }
 
@@ -105,7 +105,7 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
   }
   const finalDeps = Object.fromEntries(Object.entries(deps).map(([n, r]) => [n, r === '*' ? `^${res.chosen.get(n)?.version ?? '0.0.0'}` : r]));
   const lock: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: finalDeps, libraries };
-  const stats = await materialize(session, p.projectDir, p.installDir, libraries, prev);
+  const stats = await materialize(session, p.projectDir, p.installDir, libraries);
   writeLockfile(p.projectDir, lock);
   saveDependencies(p.projectDir, finalDeps);
   return result('resolve', lock, stats, warnings);
@@ -129,7 +129,7 @@ export async function uninstall(session: Session, p: ProjectState, names: readon
     queue.push(...Object.keys(e.dependencies));
   }
   const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: Object.fromEntries(Object.entries(lock?.dependencies ?? {}).filter(([n]) => deps[n] !== undefined)), libraries: keep };
-  const stats = await materialize(session, p.projectDir, p.installDir, keep, prev);
+  const stats = await materialize(session, p.projectDir, p.installDir, keep);
   writeLockfile(p.projectDir, next);
   saveDependencies(p.projectDir, deps);
   return result('resolve', next, stats, []);

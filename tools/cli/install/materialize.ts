@@ -3,7 +3,7 @@
  * sha512 checked against the lock entry, archive checked, extracted beside the target,
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { redactUrl } from '../net/http.js';
@@ -22,6 +22,28 @@ export interface MaterializeStats {
   removed: string[];
   downloaded: number;
   fromCache: number;
+}
+
+/** What is on disk: `<installDir>/.mdlibs-state.json` maps each installed library to its integrity. */
+export const STATE_FILE = '.mdlibs-state.json';
+
+export function readInstallState(projectDir: string, installDir: string): Record<string, string> {
+  try {
+    const raw = JSON.parse(readFileSync(join(projectDir, installDir, STATE_FILE), 'utf8')) as { libraries?: unknown };
+    const libs = raw.libraries;
+    if (!libs || typeof libs !== 'object') return {};
+    return Object.fromEntries(Object.entries(libs as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+function writeInstallState(projectDir: string, installDir: string, state: Record<string, string>): void {
+  const dir = join(projectDir, installDir);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, STATE_FILE);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify({ libraries: state }, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
 }
 
 export function libraryDir(projectDir: string, installDir: string, full: string): string {
@@ -53,13 +75,14 @@ export async function materialize(
   projectDir: string,
   installDir: string,
   wanted: Readonly<Record<string, LockEntry>>,
-  previous: Readonly<Record<string, LockEntry>>,
 ): Promise<MaterializeStats> {
+  // what is on disk now (written by the last successful install); unknown folders are replaced
+  const previous = readInstallState(projectDir, installDir);
   const stats: MaterializeStats = { extracted: [], unchanged: [], removed: [], downloaded: 0, fromCache: 0 };
   const todo: [string, LockEntry][] = [];
   for (const [full, e] of Object.entries(wanted).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const dir = libraryDir(projectDir, installDir, full);
-    if (previous[full]?.integrity === e.integrity && existsSync(dir)) stats.unchanged.push(full);
+    if (previous[full] === e.integrity && existsSync(dir)) stats.unchanged.push(full);
     else todo.push([full, e]);
   }
   const tty = session.ctx.isTTY;
@@ -101,11 +124,17 @@ export async function materialize(
   stats.extracted = archives.map(([full]) => full);
   for (const full of Object.keys(previous)) {
     if (wanted[full]) continue;
-    const dir = libraryDir(projectDir, installDir, full);
+    let dir: string;
+    try {
+      dir = libraryDir(projectDir, installDir, full);
+    } catch {
+      continue; // a tampered state file names no real library: leave the disk alone
+    }
     if (existsSync(dir)) {
       rmSync(dir, { recursive: true, force: true });
       stats.removed.push(full);
     }
   }
+  writeInstallState(projectDir, installDir, Object.fromEntries(Object.entries(wanted).map(([n, e]): [string, string] => [n, e.integrity]).sort(([a], [b]) => (a < b ? -1 : 1))));
   return stats;
 }
