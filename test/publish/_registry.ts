@@ -20,10 +20,11 @@ export function writeScope(root: string, name: string, s: ScopeSpec): void {
 }
 
 /** Writes registry.toml, the scopes and one library @acme/guide@1.0.0, in a fresh git repo (not committed). */
-export function makeRegistryRepo(root: string, scopes: Record<string, ScopeSpec>, admins: string[] = ['root']): void {
+/** `adminKeys` go to registry.toml [[keys]]: the keys of registry admins. */
+export function makeRegistryRepo(root: string, scopes: Record<string, ScopeSpec>, admins: string[] = ['root'], adminKeys: Signer[] = []): void {
   gitInit(root);
   writeFiles(root, {
-    'registry.toml': `[registry]\nname = "Check Test Registry"\nurl = "http://localhost/"\nadmins = [${admins.map((a) => `"${a}"`).join(', ')}]\nbranch = "main"\npublish_via = "git"\n`,
+    'registry.toml': `[registry]\nname = "Check Test Registry"\nurl = "http://localhost/"\nadmins = [${admins.map((a) => `"${a}"`).join(', ')}]\nbranch = "main"\npublish_via = "git"\n${adminKeys.map(keyToml).join('')}`,
   });
   for (const [name, s] of Object.entries(scopes)) writeFiles(root, { [`scopes/${name}.toml`]: scopeToml(name, s) });
   writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });

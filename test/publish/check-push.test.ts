@@ -23,8 +23,8 @@ beforeAll(() => {
   root = tempDir();
   makeRegistryRepo(root, {
     acme: { members: { alice: 'admin', bob: 'member' }, keys: [k.alice, k.bob] },
-    beta: { members: { carol: 'admin', dave: 'member' }, keys: [k.carol, k.root, k.dave] },
-  });
+    beta: { members: { carol: 'admin', dave: 'member' }, keys: [k.carol, k.dave] },
+  }, ['root'], [k.root]);
   base = commitAs(root, 'registry', k.root);
 }, 120_000);
 
@@ -110,6 +110,17 @@ describe('check mode, signed direct pushes', () => {
       { edit: publish('notes'), by: k.dave },
     ]);
     expect(codes(r)).toEqual(['MDL_CHECK_KEY_NOT_LISTED', 'MDL_CHECK_KEY_NOT_LISTED']);
+  });
+
+  it('gives a key from a scope file no registry-admin powers, whatever username it claims', async () => {
+    branchAt(root, 'claims-root-base', base);
+    appendFileSync(join(root, 'scopes/acme.toml'), `\n[[keys]]\nuser = "root"\ntype = "ssh"\nkey = "${(k.dave as { pub: string }).pub}"\n`);
+    const claimBase = commitAs(root, 'acme admin lists a key as root', k.alice);
+    rmSync(join(root, 'libraries/@acme/guide/1.0.0'), { recursive: true });
+    const head = commitAs(root, 'delete as "root"', k.dave);
+    const r = await checkChange({ registryDir: root, base: claimBase, head, mode: 'push' });
+    expect(codes(r)).toEqual(['MDL_CHECK_NOT_REGISTRY_ADMIN']);
+    expect(r.commits[0]).toMatchObject({ signature: 'good', signer: 'root' });
   });
 
   it('refuses rewritten history', async () => {

@@ -38,7 +38,7 @@ beforeAll(() => {
   alice = sshKey(keys, 'alice');
   root = sshKey(keys, 'root');
   const src = tempDir();
-  makeRegistryRepo(src, { acme: { members: { alice: 'admin', bob: 'member' }, keys: [alice] }, beta: { members: { carol: 'admin' }, keys: [root] } });
+  makeRegistryRepo(src, { acme: { members: { alice: 'admin', bob: 'member' }, keys: [alice] }, beta: { members: { carol: 'admin' } } }, ['root'], [root]);
   commitAs(src, 'registry', root);
   bare = bareRemote(src, join(tempDir(), 'registry.git'));
   base = headOf(bare);

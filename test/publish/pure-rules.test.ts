@@ -71,11 +71,11 @@ describe('authorize', () => {
 describe('keyring and signature parsing', () => {
   const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0ZGVhZGJlZWY= alice@laptop';
   it('writes one allowed-signers line and refuses injections', () => {
-    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key, file: 's' })).toEqual({ line: 'alice namespaces="git" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0ZGVhZGJlZWY=' });
-    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key: `${key}\n* ssh-ed25519 AAAA`, file: 's' })).toHaveProperty('problem');
-    expect(allowedSignersLine({ user: '*', type: 'ssh', key, file: 's' })).toHaveProperty('problem');
-    expect(allowedSignersLine({ user: 'a,b', type: 'ssh', key, file: 's' })).toHaveProperty('problem');
-    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key: 'cert-authority ssh-ed25519 AAAA', file: 's' })).toHaveProperty('problem');
+    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key, file: 's', source: 'scope' as const })).toEqual({ line: 's.alice namespaces="git" ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGk0ZGVhZGJlZWY=' });
+    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key: `${key}\n* ssh-ed25519 AAAA`, file: 's', source: 'scope' as const })).toHaveProperty('problem');
+    expect(allowedSignersLine({ user: '*', type: 'ssh', key, file: 's', source: 'scope' as const })).toHaveProperty('problem');
+    expect(allowedSignersLine({ user: 'a,b', type: 'ssh', key, file: 's', source: 'scope' as const })).toHaveProperty('problem');
+    expect(allowedSignersLine({ user: 'alice', type: 'ssh', key: 'cert-authority ssh-ed25519 AAAA', file: 's', source: 'scope' as const })).toHaveProperty('problem');
   });
 
   it('reads primary and subkey fingerprints from gpg colons output', () => {
@@ -84,10 +84,11 @@ describe('keyring and signature parsing', () => {
   });
 
   it('trusts only good signatures from keys in the ring', () => {
-    const ring = { sshUsers: new Set(['alice']), gpgUsers: new Map([['F'.repeat(40), 'bob']]) };
-    expect(interpretSignature('G', 'SHA256:x', '', 'alice', ring)).toMatchObject({ status: 'good', signer: 'alice' });
-    expect(interpretSignature('G', 'SHA256:x', '', 'mallory', ring)).toMatchObject({ status: 'unknown-key' });
-    expect(interpretSignature('G', 'F'.repeat(40), 'F'.repeat(40), 'Bob <b@x>', ring)).toMatchObject({ status: 'good', signer: 'bob' });
+    const ring = { sshUsers: new Map([['s.alice', { user: 'alice', source: 'scope' as const }], ['r.root', { user: 'root', source: 'registry' as const }]]), gpgUsers: new Map([['F'.repeat(40), { user: 'bob', source: 'scope' as const }]]) };
+    expect(interpretSignature('G', 'SHA256:x', '', 's.alice', ring)).toMatchObject({ status: 'good', signer: 'alice', via: 'scope' });
+    expect(interpretSignature('G', 'SHA256:x', '', 'r.root', ring)).toMatchObject({ status: 'good', signer: 'root', via: 'registry' });
+    expect(interpretSignature('G', 'SHA256:x', '', 'alice', ring)).toMatchObject({ status: 'unknown-key' });
+    expect(interpretSignature('G', 'F'.repeat(40), 'F'.repeat(40), 'Bob <b@x>', ring)).toMatchObject({ status: 'good', signer: 'bob', via: 'scope' });
     expect(interpretSignature('U', 'SHA256:x', '', '', ring).status).toBe('unknown-key');
     expect(interpretSignature('E', '', '', '', ring).status).toBe('unknown-key');
     expect(interpretSignature('B', 'SHA256:x', '', 'alice', ring).status).toBe('bad');

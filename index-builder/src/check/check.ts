@@ -84,11 +84,12 @@ export async function checkChange(opts: CheckOptions): Promise<CheckReport> {
   }
 }
 
+/** Keys trusted for a scope: its own file's keys, plus the registry admins' keys from registry.toml. */
 function keysOf(layout: RegistryLayout | null, scope: string | null, admins: ReadonlySet<string>): ListedKey[] {
   const out: ListedKey[] = [];
-  for (const [name, s] of layout?.scopes ?? []) {
-    for (const k of s.keys) if (name === scope || admins.has(k.user)) out.push({ ...k, file: `scopes/${name}.toml` });
-  }
+  for (const k of layout?.config.keys ?? []) if (admins.has(k.user)) out.push({ ...k, file: 'registry.toml', source: 'registry' });
+  const s = scope ? layout?.scopes.get(scope) : undefined;
+  for (const k of s?.keys ?? []) out.push({ ...k, file: `scopes/${scope}.toml`, source: 'scope' });
   return out;
 }
 
@@ -128,15 +129,17 @@ async function checkPushedCommits(repo: GitRepo, base: string | null, head: stri
       const sig = results.get(id)?.get(p.sha) ?? { status: 'unsigned' as const, signer: null, key: null };
       entry.key ??= sig.key;
       const where = `commit ${p.sha.slice(0, 12)} ("${p.subject.slice(0, 60)}")`;
-      const keysFile = id === REGISTRY ? 'a scope file (a key of a registry admin)' : `scopes/${id}.toml`;
+      const keysFile = id === REGISTRY ? 'registry.toml [[keys]] (registry admins)' : `scopes/${id}.toml`;
       if (sig.status !== 'good') {
         entry.signature = sig.status;
         problems.push(signatureProblem(sig.status, where, id, keysFile, sig.key, p.sha, changes[0]?.path));
         continue;
       }
       entry.signer ??= sig.signer;
+      // a key from a scope file gives at most scope powers, whatever username it claims
+      const asSigner = sig.via === 'registry' ? authority : { ...authority, registryAdmins: new Set<string>() };
       for (const c of changes) {
-        const r = authorize(c, sig.signer as string, authority);
+        const r = authorize(c, sig.signer as string, asSigner);
         if (r) problems.push({ ...r, message: `${where}, signed by ${sig.signer}: ${r.message}`, file: c.path, commit: p.sha });
       }
     }

@@ -16,17 +16,28 @@ export interface ListedKey {
   type: 'ssh' | 'gpg';
   key: string;
   fingerprint?: string | undefined;
-  /** Scope file that lists it, for messages. */
+  /** File that lists it, for messages. */
   file: string;
+  /**
+   * Who vouches for it: a scope file (its scope admins) or registry.toml (the registry admins).
+   * Only registry.toml keys carry registry-admin powers: a scope admin can write any username
+   * into their own scope file.
+   */
+  source: 'scope' | 'registry';
+}
+
+export interface KeyOwner {
+  user: string;
+  source: 'scope' | 'registry';
 }
 
 export interface Keyring {
   allowedSignersFile: string;
   gnupgHome: string;
-  /** gpg primary and subkey fingerprints -> user. */
-  gpgUsers: Map<string, string>;
-  /** users with an ssh key in the ring. */
-  sshUsers: Set<string>;
+  /** gpg primary and subkey fingerprints -> owner (registry.toml wins over a scope file). */
+  gpgUsers: Map<string, KeyOwner>;
+  /** allowed-signers principal (`r.<user>` or `s.<user>`) -> owner. */
+  sshUsers: Map<string, KeyOwner>;
   problems: (Omit<Problem, 'code'> & { code: CheckCode })[];
 }
 
@@ -36,12 +47,14 @@ const SSH_KEY_RE = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh
 
 const invalid = (k: ListedKey, message: string, hint: string) => ({ code: 'MDL_CHECK_KEY_INVALID' as const, file: k.file, field: 'keys', message, hint });
 
+export const principalOf = (k: Pick<ListedKey, 'user' | 'source'>): string => `${k.source === 'registry' ? 'r' : 's'}.${k.user}`;
+
 /** Pure: one allowed-signers line for an ssh key, or why it cannot be used. */
 export function allowedSignersLine(k: ListedKey): { line: string } | { problem: string } {
   if (!USER_RE.test(k.user)) return { problem: `key user "${k.user.slice(0, 40)}" is not a plain username` };
   const m = SSH_KEY_RE.exec(k.key.trim());
   if (!m) return { problem: `ssh key of ${k.user} is not one public key line ("ssh-ed25519 AAAA... comment")` };
-  return { line: `${k.user} namespaces="git" ${m[1]} ${m[2]}` };
+  return { line: `${principalOf(k)} namespaces="git" ${m[1]} ${m[2]}` };
 }
 
 /** Pure: primary and subkey fingerprints from `gpg --with-colons` output, grouped by primary key. */
@@ -67,7 +80,7 @@ export async function makeKeyring(dir: string, keys: readonly ListedKey[]): Prom
   mkdirSync(gnupgHome, { recursive: true });
   chmodSync(gnupgHome, 0o700);
   writeFileSync(join(gnupgHome, 'gpg.conf'), 'trust-model always\nno-autostart\n');
-  const ring: Keyring = { allowedSignersFile: join(dir, 'allowed_signers'), gnupgHome, gpgUsers: new Map(), sshUsers: new Set(), problems: [] };
+  const ring: Keyring = { allowedSignersFile: join(dir, 'allowed_signers'), gnupgHome, gpgUsers: new Map(), sshUsers: new Map(), problems: [] };
   const lines: string[] = [];
   let n = 0;
   for (const k of keys) {
@@ -76,7 +89,7 @@ export async function makeKeyring(dir: string, keys: readonly ListedKey[]): Prom
       if ('problem' in r) ring.problems.push(invalid(k, r.problem, 'list one OpenSSH public key per [[keys]] entry (the .pub file line) for a plain Git-host username'));
       else {
         lines.push(r.line);
-        ring.sshUsers.add(k.user);
+        ring.sshUsers.set(principalOf(k), { user: k.user, source: k.source });
       }
       continue;
     }
@@ -95,7 +108,7 @@ export async function makeKeyring(dir: string, keys: readonly ListedKey[]): Prom
       ring.problems.push(invalid(k, k.fingerprint ? `gpg key of ${k.user} does not contain fingerprint ${k.fingerprint}` : `gpg key of ${k.user} is not an ASCII-armored public key`, 'paste the output of gpg --armor --export <fingerprint> as key, and its 40-hex primary fingerprint as fingerprint'));
       continue;
     }
-    for (const w of wanted) for (const f of w.all) ring.gpgUsers.set(f, k.user);
+    for (const w of wanted) for (const f of w.all) if (ring.gpgUsers.get(f)?.source !== 'registry') ring.gpgUsers.set(f, { user: k.user, source: k.source });
   }
   writeFileSync(ring.allowedSignersFile, lines.length ? `${lines.join('\n')}\n` : '');
   return ring;

@@ -8,6 +8,8 @@ export interface SignatureResult {
   status: SignatureStatus;
   /** Username the key is listed for (good signatures only). */
   signer: string | null;
+  /** Where the key is listed: a scope file or registry.toml (good signatures only). */
+  via?: 'scope' | 'registry';
   /** Key fingerprint git reports (SHA256:... for ssh, 40 hex for gpg), when any. */
   key: string | null;
 }
@@ -27,8 +29,8 @@ export function interpretSignature(code: string, fpr: string, primary: string, p
     case 'R':
       return { status: 'revoked', signer: null, key };
     case 'G': {
-      const signer = isSsh ? (ring.sshUsers.has(principal) ? principal : null) : (ring.gpgUsers.get(primary.toUpperCase()) ?? ring.gpgUsers.get(fpr.toUpperCase()) ?? null);
-      return signer ? { status: 'good', signer, key } : { status: 'unknown-key', signer: null, key };
+      const owner = isSsh ? ring.sshUsers.get(principal) : (ring.gpgUsers.get(primary.toUpperCase()) ?? ring.gpgUsers.get(fpr.toUpperCase()));
+      return owner ? { status: 'good', signer: owner.user, via: owner.source, key } : { status: 'unknown-key', signer: null, key };
     }
     default:
       // U (ssh: no principal matched), E (gpg: key not in the ring)

@@ -49,6 +49,15 @@ export const limitsSchema = z.strictObject({
 export const visibilitySchema = z.enum(['public', 'private']);
 export type Visibility = z.infer<typeof visibilitySchema>;
 
+export const signingKeySchema = z.strictObject({
+  user: z.string().min(1).max(64),
+  type: z.enum(['ssh', 'gpg']),
+  /** ssh: the public key line; gpg: the ASCII-armored public key block. */
+  key: z.string().min(1).max(20_000),
+  /** gpg: the primary key fingerprint (40 hex). */
+  fingerprint: z.string().regex(/^[0-9A-F]{40}$/).optional(),
+});
+
 export const registryConfigSchema = z.strictObject({
   registry: z.strictObject({
     name: z.string().min(1).max(120),
@@ -68,21 +77,14 @@ export const registryConfigSchema = z.strictObject({
     publish_via: z.enum(['pr', 'git']).default('pr'),
   }),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  /** Signing keys of registry admins (PUB-3): the only keys trusted for admin-only changes in direct pushes. */
+  keys: z.array(signingKeySchema).default([]),
 });
 export type RegistryConfig = z.infer<typeof registryConfigSchema>;
 
 export const memberSchema = z.strictObject({
   user: z.string().min(1).max(64),
   role: z.enum(['admin', 'member']),
-});
-
-export const signingKeySchema = z.strictObject({
-  user: z.string().min(1).max(64),
-  type: z.enum(['ssh', 'gpg']),
-  /** ssh: the public key line; gpg: the ASCII-armored public key block. */
-  key: z.string().min(1).max(20_000),
-  /** gpg: the primary key fingerprint (40 hex). */
-  fingerprint: z.string().regex(/^[0-9A-F]{40}$/).optional(),
 });
 
 export const scopeFileSchema = z.strictObject({
