@@ -94,6 +94,17 @@ describe('credentials file', () => {
     expect(ensurePrivateMode(cli.env)).toBe(0o644);
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
+
+  it('any command tightens a world-readable credentials file and says so', async () => {
+    const cli = cliEnv();
+    const file = saveToken(cli.env, 'https://a.example/', 'mdl_secret', 'alice');
+    chmodSync(file, 0o644);
+    const r = await cli.run(['registry', 'list']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('was readable by others (mode 644); it is now 0600');
+    expect(r.stderr + r.stdout).not.toContain('mdl_secret');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
 });
 
 describe('mdlibs registry add|list|remove|set-default', () => {

@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command.js';
 import { cliError } from '../errors.js';
+import { ensurePrivateMode } from './credentials.js';
 import { configFile, credentialsFile, DEFAULT_INSTALL_DIR, defaultCacheDir, PROJECT_FILE } from './paths.js';
 import { credentialsSchema, globalConfigSchema, projectFileSchema, type Credentials, type GlobalConfig, type ProjectFile } from './schema.js';
 import { envLayer, isUrl, normalizeRegistryUrl, pick, type Layers, type Resolved, type SettingsLayer, type Source } from './settings-resolve.js';
@@ -48,6 +49,8 @@ export function loadSettings(ctx: CommandContext, flags: SettingsFlags = {}): Se
   const env = ctx.env;
   const projectDir = resolve(ctx.cwd, flags.path ?? '.');
   const global = readToml(configFile(env), globalConfigSchema, 'global config') ?? globalConfigSchema.parse({});
+  const loosened = ensurePrivateMode(env);
+  if (loosened !== null) ctx.warn(`warning: ${credentialsFile(env)} was readable by others (mode ${loosened.toString(8)}); it is now 0600`);
   const credentials = readToml(credentialsFile(env), credentialsSchema, 'credentials file') ?? credentialsSchema.parse({});
   const project = readToml(join(projectDir, PROJECT_FILE), projectFileSchema, 'project file (.mdlibs.toml)');
   const layers: Layers = {

@@ -1,0 +1,60 @@
+/** The real entry point as a process: bin.ts bundled from source (as `npm run build` does), run with node. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { VERSION } from '../../tools/cli/version.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const exec = promisify(execFile);
+let bin: string;
+let home: string;
+
+beforeAll(async () => {
+  const out = tempDir('mdlibs-cli-bin-');
+  await build({
+    entryPoints: [join(import.meta.dirname, '../../tools/cli/bin.ts')], bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', outdir: out,
+    banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" }, external: ['better-sqlite3', 'pg'], logLevel: 'silent',
+  });
+  bin = join(out, 'bin.js');
+  home = tempDir('mdlibs-cli-binhome-');
+});
+
+async function mdlibs(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await exec(process.execPath, [bin, ...args], { cwd: home, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(home, 'k'), ...env } });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const x = e as { code: number; stdout: string; stderr: string };
+    return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+  }
+}
+
+describe('the mdlibs process', () => {
+  it('--version prints the version', async () => {
+    expect(await mdlibs(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
+  });
+
+  it('--help lists every command; a command --help lists its options', async () => {
+    const r = await mdlibs(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['init', 'install', 'uninstall', 'outdated', 'registry', 'login', 'token', 'publish']) expect(r.stdout).toContain(`mdlibs ${c}`);
+    const i = await mdlibs(['install', '--help']);
+    expect(i.stdout).toContain('--offline');
+    expect(i.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('exit codes: usage errors 2, no registry 2, success 0; --json errors are JSON on stdout', async () => {
+    const unknown = await mdlibs(['instal']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('error CLI_USAGE');
+    expect((await mdlibs(['install', '--bogus'])).code).toBe(2);
+    const none = await mdlibs(['install', '@acme/guide', '--json']);
+    expect(none.code).toBe(2);
+    expect(JSON.parse(none.stdout)).toMatchObject({ error: { code: 'CLI_NO_REGISTRY' } });
+    const list = await mdlibs(['registry', 'list', '--json']);
+    expect(list.code).toBe(0);
+    expect(JSON.parse(list.stdout)).toEqual({ registries: [], default: null });
+  });
+});
