@@ -15,12 +15,13 @@ import { join, resolve } from 'node:path';
 const args = process.argv.slice(2);
 const opt = (n, d) => { const i = args.indexOf(`--${n}`); return i >= 0 ? args[i + 1] : d; };
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const ROUNDS = Number(opt('rounds', 3));
+const BIG_ONLY = args.includes('--big-only');
+const ROUNDS = BIG_ONLY ? 0 : Number(opt('rounds', 3));
 const DURATION = opt('duration', '10s');
 const WARMUP = opt('warmup', '2s');
 const PEERS = resolve(opt('peers', process.env.PEERS ?? '/tmp/mdlibs-peers'));
 const BIG_TREE = resolve(opt('big-tree', join(ROOT, 'bench/.work/server/tree10k')));
-const WORK = join(ROOT, 'bench/.work/server/run');
+const WORK = join(ROOT, BIG_ONLY ? 'bench/.work/server/run-big' : 'bench/.work/server/run');
 const BIN = join(ROOT, 'dist/static-server/src/bin.js');
 const LUA = join(PEERS, 'bench.lua');
 const PORTS = { nginx: 8091, mdlibs: 8094, verdaccio: 8082 };
@@ -145,7 +146,7 @@ for (let r = 1; r <= ROUNDS; r++) {
 }
 
 // ---------- SIGKILL at full speed: counted >= responses wrk completed ----------
-const kill = await (async () => {
+const kill = BIG_ONLY ? null : await (async () => {
   const before = dbCount(data);
   const p = start(process.execPath, mdlibsArgs(), { env: { ...process.env, LOG_LEVEL: 'warn' } });
   await waitHttp(`http://127.0.0.1:${PORTS.mdlibs}/health`);
@@ -159,7 +160,7 @@ const kill = await (async () => {
   const res = JSON.parse(o.split('\n').find((l) => l.startsWith('RESULT ')).slice(7));
   return { completed: res.requests, counted: dbCount(data) - before, errors: res.err_connect + res.err_read + res.err_write + res.err_timeout };
 })();
-log(`SIGKILL under load: wrk completed ${kill.completed}, counted ${kill.counted}`);
+if (kill) log(`SIGKILL under load: wrk completed ${kill.completed}, counted ${kill.counted}`);
 
 // ---------- 10,000-library tree: RSS and search p95 ----------
 let big = null;
@@ -188,6 +189,12 @@ if (existsSync(join(BIG_TREE, 'public'))) {
 } else log(`no big tree at ${BIG_TREE}: skipping RSS/search (build it with bench/build/gen-registry.mjs + mdlibs-build)`);
 
 // ---------- report ----------
+if (BIG_ONLY) {
+  process.stdout.write(`${JSON.stringify(big)}\n`);
+  writeFileSync(join(ROOT, 'bench/.work/server/big.json'), JSON.stringify(big, null, 2));
+  process.exit(0);
+}
+if (!big && existsSync(join(ROOT, 'bench/.work/server/big.json'))) big = JSON.parse(readFileSync(join(ROOT, 'bench/.work/server/big.json'), 'utf8'));
 const med = (k, f) => median(rows[k].map(f));
 const tbl = ['nginx', 'mdlibs', 'verdaccio'].map((k) => ({ k, rps: med(k, (x) => x.rps), p50: med(k, (x) => x.p50_ms), p99: med(k, (x) => x.p99_ms), cpu: med(k, (x) => x.cpu_us_per_req), rss: med(k, (x) => x.rss_mb), errs: rows[k].reduce((a, x) => a + x.err_status + x.err_timeout + x.err_read + x.err_connect, 0), runs: rows[k].map((x) => Math.round(x.rps)).join(' / ') }));
 const name = { nginx: 'A nginx 1 worker, same file, no auth, no counting', mdlibs: 'M mdlibs-server, private tarball, token + exact count', verdaccio: 'B Verdaccio 6.8, JWT token' };
