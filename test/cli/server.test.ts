@@ -70,6 +70,17 @@ describe('the CLI against the mdlibs server', () => {
     expect(again.stderr).toContain('CLI_AUTH_REQUIRED');
   });
 
+  it('login reads the token from stdin when none is given (never echoed)', async () => {
+    const cli = cliEnv();
+    const r = await cli.run(['login', '--registry', server.url], { stdin: `${tokens.alice}\n` });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('as alice');
+    expect(r.stdout + r.stderr).not.toContain(tokens.alice);
+    const empty = await cli.run(['login', '--registry', server.url], { stdin: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('CLI_USAGE');
+  });
+
   it('a token without the scope cannot install the private library', async () => {
     const cli = cliEnv({ MDLIBS_TOKEN: tokens.publicOnly });
     const r = await cli.run(['install', '@secret/plans', '--registry', server.url]);

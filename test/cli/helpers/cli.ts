@@ -1,6 +1,7 @@
 /** Runs the CLI in-process with an isolated HOME/XDG environment and captured output. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { runCli } from '../../../tools/cli/main.js';
 import { tempDir } from '../../helpers/tmp.js';
 
@@ -15,7 +16,7 @@ export interface CliEnv {
   home: string;
   env: Record<string, string | undefined>;
   cwd: string;
-  run: (args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean }) => Promise<CliRun>;
+  run: (args: string[], opts?: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean; stdin?: string }) => Promise<CliRun>;
 }
 
 export function cliEnv(extra: Record<string, string | undefined> = {}): CliEnv {
@@ -35,6 +36,7 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): CliEnv {
         stderr: { write: (s: string) => (stderr += s), isTTY: o.tty ?? false },
         env: { ...env, ...(o.env ?? {}) },
         cwd: o.cwd ?? cwd,
+        ...(o.stdin !== undefined ? { stdin: Readable.from([o.stdin]) } : {}),
       });
       return { code, stdout, stderr, json: <T>() => JSON.parse(stdout) as T };
     },
