@@ -43,6 +43,7 @@ function result(mode: InstallResult['mode'], lock: Lockfile, stats: MaterializeS
 /** Warns about yanked or deprecated locked versions; network trouble here only warns. */
 async function lockWarnings(session: Session, lock: Lockfile, warn: (s: string) => void): Promise<void> {
   if (session.offline) return;
+  const failed: { full: string; why: string }[] = [];
   await Promise.all(Object.entries(lock.libraries).map(async ([full, e]) => {
     try {
       const { scope, name } = checkedName(full, LOCK_FILE);
@@ -51,9 +52,14 @@ async function lockWarnings(session: Session, lock: Lockfile, warn: (s: string) 
       if (v?.yanked) warn(`${full}@${e.version} is yanked${v.yankedReason ? `: ${stripControlChars(v.yankedReason)}` : ''}; installing it because ${LOCK_FILE} pins it (run \`mdlibs update ${full}\` to move off it)`);
       if (ix.deprecated) warn(`${full} is deprecated: ${stripControlChars(ix.deprecated)}`);
     } catch (err) {
-      warn(`could not check ${full} for yanks (${err instanceof Error ? stripControlChars(err.message) : String(err)})`);
+      failed.push({ full, why: err instanceof Error ? stripControlChars(err.message) : String(err) });
     }
   }));
+  if (failed.length) {
+    failed.sort((a, b) => (a.full < b.full ? -1 : 1));
+    const what = failed.length === 1 ? (failed[0] as { full: string }).full : `${failed.length} libraries`;
+    warn(`could not check ${what} for yanks or deprecation (${(failed[0] as { why: string }).why}); installed from ${LOCK_FILE} anyway`);
+  }
 }
 
 /** `mdlibs install` without arguments: exactly the lockfile, or fail when it is out of date. */
