@@ -163,7 +163,8 @@ describe('install from a plain static host', () => {
       local.yank('@acme/guide', '1.1.0', 'broken links');
       await local.rebuild();
       rmSync(join(cli.cwd, 'libraries'), { recursive: true });
-      const again = await cli.run(['install']);
+      // index files confirmed in the last 5 minutes are not asked again for the warning: use a new cache
+      const again = await cli.run(['install'], { env: { XDG_CACHE_HOME: join(cli.home, 'cache-2') } });
       expect(again.code).toBe(0);
       expect(again.stderr).toContain('warning: @acme/guide@1.1.0 is yanked: broken links');
       expect(readFileSync(join(cli.cwd, 'libraries/@acme/guide/README.md'), 'utf8')).toContain('Version 1.1.0');
@@ -201,6 +202,17 @@ describe('install from a plain static host', () => {
     expect(again.code).toBe(6);
     expect(again.stderr).toContain('CLI_NOT_INSTALLED');
     expect((await cli.run(['list', '--installed'])).stdout).toContain('@acme/other');
+  });
+
+  it('a warm reinstall from the lockfile asks the registry nothing when its index files were confirmed minutes ago', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+    host.log.length = 0;
+    const r = await cli.run(['install', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json<{ fromCache: number; extracted: string[] }>()).toMatchObject({ fromCache: 2, extracted: ['@acme/base', '@acme/portal'] });
+    expect(host.log).toEqual([]);
   });
 
   it('progress goes to stderr on a TTY, never into --json output', async () => {

@@ -40,6 +40,9 @@ function result(mode: InstallResult['mode'], lock: Lockfile, stats: MaterializeS
   };
 }
 
+/** Index files confirmed this recently are not asked again for the yank warning (like npm's metadata max-age). */
+export const YANK_CHECK_MAX_AGE_MS = 5 * 60 * 1000;
+
 /** Warns about yanked or deprecated locked versions; network trouble here only warns. */
 async function lockWarnings(session: Session, lock: Lockfile, warn: (s: string) => void): Promise<void> {
   if (session.offline) return;
@@ -47,7 +50,7 @@ async function lockWarnings(session: Session, lock: Lockfile, warn: (s: string) 
   await Promise.all(Object.entries(lock.libraries).map(async ([full, e]) => {
     try {
       const { scope, name } = checkedName(full, LOCK_FILE);
-      const ix = await session.client(e.registry).libraryIndex(scope, name);
+      const ix = await session.client(e.registry).yankFacts(scope, name, YANK_CHECK_MAX_AGE_MS);
       const v = ix.versions.find((x) => x.version === e.version);
       if (v?.yanked) warn(`${full}@${e.version} is yanked${v.yankedReason ? `: ${stripControlChars(v.yankedReason)}` : ''}; installing it because ${LOCK_FILE} pins it (run \`mdlibs update ${full}\` to move off it)`);
       if (ix.deprecated) warn(`${full} is deprecated: ${stripControlChars(ix.deprecated)}`);

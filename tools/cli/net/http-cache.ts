@@ -9,6 +9,8 @@ interface Meta {
   url: string;
   etag: string | null;
   status: number;
+  /** When the registry last confirmed this body (200 or 304), ms since the epoch. */
+  fetchedAt?: number;
 }
 
 export class HttpCache {
@@ -29,14 +31,24 @@ export class HttpCache {
     }
   }
 
-  private write(url: string, etag: string | null, body: Buffer): void {
+  private write(url: string, etag: string | null, body: Buffer | null): void {
     const p = this.paths(url);
     mkdirSync(join(this.dir, 'http'), { recursive: true, mode: 0o700 });
     const tmp = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(p.body + tmp, body, { mode: 0o600 });
-    renameSync(p.body + tmp, p.body);
-    writeFileSync(p.meta + tmp, JSON.stringify({ url, etag, status: 200 } satisfies Meta), { mode: 0o600 });
+    if (body) {
+      writeFileSync(p.body + tmp, body, { mode: 0o600 });
+      renameSync(p.body + tmp, p.body);
+    }
+    writeFileSync(p.meta + tmp, JSON.stringify({ url, etag, status: 200, fetchedAt: Date.now() } satisfies Meta), { mode: 0o600 });
     renameSync(p.meta + tmp, p.meta);
+  }
+
+  /** The cached body when the registry confirmed it less than `maxAgeMs` ago (no request). */
+  fresh(url: string, maxAgeMs: number): Buffer | null {
+    if (maxAgeMs <= 0) return null;
+    const c = this.read(url);
+    const at = c?.meta.fetchedAt;
+    return c && at !== undefined && Date.now() - at >= 0 && Date.now() - at < maxAgeMs ? c.body : null;
   }
 
   /** 200 bodies are cached; a 304 answers from the cache. Other statuses are returned as they are. */
@@ -48,7 +60,10 @@ export class HttpCache {
     }
     const headers = { ...(req.headers ?? {}), ...(cached?.meta.etag ? { 'if-none-match': cached.meta.etag } : {}) };
     const res = await httpRequest({ ...req, headers, accept: [...(req.accept ?? []), 304] });
-    if (res.status === 304 && cached) return { ...res, status: 200, body: cached.body, fromCache: true };
+    if (res.status === 304 && cached) {
+      this.write(req.url, cached.meta.etag, null);
+      return { ...res, status: 200, body: cached.body, fromCache: true };
+    }
     if (res.status === 200) this.write(req.url, res.headers.get('etag'), res.body);
     return { ...res, fromCache: false };
   }

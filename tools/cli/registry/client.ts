@@ -4,10 +4,10 @@
  * URL the registry hands out must stay on the registry's origin.
  */
 import {
-  configJsonSchema, fillTemplate, libraryIndexSchema, PATHS, PROTOCOL_VERSION,
+  configJsonSchema, fillTemplate, libraryIndexSchema, PATHS, PROTOCOL_VERSION, versionEntrySchema,
   type ConfigJson, type LibraryIndex,
 } from '../../../index-builder/src/format.js';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { cliError } from '../errors.js';
 import { httpRequest, redactUrl, type HttpResponse } from '../net/http.js';
 import type { HttpCache } from '../net/http-cache.js';
@@ -20,6 +20,10 @@ export const LIMITS = {
   apiBytes: 8 * 1024 * 1024,
   tarballBytes: 100 * 1024 * 1024,
 } as const;
+
+const yankFactsSchema = libraryIndexSchema.pick({ name: true, deprecated: true }).extend({
+  versions: z.array(versionEntrySchema.pick({ version: true, yanked: true, yankedReason: true })),
+});
 
 export interface ClientOptions {
   url: string;
@@ -113,6 +117,23 @@ export class RegistryClient {
       this.indexes.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * Yank and deprecation facts of a library, for warnings only: answered from the cache
+   * when the registry confirmed it within `maxAgeMs`, and read with a small schema (the
+   * full index is not needed to warn).
+   */
+  async yankFacts(scope: string, name: string, maxAgeMs: number): Promise<z.infer<typeof yankFactsSchema>> {
+    const configUrl = this.resolve(PATHS.config);
+    const cfgBody = this.o.cache.fresh(configUrl, maxAgeMs);
+    const cfg = cfgBody ? parseJson({ status: 200, url: configUrl, headers: new Headers(), body: cfgBody }, configJsonSchema, 'config.json') : await this.config();
+    const url = this.resolve(fillTemplate(cfg.templates.index, { scope, name }));
+    const body = this.o.cache.fresh(url, maxAgeMs);
+    if (body) return parseJson({ status: 200, url, headers: new Headers(), body }, yankFactsSchema, `the index of @${scope}/${name}`);
+    const res = await this.get(url, LIMITS.indexBytes, `the index of @${scope}/${name}`, true);
+    if (res.status === 404) throw cliError('CLI_LIBRARY_NOT_FOUND', `@${scope}/${name} is not in the registry ${redactUrl(this.url)}`, 'it may have been removed; run `mdlibs update` to resolve again');
+    return parseJson(res, yankFactsSchema, `the index of @${scope}/${name}`);
   }
 
   /** Tarball bytes (not yet verified: the caller checks integrity). */
