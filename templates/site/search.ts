@@ -21,11 +21,17 @@ export function shardKey(term: string): string {
   return /^[a-z0-9]$/.test(c) ? c : '_';
 }
 
+function keysOf(query: string): Set<string> {
+  const tokenize = MiniSearch.getDefault('tokenize') as (t: string) => string[];
+  return new Set(tokenize(query).map((t) => t.toLowerCase()).filter(Boolean).map(shardKey));
+}
+
 class ShardedIndex {
   private base: Promise<SearchBase> | null = null;
   private readonly shards = new Map<string, Promise<Entry[]>>();
   private engine: MiniSearch | null = null;
   private engineKeys = '';
+  private documentIds: Record<string, string> | null = null;
 
   constructor(private readonly root: string, private readonly basePath: string) {}
 
@@ -41,12 +47,19 @@ class ShardedIndex {
     return this.base;
   }
 
-  private shard(base: SearchBase, key: string): Promise<Entry[]> {
-    const info = base.shards[key];
-    if (!info) return Promise.resolve([]);
+  /**
+   * A shard, fetched in parallel with the base: its path follows from the key
+   * (`search/web/shard-<key>.json`, as search-shards.ts writes it); 404 means no word starts so.
+   */
+  private shard(key: string): Promise<Entry[]> {
     let p = this.shards.get(key);
     if (!p) {
-      p = this.fetchJson<Entry[]>(info.file);
+      const rel = `${this.basePath.replace(/[^/]*$/, '')}shard-${key}.json`;
+      p = fetch(this.root + rel).then((r) => {
+        if (r.status === 404) return [];
+        if (!r.ok) throw new Error(`${rel}: HTTP ${r.status}`);
+        return r.json() as Promise<Entry[]>;
+      });
       p.catch(() => this.shards.delete(key));
       this.shards.set(key, p);
     }
@@ -55,18 +68,21 @@ class ShardedIndex {
 
   /** An engine holding (at least) the shards for the words of `query`. */
   async engineFor(query: string): Promise<MiniSearch> {
+    const keys = keysOf(query);
+    const pending = [...keys].map((k) => this.shard(k));
     const base = await this.loadBase();
-    const tokenize = MiniSearch.getDefault('tokenize') as (t: string) => string[];
-    const keys = new Set(tokenize(query).map((t) => t.toLowerCase()).filter(Boolean).map(shardKey));
+    await Promise.all(pending);
     const have = new Set(this.engineKeys.split(',').filter(Boolean));
     if (this.engine && [...keys].every((k) => have.has(k))) return this.engine;
     for (const k of keys) have.add(k);
     const all = [...have].sort();
-    const parts = await Promise.all(all.map((k) => this.shard(base, k)));
+    const parts = await Promise.all(all.map((k) => this.shard(k)));
     const key = all.join(',');
-    const documentIds: Record<string, string> = {};
-    for (const [short, f] of Object.entries(base.index.storedFields)) documentIds[short] = f.name;
-    const js = { ...base.index, documentIds, index: parts.flat() };
+    if (!this.documentIds) {
+      this.documentIds = {};
+      for (const [short, f] of Object.entries(base.index.storedFields)) this.documentIds[short] = f.name;
+    }
+    const js = { ...base.index, documentIds: this.documentIds, index: parts.flat() };
     this.engine = MiniSearch.loadJS(js as unknown as Parameters<typeof MiniSearch.loadJS>[0], { fields: base.options.fields, storeFields: base.options.storeFields, searchOptions: base.options.searchOptions });
     this.engineKeys = key;
     return this.engine;
