@@ -109,7 +109,7 @@ async function checkPushedCommits(repo: GitRepo, base: string | null, head: stri
   const planned: { sha: string; subject: string; groups: Map<string, Change[]> }[] = [];
   for (const rc of await repo.commits(base, head)) {
     const touched = [...new Set(rc.paths.map((p) => (p.outside ? p.path : locatePath(p.path).unit)))];
-    const [parentUnits, ownUnits] = await Promise.all([repo.existing(await parentOf(repo, rc.sha), touched), repo.existing(rc.sha, touched)]);
+    const [parentUnits, ownUnits] = await Promise.all([repo.existing(rc.parent, touched), repo.existing(rc.sha, touched)]);
     const groups = new Map<string, Change[]>();
     for (const c of classifyChanges(rc.paths, parentUnits, ownUnits)) {
       // keys of the scope the change is in (plus registry admins' keys); the roles are checked after
@@ -149,14 +149,6 @@ async function checkPushedCommits(repo: GitRepo, base: string | null, head: stri
 }
 
 const REGISTRY = 'registry';
-
-async function parentOf(repo: GitRepo, sha: string): Promise<string | null> {
-  try {
-    return (await repo.git(['rev-parse', '--verify', '-q', `${sha}^`])).trim() || null;
-  } catch {
-    return null;
-  }
-}
 
 function signatureProblem(status: SignatureResult['status'], where: string, id: string, keysFile: string, key: string | null, sha: string, file: string | undefined): CheckFinding {
   const what = id === REGISTRY ? 'registry-admin paths' : `scope @${id}`;

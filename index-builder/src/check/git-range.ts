@@ -14,6 +14,7 @@ const ZERO = /^0{40}$/;
 
 export interface RangeCommit {
   sha: string;
+  parent: string | null;
   subject: string;
   paths: PathChange[];
 }
@@ -87,14 +88,15 @@ export class GitRepo {
     return this.parseNameStatus(await this.git(['diff', '--no-renames', '--no-ext-diff', '--name-status', '-z', base ?? EMPTY_TREE, head]));
   }
 
-  /** Commits in base..head, oldest first, each with the paths it changes (merges: against the first parent). */
+  /** Commits in base..head, oldest first, each with its first parent and the paths it changes (merges: against the first parent). */
   async commits(base: string | null, head: string): Promise<RangeCommit[]> {
-    const list = (await this.git(['rev-list', '--reverse', base ? `${base}..${head}` : head])).split('\n').filter(Boolean);
+    const log = await this.git(['log', '--reverse', '--format=%H%x1f%P%x1f%s%x1e', base ? `${base}..${head}` : head]);
     const out: RangeCommit[] = [];
-    for (const sha of list) {
-      const subject = (await this.git(['log', '-1', '--format=%s', sha])).trim();
+    for (const rec of log.split('\x1e')) {
+      const [sha, parents, subject] = rec.trim().split('\x1f');
+      if (!sha) continue;
       const paths = this.parseNameStatus(await this.git(['diff-tree', '-r', '--no-renames', '--root', '--no-commit-id', '--name-status', '-z', '-m', '--first-parent', sha]));
-      out.push({ sha, subject, paths });
+      out.push({ sha, parent: parents?.split(' ')[0] || null, subject: subject ?? '', paths });
     }
     return out;
   }
