@@ -41,11 +41,11 @@ export class View {
 
   /** Search over both trees; private hits only for readable scopes. Names in relevance order. */
   search(q: string): string[] {
-    const hits = this.pub.search().search(q).map((h) => ({ id: String(h.id), score: h.score }));
-    if (this.priv && this.access.privateScopes.size) {
-      for (const h of this.priv.search().search(q)) if (this.privateOk(String(h.scope))) hits.push({ id: String(h.id), score: h.score });
-    }
-    return hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).map((h) => h.id);
+    const pub = this.pub.searchHits(q);
+    if (!this.priv || !this.access.privateScopes.size) return pub.map((h) => h.id);
+    const priv = this.priv.searchHits(q).filter((h) => this.privateOk(h.scope));
+    if (!priv.length) return pub.map((h) => h.id);
+    return [...pub, ...priv].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).map((h) => h.id);
   }
 
   teams(): { team: TeamsJson['scopes'][number]; libraries: number }[] {

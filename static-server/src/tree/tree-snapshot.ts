@@ -13,6 +13,15 @@ import {
 
 const LIBRARY_CACHE = 2000;
 
+export interface SearchHit { id: string; scope: string; score: number }
+
+/** Server-side search options: the builder's fields and boosts, fuzzy only for longer terms (cost). */
+const QUERY_OPTIONS = {
+  prefix: (term: string) => term.length >= 2,
+  fuzzy: (term: string) => (term.length >= 5 ? 0.2 : false),
+  maxFuzzy: 2,
+};
+
 export interface VisibleEntry extends SummaryEntry { visibility: 'public' | 'private' }
 
 export interface TreeSnapshot {
@@ -26,6 +35,8 @@ export interface TreeSnapshot {
   byName: ReadonlyMap<string, VisibleEntry>;
   teams: TeamsJson;
   search(): MiniSearch<SearchDoc>;
+  /** Hits for a query (id, scope, score), best first. */
+  searchHits(q: string): readonly SearchHit[];
   library(fullName: string): LibraryIndex | null;
 }
 
@@ -46,6 +57,9 @@ export function loadTreeSnapshot(root: string, visibility: 'public' | 'private')
     search() {
       search ??= loadSearchIndex(readFileSync(join(root, PATHS.searchIndex), 'utf8'));
       return search;
+    },
+    searchHits(q) {
+      return this.search().search(q, QUERY_OPTIONS).map((h) => ({ id: String(h.id), scope: String(h.scope), score: h.score }));
     },
     library(fullName) {
       if (libs.has(fullName)) return libs.get(fullName) ?? null;
