@@ -1,5 +1,6 @@
 // One measured build in its own process: prints the report with wall time and peak RSS.
 //   node bench/build/child.mjs <registry> <out> [--no-site]
+import { performance } from 'node:perf_hooks';
 import { buildRegistry, loadSiteEmitter } from '../../dist/index-builder/src/index.js';
 
 const [registryDir, outDir] = process.argv.slice(2);
