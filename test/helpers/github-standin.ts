@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenLoopback } from './loopback.js';
 
 export interface RecordedRequest {
   method: string;
@@ -65,7 +65,6 @@ export async function startGitHubStandin(opts: { token: string; user: string }):
   const commits: GitHubStandin['commits'] = new Map();
   const pulls: GitHubStandin['pulls'] = [];
   const failures: Failure[] = [];
-  const sockets = new Set<Socket>();
 
   const addRepo: GitHubStandin['addRepo'] = (r) => {
     const files = r.files ?? new Map<string, Buffer>();
@@ -175,19 +174,11 @@ export async function startGitHubStandin(opts: { token: string; user: string }):
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => send(res, 500, { message: String(e) }));
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}`, requests, repos, blobs, trees, commits, pulls, addRepo,
     fail: (f) => failures.push({ ...f }),
     writes: () => requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`),
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close,
   };
 }

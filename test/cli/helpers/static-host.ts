@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { join, normalize, resolve, sep } from 'node:path';
+import { listenLoopback } from '../../helpers/loopback.js';
 
 export interface LoggedRequest {
   method: string;
@@ -32,7 +32,6 @@ export async function startStaticHost(root: string): Promise<StaticHost> {
   const log: LoggedRequest[] = [];
   const overrides = new Map<string, Override>();
   let all: Override | null = null;
-  const sockets = new Set<Socket>();
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     log.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
@@ -56,22 +55,14 @@ export async function startStaticHost(root: string): Promise<StaticHost> {
     }
     res.writeHead(200, { etag, 'content-length': body.length, 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body);
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const { port, close } = await listenLoopback(server);
   return {
     url: `http://127.0.0.1:${port}/`, port, log,
     override: (p, h) => (h ? overrides.set(p, h) : overrides.delete(p)),
     overrideAll: (h) => {
       all = h;
     },
-    close: () => new Promise<void>((r) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => r());
-    }),
+    close,
   };
 }
 
