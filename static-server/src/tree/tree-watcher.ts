@@ -1,9 +1,15 @@
 /**
- * Follows a builder output (`<out>` symlink to `.<out>.builds/<id>/`). Every call to
- * `current()` reads the link (one readlink) and, when it points elsewhere, loads a new
- * snapshot from the new target; requests already running keep the old snapshot, whose folder
- * the builder keeps on disk for two more builds. A plain folder (no symlink) is keyed by the
- * mtime of its build-info.json.
+ * Follows a builder output (`<out>` symlink to `.<out>.builds/<id>/`). `current()` reads the
+ * link (one readlink) once per turn of the event loop: the requests of one I/O batch share that
+ * read, and the next turn reads again, so a build swapped in before the server polls for the
+ * next batch is seen by every request in it. When the link points elsewhere, a new snapshot is
+ * loaded from the new target; requests already running keep the old snapshot, whose folder the
+ * builder keeps on disk for two more builds. A plain folder (no symlink) is keyed by the mtime
+ * of its build-info.json.
+ *
+ * Measured (bench/server setup, wrk -t1 -c32, private tarball with a token): one readlink per
+ * request for each of the two trees cost about a fifth of the throughput (8,100-11,500 req/s
+ * with it, 13,200-13,500 without, same run).
  */
 import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -19,7 +25,20 @@ export class TreeWatcher {
     this.out = resolve(out);
   }
 
+  /** The link read in this turn of the event loop (undefined: not read yet). */
+  private turnKey: string | null | undefined = undefined;
+
   private linkKey(): string | null {
+    if (this.turnKey !== undefined) return this.turnKey;
+    const key = this.readKey();
+    this.turnKey = key;
+    setImmediate(() => {
+      this.turnKey = undefined;
+    }).unref();
+    return key;
+  }
+
+  private readKey(): string | null {
     try {
       return `link:${resolve(dirname(this.out), readlinkSync(this.out))}`;
     } catch (e) {
