@@ -7,9 +7,9 @@
  * builder keeps on disk for two more builds. A plain folder (no symlink) is keyed by the mtime
  * of its build-info.json.
  *
- * Measured (bench/server setup, wrk -t1 -c32, private tarball with a token): one readlink per
- * request for each of the two trees cost about a fifth of the throughput (8,100-11,500 req/s
- * with it, 13,200-13,500 without, same run).
+ * Measured (bench/server setup, wrk -t1 -c32, private tarball with a token, 5 alternating runs
+ * of each, medians): a readlink per request for each of the two trees 9,289 req/s and 111 µs of
+ * server CPU per request; once per turn 10,840 req/s and 96 µs.
  */
 import { readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
