@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'coverage/**', '**/*.cjs', 'registry-data/**'] },
+  // generated folders (the .gitignore'd ones: builds, bench work trees, test artifacts) are never linted
+  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'coverage/**', '**/*.cjs', 'registry-data/**', 'bench/.work/**', '.mdlibs-out/**', '.mdlibs-data/**', 'test-artifacts/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
