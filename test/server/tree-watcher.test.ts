@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TreeWatcher } from '../../static-server/src/tree/tree-watcher.js';
 import { writeLibrary } from '../helpers/registry.js';
-import { listenLoopback, type Loopback } from '../helpers/loopback.js';
+import { listenLoopback } from '../helpers/loopback.js';
 import { buildFixture, type Fixture } from './fixture.js';
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
@@ -56,9 +56,8 @@ describe('tree watcher', () => {
         res.end(String(e));
       }
     });
-    let lb: Loopback | null = null;
+    const lb = await listenLoopback(server);
     try {
-      lb = await listenLoopback(server);
       const url = `http://127.0.0.1:${lb.port}/`;
       const before = await (await fetch(url)).text();
       const next = `1.${Number(before.split('.')[1]) + 1}.0`;
@@ -68,7 +67,7 @@ describe('tree watcher', () => {
       await nextTurn();
       expect(await (await fetch(url)).text()).toBe(next);
     } finally {
-      await lb?.close();
+      await lb.close();
     }
   }, 120_000);
 });
