@@ -2,10 +2,11 @@
  * Follows a builder output (`<out>` symlink to `.<out>.builds/<id>/`). `current()` reads the
  * link (one readlink) once per turn of the event loop: the requests of one I/O batch share that
  * read, and the next turn reads again, so a build swapped in before the server polls for the
- * next batch is seen by every request in it. When the link points elsewhere, a new snapshot is
- * loaded from the new target; requests already running keep the old snapshot, whose folder the
- * builder keeps on disk for two more builds. A plain folder (no symlink) is keyed by the mtime
- * of its build-info.json.
+ * next batch is seen by every request in it (a read made outside the I/O phase, e.g. on an
+ * error path after a count commit, can carry over one more batch). When the link points
+ * elsewhere, a new snapshot is loaded from the new target; requests already running keep the
+ * old snapshot, whose folder the builder keeps on disk for two more builds. A plain folder (no
+ * symlink) is keyed by the mtime of its build-info.json.
  *
  * Measured (bench/server setup, wrk -t1 -c32, private tarball with a token, 5 alternating runs
  * of each, medians): a readlink per request for each of the two trees 9,289 req/s and 111 µs of
