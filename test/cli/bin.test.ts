@@ -1,11 +1,14 @@
 /** The real entry point as a process: bin.ts bundled from source (as `npm run build` does), run with node. */
 import { execFile } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VERSION } from '../../tools/cli/version.js';
 import { tempDir } from '../helpers/tmp.js';
+import { buildFixture } from './helpers/registry.js';
+import { startStaticHost } from './helpers/static-host.js';
 
 const exec = promisify(execFile);
 let bin: string;
@@ -56,5 +59,28 @@ describe('the mdlibs process', () => {
     const list = await mdlibs(['registry', 'list', '--json']);
     expect(list.code).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual({ registries: [], default: null });
+  });
+
+  it('a warm install from mdlibs.lock sends no request and never loads the fetch stack', async () => {
+    const reg = await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }, { scope: 'acme', name: 'runbooks', version: '2.0.0' }]);
+    const host = await startStaticHost(reg.out);
+    const project = tempDir('mdlibs-cli-binproj-');
+    // reports at exit whether Node loaded undici (what fetch and the Headers global are built on)
+    const probe = join(project, '..', `undici-probe-${process.pid}.cjs`);
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('UNDICI=' + process.moduleLoadList.some((m) => m.includes('undici')) + '\\n'));\n");
+    const run = (args: string[]) => exec(process.execPath, ['--require', probe, bin, ...args], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(home, 'k'), NO_COLOR: '1' } });
+    try {
+      const cold = await run(['install', '@acme/guide', '@acme/runbooks', '--registry', host.url]);
+      expect(cold.stderr).toContain('UNDICI=true');
+      rmSync(join(project, 'libraries'), { recursive: true });
+      const before = host.log.length;
+      const warm = await run(['install', '--json']);
+      expect(JSON.parse(warm.stdout)).toMatchObject({ mode: 'lockfile', fromCache: 2, downloaded: 0, warnings: [] });
+      expect(host.log.length).toBe(before);
+      expect(warm.stderr).toContain('UNDICI=false');
+      expect(existsSync(join(project, 'libraries/@acme/guide/README.md'))).toBe(true);
+    } finally {
+      await host.close();
+    }
   });
 });

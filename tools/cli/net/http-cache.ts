@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
-import { httpRequest, redactUrl, type HttpRequest, type HttpResponse } from './http.js';
+import { httpRequest, NO_HEADERS, redactUrl, type HttpRequest, type HttpResponse } from './http.js';
 
 interface Meta {
   url: string;
@@ -56,7 +56,7 @@ export class HttpCache {
     const cached = this.read(req.url);
     if (this.offline) {
       if (!cached) throw cliError('CLI_OFFLINE_MISS', `--offline: ${redactUrl(req.url)} is not in the cache`, 'run the command once online, or drop --offline');
-      return { status: 200, url: req.url, headers: new Headers(), body: cached.body, fromCache: true };
+      return { status: 200, url: req.url, headers: NO_HEADERS, body: cached.body, fromCache: true };
     }
     const headers = { ...(req.headers ?? {}), ...(cached?.meta.etag ? { 'if-none-match': cached.meta.etag } : {}) };
     const res = await httpRequest({ ...req, headers, accept: [...(req.accept ?? []), 304] });

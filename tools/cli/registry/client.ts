@@ -9,7 +9,7 @@ import {
 } from '../../../index-builder/src/format.js';
 import { z } from 'zod';
 import { cliError } from '../errors.js';
-import { httpRequest, redactUrl, type HttpResponse } from '../net/http.js';
+import { httpRequest, NO_HEADERS, redactUrl, type HttpResponse } from '../net/http.js';
 import type { HttpCache } from '../net/http-cache.js';
 import { statusError } from '../net/status.js';
 
@@ -127,10 +127,10 @@ export class RegistryClient {
   async yankFacts(scope: string, name: string, maxAgeMs: number): Promise<z.infer<typeof yankFactsSchema>> {
     const configUrl = this.resolve(PATHS.config);
     const cfgBody = this.o.cache.fresh(configUrl, maxAgeMs);
-    const cfg = cfgBody ? parseJson({ status: 200, url: configUrl, headers: new Headers(), body: cfgBody }, configJsonSchema, 'config.json') : await this.config();
+    const cfg = cfgBody ? parseJson({ status: 200, url: configUrl, headers: NO_HEADERS, body: cfgBody }, configJsonSchema, 'config.json') : await this.config();
     const url = this.resolve(fillTemplate(cfg.templates.index, { scope, name }));
     const body = this.o.cache.fresh(url, maxAgeMs);
-    if (body) return parseJson({ status: 200, url, headers: new Headers(), body }, yankFactsSchema, `the index of @${scope}/${name}`);
+    if (body) return parseJson({ status: 200, url, headers: NO_HEADERS, body }, yankFactsSchema, `the index of @${scope}/${name}`);
     const res = await this.get(url, LIMITS.indexBytes, `the index of @${scope}/${name}`, true);
     if (res.status === 404) throw cliError('CLI_LIBRARY_NOT_FOUND', `@${scope}/${name} is not in the registry ${redactUrl(this.url)}`, 'it may have been removed; run `mdlibs update` to resolve again');
     return parseJson(res, yankFactsSchema, `the index of @${scope}/${name}`);
