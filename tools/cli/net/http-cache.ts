@@ -1,6 +1,6 @@
 /** GET with an on-disk ETag cache (search index, index files): conditional requests and offline reads. */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { httpRequest, NO_HEADERS, redactUrl, type HttpRequest, type HttpResponse } from './http.js';
@@ -23,7 +23,6 @@ export class HttpCache {
 
   read(url: string): { meta: Meta; body: Buffer } | null {
     const p = this.paths(url);
-    if (!existsSync(p.meta) || !existsSync(p.body)) return null;
     try {
       return { meta: JSON.parse(readFileSync(p.meta, 'utf8')) as Meta, body: readFileSync(p.body) };
     } catch {

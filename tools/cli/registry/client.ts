@@ -50,6 +50,7 @@ function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: stri
 export class RegistryClient {
   readonly url: string;
   private configP: Promise<ConfigJson> | null = null;
+  private freshConfigMemo: ConfigJson | null | undefined;
   private readonly indexes = new Map<string, Promise<LibraryIndex>>();
 
   constructor(private readonly o: ClientOptions) {
@@ -95,6 +96,16 @@ export class RegistryClient {
     return this.configP;
   }
 
+  /** config.json from the cache when the registry confirmed it within `maxAgeMs`; read and parsed once per process. */
+  private freshConfig(maxAgeMs: number): ConfigJson | null {
+    if (this.freshConfigMemo === undefined) {
+      const url = this.resolve(PATHS.config);
+      const body = this.o.cache.fresh(url, maxAgeMs);
+      this.freshConfigMemo = body ? parseJson({ status: 200, url, headers: NO_HEADERS, body }, configJsonSchema, 'config.json') : null;
+    }
+    return this.freshConfigMemo;
+  }
+
   /** The index file of one library; CLI_LIBRARY_NOT_FOUND when the registry has none. */
   libraryIndex(scope: string, name: string): Promise<LibraryIndex> {
     const key = `@${scope}/${name}`;
@@ -125,9 +136,7 @@ export class RegistryClient {
    * full index is not needed to warn).
    */
   async yankFacts(scope: string, name: string, maxAgeMs: number): Promise<z.infer<typeof yankFactsSchema>> {
-    const configUrl = this.resolve(PATHS.config);
-    const cfgBody = this.o.cache.fresh(configUrl, maxAgeMs);
-    const cfg = cfgBody ? parseJson({ status: 200, url: configUrl, headers: NO_HEADERS, body: cfgBody }, configJsonSchema, 'config.json') : await this.config();
+    const cfg = this.configP ? await this.configP : (this.freshConfig(maxAgeMs) ?? (await this.config()));
     const url = this.resolve(fillTemplate(cfg.templates.index, { scope, name }));
     const body = this.o.cache.fresh(url, maxAgeMs);
     if (body) return parseJson({ status: 200, url, headers: NO_HEADERS, body }, yankFactsSchema, `the index of @${scope}/${name}`);
