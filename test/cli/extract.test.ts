@@ -19,8 +19,24 @@ describe('safe extraction', () => {
     const files = await readArchive(rawTgz([{ path: 'package/README.md', data: '# hi' }, { path: 'package/docs/a.md', data: 'a' }, { path: 'package/docs/', type: 'Directory' }]), 't');
     expect(files.map((f) => f.path).sort()).toEqual(['README.md', 'docs/a.md']);
     const dir = join(tempDir(), 'lib');
-    writeArchive(files, dir);
+    await writeArchive(files, dir);
     expect(readFileSync(join(dir, 'docs/a.md'), 'utf8')).toBe('a');
+  });
+
+  it('writes many files at once and rejects only after every write settled', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => ({ path: `docs/d${i % 6}/f${i}.md`, data: Buffer.from(`file ${i}`) }));
+    const dir = join(tempDir(), 'lib');
+    await writeArchive(many, dir);
+    for (const f of many) expect(readFileSync(join(dir, f.path), 'utf8')).toBe(f.data.toString());
+    // "x" is a file, so "x/y.md" cannot be written; the other 40 writes still finish before the rejection
+    const bad = [{ path: 'x', data: Buffer.from('file') }, { path: 'x/y.md', data: Buffer.from('no') }, ...many.slice(0, 40)];
+    const dir2 = join(tempDir(), 'lib');
+    await expect(writeArchive(bad, dir2)).rejects.toMatchObject({ code: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) });
+    const count = () => readdirSync(dir2, { recursive: true }).length;
+    const settled = count();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(count()).toBe(settled);
+    expect(readFileSync(join(dir2, many[39]?.path ?? ''), 'utf8')).toBe('file 39');
   });
 
   it.each([

@@ -15,6 +15,8 @@ import { runPool } from './pool.js';
 import { checkedName } from './spec.js';
 
 export const DOWNLOAD_CONCURRENCY = 16;
+/** Libraries written at once (each writes all its files at once). */
+export const WRITE_CONCURRENCY = 8;
 
 export interface MaterializeStats {
   extracted: string[];
@@ -103,14 +105,18 @@ export async function materialize(
   });
   // stage everything; on failure remove the staging folders and leave the install as it was
   const staged: [string, string][] = [];
-  try {
-    for (const [full, files] of archives) {
-      const dir = libraryDir(projectDir, installDir, full);
-      mkdirSync(join(dir, '..'), { recursive: true });
-      const tmp = stagingName(dir);
-      staged.push([dir, tmp]);
-      writeArchive(files, tmp);
+  const parents = new Set<string>();
+  for (const [full] of archives) {
+    const dir = libraryDir(projectDir, installDir, full);
+    const parent = join(dir, '..');
+    if (!parents.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      parents.add(parent);
     }
+    staged.push([dir, stagingName(dir)]);
+  }
+  try {
+    await runPool(archives.map((a, i) => [a[1], (staged[i] as [string, string])[1]] as const), WRITE_CONCURRENCY, ([files, tmp]) => writeArchive(files, tmp));
   } catch (e) {
     for (const [, tmp] of staged) rmSync(tmp, { recursive: true, force: true });
     throw e;
