@@ -1,6 +1,6 @@
-/** The real entry point as a process: bin.ts bundled from source (as `npm run build` does), run with node. */
+/** The real entry point as a process: bin.ts and the CLI bundle built from source (as `npm run build` does), run with node. */
 import { execFile } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -20,6 +20,8 @@ beforeAll(async () => {
     entryPoints: [join(import.meta.dirname, '../../tools/cli/bin.ts')], bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', outdir: out,
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" }, external: ['better-sqlite3', 'pg'], logLevel: 'silent',
   });
+  // the CommonJS bundle bin.js loads (with its V8 code cache) instead of main.js
+  await exec(process.execPath, [join(import.meta.dirname, '../../tools/cli/bundle.mjs'), '--outdir', join(out, 'bundle')]);
   bin = join(out, 'bin.js');
   home = tempDir('mdlibs-cli-binhome-');
 });
@@ -72,6 +74,7 @@ describe('the mdlibs process', () => {
     try {
       const cold = await run(['install', '@acme/guide', '@acme/runbooks', '--registry', host.url]);
       expect(cold.stderr).toContain('UNDICI=true');
+      expect(readdirSync(join(home, 'k/mdlibs/v8')).filter((f) => f.endsWith('-install.v8'))).toHaveLength(1);
       rmSync(join(project, 'libraries'), { recursive: true });
       const before = host.log.length;
       const warm = await run(['install', '--json']);
@@ -82,5 +85,17 @@ describe('the mdlibs process', () => {
     } finally {
       await host.close();
     }
+  });
+
+  it('string-width (Intl.Segmenter, Unicode regexes) is evaluated only when help text is formatted', async () => {
+    const probe = join(home, `segmenter-probe-${process.pid}.cjs`);
+    writeFileSync(probe, "const S = Intl.Segmenter; let n = 0; Intl.Segmenter = class extends S { constructor(...a) { super(...a); n++; } }; process.on('exit', () => process.stderr.write('SEGMENTERS=' + n + '\\n'));\n");
+    const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(home, 'k') };
+    const list = await exec(process.execPath, ['--require', probe, bin, 'registry', 'list', '--json'], { cwd: home, env });
+    expect(JSON.parse(list.stdout)).toHaveProperty('registries');
+    expect(list.stderr).toContain('SEGMENTERS=0');
+    const help = await exec(process.execPath, ['--require', probe, bin, 'install', '--help'], { cwd: home, env });
+    expect(help.stdout).toContain('--offline');
+    expect(help.stderr).toMatch(/SEGMENTERS=[1-9]/);
   });
 });

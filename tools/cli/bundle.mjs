@@ -1,28 +1,40 @@
 #!/usr/bin/env node
 /**
- * Bundles the `mdlibs` CLI (after `tsc`) so start-up does not pay for resolving and
- * compiling hundreds of small ESM files: one chunk for main + yargs, one per command,
- * shared chunks for what commands share. bin.js uses the bundle when it is at least as
- * new as dist/tools/cli/main.js, else the plain tsc output.
+ * Bundles the `mdlibs` CLI (after `tsc`) into one CommonJS file, dist/tools/cli/bundle/main.cjs,
+ * so start-up does not pay for resolving and compiling hundreds of small ESM files, and so bin.js
+ * can keep a V8 code cache of it (code-cache.ts: Node 20 has none for ES modules). Command modules
+ * stay lazy: esbuild turns their dynamic imports into functions that run on first use.
+ *   node tools/cli/bundle.mjs [--outdir <dir>]   (default dist/tools/cli/bundle)
  */
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const out = join(ROOT, 'dist/tools/cli/bundle');
+const LAZY_STRING_WIDTH = join(ROOT, 'tools/cli/lazy-string-width.cjs');
+
+/** Every import of string-width but the shim's own goes to the lazy shim (see lazy-string-width.cjs). */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, (a) => (a.importer === LAZY_STRING_WIDTH ? undefined : { path: LAZY_STRING_WIDTH }));
+  },
+};
+const i = process.argv.indexOf('--outdir');
+const out = i > 0 ? resolve(process.argv[i + 1]) : join(ROOT, 'dist/tools/cli/bundle');
 rmSync(out, { recursive: true, force: true });
 await build({
   entryPoints: [join(ROOT, 'tools/cli/main.ts')],
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  outdir: out,
+  outfile: join(out, 'main.cjs'),
   minify: true,
-  // CommonJS dependencies call require() for node built-ins
-  banner: { js: "import { createRequire as __mdlibsRequire } from 'node:module'; const require = __mdlibsRequire(import.meta.url);" },
+  // import.meta.url (used to find templates/) from the bundle's own path
+  define: { 'import.meta.url': '__mdlibsModuleUrl' },
+  banner: { js: "var __mdlibsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   external: ['better-sqlite3', 'pg'],
+  plugins: [lazyStringWidth],
   logLevel: 'warning',
 });

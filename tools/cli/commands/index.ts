@@ -1,7 +1,7 @@
 /**
  * Every `mdlibs` command: name, one-line description and a lazy loader. Nothing here
  * imports a command module statically, so start-up stays fast. The dynamic imports are
- * literal so a bundler (tools/cli/bundle.mjs) can split each command into its own chunk.
+ * literal so a bundler (tools/cli/bundle.mjs) can keep each command lazy.
  */
 import type { CliCommand } from '../command.js';
 

@@ -1,5 +1,6 @@
 /** `mdlibs list [--filter]` (local docs, CLI-1) and `mdlibs list --installed` (CLI-5). */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { libraryDir } from '../install/materialize.js';
 import { safe, table } from '../output.js';
@@ -46,7 +47,6 @@ export default defineCommand<Opts, Result>({
         });
       return { kind: 'installed', libraries };
     }
-    const { resolve } = await import('node:path');
     const { readDocs } = await import('../local/docs.js');
     const docs = (await readDocs(resolve(o.ctx.cwd, o.path ?? '.')))
       .filter((d) => !needle || d.path.toLowerCase().includes(needle) || d.title.toLowerCase().includes(needle))

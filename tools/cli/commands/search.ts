@@ -1,4 +1,5 @@
 /** `mdlibs search <q>`: a registry (CLI-4), or local docs with --local / --title-only (CLI-1). */
+import { resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { loadSettings, targetRegistry } from '../config/settings.js';
 import { cliError } from '../errors.js';
@@ -37,8 +38,7 @@ export default defineCommand<Opts, Result>({
     const limit = Math.max(1, Math.min(100, Math.floor(o.limit)));
     if (!o.query.trim()) throw cliError('CLI_USAGE', 'the search query is empty', 'give one or more words to search for');
     if (o.local || o.titleOnly) {
-      const { resolve } = await import('node:path');
-      const { readDocs } = await import('../local/docs.js');
+        const { readDocs } = await import('../local/docs.js');
       const { searchDocs } = await import('../local/search.js');
       return { kind: 'local', hits: searchDocs(await readDocs(resolve(o.ctx.cwd, o.path ?? '.')), o.query, o.titleOnly, limit) };
     }
