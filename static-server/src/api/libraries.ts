@@ -21,18 +21,30 @@ const listItem = (e: VisibleEntry, downloads: number) => ({ ...e, downloads });
 
 export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
   const q = parseQuery(listQuery, r.query);
-  let entries: readonly VisibleEntry[];
-  if (q.q !== undefined) {
-    entries = r.view.search(q.q).map((id) => r.view.entry(id)).filter((e): e is VisibleEntry => e !== null);
-  } else entries = r.view.entries();
-  if (q.tag !== undefined) entries = entries.filter((e) => e.tags.includes(q.tag as string));
-  if (q.scope !== undefined) {
-    const s = normalizeScope(q.scope);
-    entries = entries.filter((e) => e.scope === s);
-  }
+  const scope = q.scope !== undefined ? normalizeScope(q.scope) : undefined;
+  const narrow = q.tag !== undefined || scope !== undefined
+    ? (e: VisibleEntry) => (q.tag === undefined || e.tags.includes(q.tag)) && (scope === undefined || e.scope === scope)
+    : undefined;
   const totals = await r.ctx.totals.get();
   const sort = q.sort ?? (q.q !== undefined ? 'relevance' : 'name');
   const order = q.order ?? (sort === 'name' ? 'asc' : 'desc');
+  const start = (q.page - 1) * q.per_page;
+  const page = (entries: readonly VisibleEntry[], total: number, offset: number) => ok({
+    libraries: entries.slice(offset, offset + q.per_page).map((e) => listItem(e, totals.get(e.name) ?? 0)),
+    total, page: q.page, per_page: q.per_page, total_pages: Math.ceil(total / q.per_page),
+  });
+  if (q.q !== undefined && sort === 'relevance') {
+    // best first: only as many as this page needs are ranked; `total` counts every match
+    const filter = narrow ? { filter: narrow } : {};
+    if (order === 'desc') {
+      const res = r.view.search(q.q, { limit: start + q.per_page, ...filter });
+      return page(res.entries, res.total, start);
+    }
+    const res = r.view.search(q.q, filter);
+    return page([...res.entries].reverse(), res.total, start);
+  }
+  let entries: readonly VisibleEntry[] = q.q !== undefined ? r.view.search(q.q).entries : r.view.entries();
+  if (narrow) entries = entries.filter(narrow);
   if (sort === 'name' && order === 'asc' && q.q === undefined) {
     // entries() is already sorted by name
   } else if (sort !== 'relevance') {
@@ -44,11 +56,7 @@ export async function listLibraries(r: ApiRequest): Promise<ApiResult> {
       return order === 'asc' ? c : -c;
     });
   } else if (q.order === 'asc') entries = [...entries].reverse();
-  const start = (q.page - 1) * q.per_page;
-  return ok({
-    libraries: entries.slice(start, start + q.per_page).map((e) => listItem(e, totals.get(e.name) ?? 0)),
-    total: entries.length, page: q.page, per_page: q.per_page, total_pages: Math.ceil(entries.length / q.per_page),
-  });
+  return page(entries, entries.length, start);
 }
 
 function findLibrary(r: ApiRequest, scopeSeg: string, name: string) {

@@ -39,13 +39,32 @@ export class View {
     return ix ? { ix, tree } : null;
   }
 
-  /** Search over both trees; private hits only for readable scopes. Names in relevance order. */
-  search(q: string): string[] {
-    const pub = this.pub.searchHits(q);
-    if (!this.priv || !this.access.privateScopes.size) return pub.map((h) => h.id);
-    const priv = this.priv.searchHits(q).filter((h) => this.privateOk(h.scope));
-    if (!priv.length) return pub.map((h) => h.id);
-    return [...pub, ...priv].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).map((h) => h.id);
+  /**
+   * Search over both trees; private hits only for readable scopes. Entries in relevance order
+   * (the best `limit` when given) and the number of matches; `filter` narrows both.
+   */
+  search(q: string, o: { limit?: number; filter?: (e: VisibleEntry) => boolean } = {}): { total: number; entries: VisibleEntry[] } {
+    const only = (tree: TreeSnapshot, readable?: (scope: string) => boolean) => {
+      const f = o.filter;
+      if (!f && !readable) return undefined;
+      return (id: string, scope: string): boolean => {
+        if (readable && !readable(scope)) return false;
+        if (!f) return true;
+        const e = tree.byName.get(id);
+        return e !== undefined && f(e);
+      };
+    };
+    const entriesOf = (tree: TreeSnapshot, hits: readonly { id: string }[]) => hits.map((h) => tree.byName.get(h.id)).filter((e): e is VisibleEntry => e !== undefined);
+    const limit = o.limit === undefined ? {} : { limit: o.limit };
+    const pub = this.pub.searchHits(q, { ...limit, filter: only(this.pub) });
+    if (!this.priv || !this.access.privateScopes.size) return { total: pub.total, entries: entriesOf(this.pub, pub.hits) };
+    const privTree = this.priv;
+    const priv = privTree.searchHits(q, { ...limit, filter: only(privTree, (scope) => this.privateOk(scope)) });
+    if (!priv.total) return { total: pub.total, entries: entriesOf(this.pub, pub.hits) };
+    const merged = [...pub.hits.map((h) => ({ h, tree: this.pub })), ...priv.hits.map((h) => ({ h, tree: privTree }))]
+      .sort((a, b) => b.h.score - a.h.score || (a.h.id < b.h.id ? -1 : 1))
+      .slice(0, o.limit ?? Infinity);
+    return { total: pub.total + priv.total, entries: merged.map(({ h, tree }) => tree.byName.get(h.id)).filter((e): e is VisibleEntry => e !== undefined) };
   }
 
   teams(): { team: TeamsJson['scopes'][number]; libraries: number }[] {

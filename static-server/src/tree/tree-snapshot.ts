@@ -5,22 +5,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type MiniSearch from 'minisearch';
 import {
-  buildInfoSchema, indexPath, libraryIndexSchema, loadSearchIndex, PATHS, summaryIndexSchema, summaryPageSchema, teamsJsonSchema,
-  type BuildInfo, type LibraryIndex, type SearchDoc, type SummaryEntry, type SummaryIndex, type TeamsJson,
+  buildInfoSchema, indexPath, libraryIndexSchema, PATHS, SEARCH_OPTIONS, summaryIndexSchema, summaryPageSchema, teamsJsonSchema,
+  type BuildInfo, type LibraryIndex, type SummaryEntry, type SummaryIndex, type TeamsJson,
 } from '../../../index-builder/src/index.js';
+import { CompactSearchIndex, type CompactResult, type CompactSearchOptions } from '../search/compact-index.js';
 
 const LIBRARY_CACHE = 2000;
 
-export interface SearchHit { id: string; scope: string; score: number }
-
 /** Server-side search options: the builder's fields and boosts, fuzzy only for longer terms (cost). */
-const QUERY_OPTIONS = {
+export const QUERY_OPTIONS: CompactSearchOptions = {
+  fields: SEARCH_OPTIONS.fields,
+  boost: SEARCH_OPTIONS.searchOptions.boost,
   prefix: (term: string) => term.length >= 2,
   fuzzy: (term: string) => (term.length >= 5 ? 0.2 : false),
   maxFuzzy: 2,
 };
+
+export interface SearchQueryOptions {
+  /** Only the best `limit` hits (all when absent); `total` still counts every match. */
+  limit?: number;
+  /** Drops hits before they are counted (by library name and scope). */
+  filter?: (id: string, scope: string) => boolean;
+}
 
 export interface VisibleEntry extends SummaryEntry { visibility: 'public' | 'private' }
 
@@ -34,9 +41,10 @@ export interface TreeSnapshot {
   entries: readonly VisibleEntry[];
   byName: ReadonlyMap<string, VisibleEntry>;
   teams: TeamsJson;
-  search(): MiniSearch<SearchDoc>;
-  /** Hits for a query (id, scope, score), best first. */
-  searchHits(q: string): readonly SearchHit[];
+  /** The search index (loaded on first use). */
+  search(): CompactSearchIndex;
+  /** Hits for a query (id, scope, score), best first, and how many matched. */
+  searchHits(q: string, o?: SearchQueryOptions): CompactResult;
   library(fullName: string): LibraryIndex | null;
 }
 
@@ -49,17 +57,17 @@ export function loadTreeSnapshot(root: string, visibility: 'public' | 'private')
   for (const p of summary.pages) for (const e of summaryPageSchema.parse(readJson(root, p)).entries) entries.push({ ...e, visibility });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const teams = teamsJsonSchema.parse(readJson(root, PATHS.teams));
-  let search: MiniSearch<SearchDoc> | null = null;
+  let search: CompactSearchIndex | null = null;
   const libs = new Map<string, LibraryIndex | null>();
   const byName = new Map(entries.map((e) => [e.name, e]));
   return {
     root, buildId: root.split('/').pop() ?? root, visibility, buildInfo, summary, entries, byName, teams,
     search() {
-      search ??= loadSearchIndex(readFileSync(join(root, PATHS.searchIndex), 'utf8'));
+      search ??= CompactSearchIndex.fromJson(readFileSync(join(root, PATHS.searchIndex), 'utf8'));
       return search;
     },
-    searchHits(q) {
-      return this.search().search(q, QUERY_OPTIONS).map((h) => ({ id: String(h.id), scope: String(h.scope), score: h.score }));
+    searchHits(q, o = {}) {
+      return this.search().search(q, QUERY_OPTIONS, o);
     },
     library(fullName) {
       if (libs.has(fullName)) return libs.get(fullName) ?? null;
