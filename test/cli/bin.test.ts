@@ -20,8 +20,9 @@ beforeAll(async () => {
     entryPoints: [join(import.meta.dirname, '../../tools/cli/bin.ts')], bundle: true, splitting: true, format: 'esm', platform: 'node', target: 'node20', outdir: out,
     banner: { js: "import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);" }, external: ['better-sqlite3', 'pg'], logLevel: 'silent',
   });
-  // the CommonJS bundle bin.js loads (with its V8 code cache) instead of main.js
+  // the CommonJS bundle bin.js loads (with its V8 code cache) instead of main.js, and its seed cache
   await exec(process.execPath, [join(import.meta.dirname, '../../tools/cli/bundle.mjs'), '--outdir', join(out, 'bundle')]);
+  expect(existsSync(join(out, 'bundle/main.cjs.v8'))).toBe(true);
   bin = join(out, 'bin.js');
   home = tempDir('mdlibs-cli-binhome-');
 });

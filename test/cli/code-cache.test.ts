@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CODE_CACHE_MAX_AGE_MS, codeCacheName, loadBundle, pruneCodeCaches } from '../../tools/cli/code-cache.js';
+import { CODE_CACHE_MAX_AGE_MS, codeCacheName, loadBundle, pruneCodeCaches, seedFile, writeSeedCache } from '../../tools/cli/code-cache.js';
 import { tempDir } from '../helpers/tmp.js';
 
 interface Mod { answer: number; file: string; twice: (n: number) => number; dyn: () => Promise<string> }
@@ -102,6 +102,29 @@ describe('code cache', () => {
     utimesSync(join(cache, current), aged, aged);
     pruneCodeCaches(cache, current, CODE_CACHE_MAX_AGE_MS);
     expect(readdirSync(cache)).toEqual([current]);
+  });
+
+  it('the build seed is used until the user has a cache for the command; a refused seed is only skipped', () => {
+    const dir = tempDir('mdlibs-cc-');
+    const f = bundle(dir);
+    expect(writeSeedCache(f)).toBeGreaterThan(0);
+    expect(existsSync(seedFile(f))).toBe(true);
+    expect(loadBundle<Mod>(f, null, 'install').status).toBe('off'); // MDLIBS_CODE_CACHE=0: no seed either
+    const cache = join(dir, 'v8');
+    const first = loadBundle<Mod>(f, cache, 'install');
+    expect(first.status).toBe('seeded');
+    expect(first.exports.twice(5)).toBe(10);
+    first.save();
+    expect(readdirSync(cache)).toHaveLength(1);
+    expect(loadBundle<Mod>(f, cache, 'install').status).toBe('hit');
+    // a seed from another build (here: garbage) is refused by V8 and the code still runs
+    const g = bundle(tempDir('mdlibs-cc-'));
+    writeFileSync(seedFile(g), Buffer.alloc(2048, 3));
+    const b = loadBundle<Mod>(g, join(dir, 'v8-other'), 'install');
+    expect(b.status).toBe('rejected');
+    expect(b.exports.answer).toBe(42);
+    b.save();
+    expect(readdirSync(join(dir, 'v8-other'))).toHaveLength(1);
   });
 
   it('a cache folder that cannot be made only costs the speed-up', () => {

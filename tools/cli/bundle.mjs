@@ -2,11 +2,13 @@
 /**
  * Bundles the `mdlibs` CLI (after `tsc`) into one CommonJS file, dist/tools/cli/bundle/main.cjs,
  * so start-up does not pay for resolving and compiling hundreds of small ESM files, and so bin.js
- * can keep a V8 code cache of it (code-cache.ts: Node 20 has none for ES modules). Command modules
- * stay lazy: esbuild turns their dynamic imports into functions that run on first use.
+ * can keep a V8 code cache of it (code-cache.ts: Node 20 has none for ES modules), starting from
+ * the seed cache written here (main.cjs.v8). Command modules stay lazy: esbuild turns their
+ * dynamic imports into functions that run on first use.
  *   node tools/cli/bundle.mjs [--outdir <dir>]   (default dist/tools/cli/bundle)
  */
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -38,3 +40,12 @@ await build({
   plugins: [lazyStringWidth],
   logLevel: 'warning',
 });
+
+// the seed code cache (code-cache.ts writeSeedCache), written by a fresh node so it matches what bin.js will run
+const writer = join(out, '.seed-writer.cjs');
+await build({ entryPoints: [join(ROOT, 'tools/cli/code-cache.ts')], bundle: true, format: 'cjs', platform: 'node', target: 'node20', outfile: writer, logLevel: 'warning' });
+try {
+  execFileSync(process.execPath, ['-e', 'require(process.argv[1]).writeSeedCache(process.argv[2])', writer, join(out, 'main.cjs')], { stdio: 'inherit' });
+} finally {
+  rmSync(writer, { force: true });
+}

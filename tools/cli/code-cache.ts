@@ -16,15 +16,15 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 
-export type CodeCacheStatus = 'hit' | 'miss' | 'rejected' | 'off';
+export type CodeCacheStatus = 'hit' | 'seeded' | 'miss' | 'rejected' | 'off';
 
 export interface LoadedBundle<T> {
   exports: T;
-  /** hit: compiled from the cache; miss: no cache yet; rejected: V8 refused the cache; off: no cache folder. */
+  /** hit: from this user's cache; seeded: from the build's seed (own cache not written yet); miss: neither; rejected: V8 refused the cache; off: no cache folder. */
   status: CodeCacheStatus;
   /** The cache file (null when off). */
   cacheFile: string | null;
-  /** Writes the cache when it was missing or rejected; call once the command has run. Never throws. */
+  /** Writes this user's cache unless it was a hit; call once the command has run. Never throws. */
   save(): void;
 }
 
@@ -66,26 +66,53 @@ export function pruneCodeCaches(cacheDir: string, keep: string, maxAgeMs: number
   }
 }
 
-/** Runs a CommonJS file as Node's loader would (same wrapper and arguments), with a code cache in `cacheDir`. */
-export function loadBundle<T>(file: string, cacheDir: string | null, command: string): LoadedBundle<T> {
-  const st = statSync(file);
-  const source = readFileSync(file, 'utf8');
-  const name = codeCacheName(process.version, process.arch, st.size, st.mtimeMs, command);
-  const cacheFile = cacheDir ? join(cacheDir, name) : null;
-  const cachedData = cacheFile ? readOrNull(cacheFile) : null;
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+/** The source given to V8: the bundle in Node's CommonJS wrapper (the seed and every cache must see the same text). */
+const wrapSource = (source: string): string => `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+
+/** The seed cache `npm run build` writes next to the bundle: used until this user's own cache for the command exists. */
+export const seedFile = (bundle: string): string => `${bundle}.v8`;
+
+type Wrapper<T> = (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string) => void;
+
+function compileAndRun<T>(file: string, cachedData: Buffer | null): { script: vm.Script; exports: T } {
+  const script = new vm.Script(wrapSource(readFileSync(file, 'utf8')), {
     filename: file,
     ...(cachedData ? { cachedData } : {}),
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
   const mod = { exports: {} as T };
-  const wrapper = script.runInThisContext() as (e: T, r: NodeJS.Require, m: { exports: T }, f: string, d: string) => void;
-  wrapper(mod.exports, createRequire(file), mod, file, dirname(file));
-  const status: CodeCacheStatus = !cacheFile ? 'off' : !cachedData ? 'miss' : script.cachedDataRejected ? 'rejected' : 'hit';
+  (script.runInThisContext() as Wrapper<T>)(mod.exports, createRequire(file), mod, file, dirname(file));
+  return { script, exports: mod.exports };
+}
+
+/**
+ * Build time: compiles the bundle, runs its top level (module set-up, no command) and writes
+ * the code cache of what that compiled to `seedFile(file)`, like the .pyc files pip writes at
+ * install time. Run it in a fresh `node` of the version that will run the CLI: V8 refuses a
+ * cache from another version or other flags (and the CLI then compiles as if there were none).
+ */
+export function writeSeedCache(file: string): number {
+  const { script } = compileAndRun(file, null);
+  const data = script.createCachedData();
+  const tmp = `${seedFile(file)}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, seedFile(file));
+  return data.length;
+}
+
+/** Runs a CommonJS file as Node's loader would (same wrapper and arguments), with a code cache in `cacheDir`. */
+export function loadBundle<T>(file: string, cacheDir: string | null, command: string): LoadedBundle<T> {
+  const st = statSync(file);
+  const name = codeCacheName(process.version, process.arch, st.size, st.mtimeMs, command);
+  const cacheFile = cacheDir ? join(cacheDir, name) : null;
+  const own = cacheFile ? readOrNull(cacheFile) : null;
+  const seed = cacheFile && !own ? readOrNull(seedFile(file)) : null;
+  const { script, exports } = compileAndRun<T>(file, own ?? seed);
+  const status: CodeCacheStatus = !cacheFile ? 'off' : own ? (script.cachedDataRejected ? 'rejected' : 'hit') : seed ? (script.cachedDataRejected ? 'rejected' : 'seeded') : 'miss';
   return {
-    exports: mod.exports, status, cacheFile,
+    exports, status, cacheFile,
     save() {
-      if (!cacheDir || !cacheFile || (status !== 'miss' && status !== 'rejected')) return;
+      if (!cacheDir || !cacheFile || status === 'hit' || status === 'off') return;
       try {
         mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
