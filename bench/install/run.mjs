@@ -148,7 +148,7 @@ const at = prev.indexOf(marker);
 let next;
 if (at >= 0) {
   const end = prev.indexOf('\n## ', at + 5);
-  next = prev.slice(0, at) + lines.join('\n') + (end >= 0 ? prev.slice(end + 1) : '');
+  next = prev.slice(0, at) + lines.join('\n') + (end >= 0 ? `\n${prev.slice(end + 1)}` : '');
 } else next = `${prev.trimEnd()}\n\n${lines.join('\n')}`;
 writeFileSync(results, next.endsWith('\n') ? next : `${next}\n`);
 writeFileSync(join(import.meta.dirname, 'RESULTS.md'), `${lines.join('\n')}\n`);
