@@ -7,6 +7,7 @@ import yargs, { type Argv } from 'yargs';
 import { formatProblem, isMdlibsError, stripControlChars } from '../../index-builder/src/format.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { settleBackgroundWrites } from './net/background-writes.js';
 import { cliError, EXIT, exitCodeFor } from './errors.js';
 import { colorsEnabled } from './output.js';
 import { promptSecret } from './prompt.js';
@@ -154,9 +155,12 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
       }).then(() => resolve(), reject);
     });
   } catch (e) {
+    await settleBackgroundWrites();
     if (helpText && !isMdlibsError(e)) io.stderr.write(`${helpText}\n`);
     return printError(e, io, json);
   }
+  // cache writes the command left running (background-writes.ts) finish before it reports
+  await settleBackgroundWrites();
   if (helpText) io.stdout.write(`${helpText}\n`);
   const { cmd, result } = captured;
   if (!cmd) return EXIT.ok;

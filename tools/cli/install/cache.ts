@@ -1,9 +1,13 @@
 /** Content-addressed tarball cache: `<cache>/content/sha512/<xx>/<hex>.tgz`, verified on read. */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { inBackground } from '../net/background-writes.js';
 import { integrityHex, matchesIntegrity } from './integrity.js';
 
 export class TarballCache {
+  private readonly folders = new Map<string, Promise<unknown>>();
+
   constructor(readonly dir: string) {}
 
   path(integrity: string): string {
@@ -21,13 +25,25 @@ export class TarballCache {
     return null;
   }
 
-  /** Stores verified bytes (the caller has checked integrity). */
-  put(integrity: string, bytes: Buffer): void {
+  /**
+   * Stores verified bytes (the caller has checked integrity), in the background (see
+   * background-writes.ts): written to a temporary name and renamed, so a reader sees the
+   * whole file or none. Returns when it is written (or failed: the cache is best effort).
+   */
+  put(integrity: string, bytes: Buffer): Promise<void> {
     const p = this.path(integrity);
-    if (existsSync(p)) return;
-    mkdirSync(dirname(p), { recursive: true, mode: 0o700 });
-    const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, p);
+    if (existsSync(p)) return Promise.resolve();
+    return inBackground(async () => {
+      const dir = dirname(p);
+      let made = this.folders.get(dir);
+      if (!made) {
+        made = mkdir(dir, { recursive: true, mode: 0o700 });
+        this.folders.set(dir, made);
+      }
+      await made;
+      const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, p);
+    });
   }
 }

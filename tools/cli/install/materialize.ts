@@ -68,7 +68,7 @@ async function fetchVerified(session: Session, full: string, e: LockEntry, stats
     throw cliError('CLI_INTEGRITY_MISMATCH', `the tarball of ${what} from ${redactUrl(url)} does not match its integrity ${e.integrity.slice(0, 20)}…`, 'nothing was installed; the download or the registry is corrupt or tampered with: retry, and if it persists tell the registry operator', { library: full, version: e.version });
   }
   stats.downloaded++;
-  session.tarballs.put(e.integrity, bytes);
+  void session.tarballs.put(e.integrity, bytes); // written while the other downloads go on
   return bytes;
 }
 

@@ -1,8 +1,10 @@
 /** GET with an on-disk ETag cache (search index, index files): conditional requests and offline reads. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
+import { inBackground } from './background-writes.js';
 import { httpRequest, NO_HEADERS, redactUrl, type HttpRequest, type HttpResponse } from './http.js';
 
 interface Meta {
@@ -14,6 +16,9 @@ interface Meta {
 }
 
 export class HttpCache {
+  private folder: Promise<unknown> | null = null;
+  private readonly chains = new Map<string, Promise<void>>();
+
   constructor(readonly dir: string, readonly offline: boolean) {}
 
   private paths(url: string): { meta: string; body: string } {
@@ -30,16 +35,28 @@ export class HttpCache {
     }
   }
 
+  /**
+   * Records a 200 body (or, with a null body, that the registry confirmed the cached one), in
+   * the background (see background-writes.ts). Writes of one URL run one after another, body
+   * before metadata, each renamed into place, so a reader never pairs a body with another
+   * body's ETag.
+   */
   private write(url: string, etag: string | null, body: Buffer | null): void {
     const p = this.paths(url);
-    mkdirSync(join(this.dir, 'http'), { recursive: true, mode: 0o700 });
-    const tmp = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    if (body) {
-      writeFileSync(p.body + tmp, body, { mode: 0o600 });
-      renameSync(p.body + tmp, p.body);
-    }
-    writeFileSync(p.meta + tmp, JSON.stringify({ url, etag, status: 200, fetchedAt: Date.now() } satisfies Meta), { mode: 0o600 });
-    renameSync(p.meta + tmp, p.meta);
+    const previous = this.chains.get(url) ?? Promise.resolve();
+    const next = inBackground(async () => {
+      await previous;
+      this.folder ??= mkdir(join(this.dir, 'http'), { recursive: true, mode: 0o700 });
+      await this.folder;
+      const tmp = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      if (body) {
+        await writeFile(p.body + tmp, body, { mode: 0o600 });
+        await rename(p.body + tmp, p.body);
+      }
+      await writeFile(p.meta + tmp, JSON.stringify({ url, etag, status: 200, fetchedAt: Date.now() } satisfies Meta), { mode: 0o600 });
+      await rename(p.meta + tmp, p.meta);
+    });
+    this.chains.set(url, next);
   }
 
   /** The cached body when the registry confirmed it less than `maxAgeMs` ago (no request). */
