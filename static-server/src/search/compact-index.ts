@@ -73,7 +73,8 @@ export class CompactSearchIndex {
   private readonly terms = new SearchableMap<number>();
   private readonly offsets: Int32Array;
   private readonly docs: Int32Array;
-  private readonly freqs: Float64Array;
+  /** Term frequencies: whole numbers, exact in 32-bit floats (below 2^24), half the memory of 64-bit. */
+  private readonly freqs: Float32Array;
   private readonly fieldIdOf: Record<string, number>;
   /** Scratch space for one query, reused (the server is single-threaded). */
   private readonly score: Float64Array;
@@ -106,7 +107,7 @@ export class CompactSearchIndex {
     for (const [, data] of js.index) for (const f of Object.keys(data)) total += Object.keys(data[f] as object).length;
     this.offsets = new Int32Array(js.index.length * F + 1);
     this.docs = new Int32Array(total);
-    this.freqs = new Float64Array(total);
+    this.freqs = new Float32Array(total);
     let at = 0;
     js.index.forEach(([term, data], t) => {
       this.terms.set(term, t);
