@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-// In-process comparison of the server search (static-server/src/search/compact-index.ts) with MiniSearch
+// In-process comparison of the server search (index-builder/src/search/compact-index.ts) with MiniSearch
 // on a built tree: identical scores for every query, and the time per query of each (top 20 for the compact index).
 //   npm run build && node bench/server/search-inprocess.mjs [tree, default bench/.work/outcap]
 import { performance } from 'node:perf_hooks';
 import { readFileSync, realpathSync } from 'node:fs';
-const { CompactSearchIndex } = await import(new URL('../../dist/static-server/src/search/compact-index.js', import.meta.url).href);
+const { CompactSearchIndex } = await import(new URL('../../dist/index-builder/src/search/compact-index.js', import.meta.url).href);
 const { loadSearchIndex, SEARCH_OPTIONS } = await import(new URL('../../dist/index-builder/src/index.js', import.meta.url).href);
 const root = realpathSync(process.argv[2] ?? 'bench/.work/outcap');
 const json = readFileSync(`${root}/search/index.json`, 'utf8');

@@ -15,6 +15,7 @@ export { buildRegistry, type BuildOptions, type BuildReport } from './build/buil
 export type { SiteInput, SiteEmitter } from './build/site-hook.js';
 export { TreeWriter } from './emit/tree-writer.js';
 export { loadSearchIndex, buildSearchIndex } from './emit/search-index.js';
+export { CompactSearchIndex, tokenizeQuery, type CompactHit, type CompactResult, type CompactSearchOptions, type MiniSearchJson } from './search/compact-index.js';
 export { readRegistryLayout, scopeVisibility } from './read/registry.js';
 export { currentTree } from './output/current-tree.js';
 export { loadSiteEmitter } from './site-loader.js';

@@ -1,14 +1,18 @@
 /**
  * Instant search over the prebuilt MiniSearch index, loaded in shards (see
  * index-builder/src/site/search-shards.ts): the base file plus one shard per first character
- * of the query's words. Prefix and fuzzy matching, scope and tag filters, keyboard navigation.
+ * of the query's words, scored by the builder's CompactSearchIndex (MiniSearch's scores in typed
+ * arrays, as the server uses it: only the shown results are ranked). Prefix and fuzzy
+ * matching, scope and tag filters, keyboard navigation.
  */
-import MiniSearch, { type SearchResult } from 'minisearch';
+import { CompactSearchIndex, tokenizeQuery, type CompactSearchOptions, type MiniSearchJson } from '../../index-builder/src/search/compact-index.js';
+
+type Stored = { name: string; scope?: string; description?: string; tags?: string; latest?: string } & Record<string, unknown>;
 
 interface SearchBase {
   format: string;
-  options: { fields: string[]; storeFields: string[]; searchOptions: Record<string, unknown> };
-  index: Record<string, unknown> & { storedFields: Record<string, { name: string }> };
+  options: { fields: string[]; storeFields: string[]; searchOptions: { boost?: Record<string, number>; prefix?: boolean; fuzzy?: number | boolean; maxFuzzy?: number } };
+  index: Omit<MiniSearchJson, 'documentIds' | 'index' | 'storedFields'> & { storedFields: Record<string, Stored> };
   shards: Record<string, { file: string; terms: number }>;
 }
 type Entry = [string, Record<string, Record<string, number>>];
@@ -22,16 +26,23 @@ export function shardKey(term: string): string {
 }
 
 function keysOf(query: string): Set<string> {
-  const tokenize = MiniSearch.getDefault('tokenize') as (t: string) => string[];
-  return new Set(tokenize(query).map((t) => t.toLowerCase()).filter(Boolean).map(shardKey));
+  return new Set(tokenizeQuery(query).map(shardKey));
+}
+
+/** The builder's search options (base.json) as the compact index takes them; MiniSearch's defaults where absent. */
+function queryOptions(base: SearchBase): CompactSearchOptions {
+  const o = base.options.searchOptions;
+  const fuzzy = o.fuzzy === true ? 0.2 : o.fuzzy || false;
+  return { fields: base.options.fields, boost: o.boost ?? {}, prefix: () => o.prefix === true, fuzzy: () => fuzzy, maxFuzzy: o.maxFuzzy ?? 6 };
 }
 
 class ShardedIndex {
   private base: Promise<SearchBase> | null = null;
   private readonly shards = new Map<string, Promise<Entry[]>>();
-  private engine: MiniSearch | null = null;
+  private engine: CompactSearchIndex | null = null;
   private engineKeys = '';
   private documentIds: Record<string, string> | null = null;
+  private storedByName: Map<string, Stored> | null = null;
 
   constructor(private readonly root: string, private readonly basePath: string) {}
 
@@ -45,6 +56,24 @@ class ShardedIndex {
   loadBase(): Promise<SearchBase> {
     this.base ??= this.fetchJson<SearchBase>(this.basePath);
     return this.base;
+  }
+
+  /** Stored fields (name, description, tags, latest) of every library, by name; document ids on the way. */
+  async stored(): Promise<Map<string, Stored>> {
+    const base = await this.loadBase();
+    if (!this.storedByName || !this.documentIds) {
+      const byName = new Map<string, Stored>();
+      const ids: Record<string, string> = {};
+      const all = base.index.storedFields;
+      for (const short in all) {
+        const f = all[short] as Stored;
+        byName.set(f.name, f);
+        ids[short] = f.name;
+      }
+      this.storedByName = byName;
+      this.documentIds = ids;
+    }
+    return this.storedByName;
   }
 
   /**
@@ -66,26 +95,22 @@ class ShardedIndex {
     return p;
   }
 
-  /** An engine holding (at least) the shards for the words of `query`. */
-  async engineFor(query: string): Promise<MiniSearch> {
+  /** An engine holding (at least) the shards for the words of `query`, and its options. */
+  async engineFor(query: string): Promise<{ engine: CompactSearchIndex; options: CompactSearchOptions }> {
     const keys = keysOf(query);
     const pending = [...keys].map((k) => this.shard(k));
     const base = await this.loadBase();
     await Promise.all(pending);
+    const options = queryOptions(base);
     const have = new Set(this.engineKeys.split(',').filter(Boolean));
-    if (this.engine && [...keys].every((k) => have.has(k))) return this.engine;
+    if (this.engine && [...keys].every((k) => have.has(k))) return { engine: this.engine, options };
     for (const k of keys) have.add(k);
     const all = [...have].sort();
     const parts = await Promise.all(all.map((k) => this.shard(k)));
-    const key = all.join(',');
-    if (!this.documentIds) {
-      this.documentIds = {};
-      for (const [short, f] of Object.entries(base.index.storedFields)) this.documentIds[short] = f.name;
-    }
-    const js = { ...base.index, documentIds: this.documentIds, index: parts.flat() };
-    this.engine = MiniSearch.loadJS(js as unknown as Parameters<typeof MiniSearch.loadJS>[0], { fields: base.options.fields, storeFields: base.options.storeFields, searchOptions: base.options.searchOptions });
-    this.engineKeys = key;
-    return this.engine;
+    await this.stored();
+    this.engine = CompactSearchIndex.fromObject({ ...base.index, documentIds: this.documentIds ?? {}, index: parts.flat() });
+    this.engineKeys = all.join(',');
+    return { engine: this.engine, options };
   }
 }
 
@@ -95,7 +120,7 @@ interface Filters {
   tag: string;
 }
 
-function resultItem(root: string, r: SearchResult): HTMLLIElement {
+function resultItem(root: string, r: Stored): HTMLLIElement {
   const name = String(r.name);
   const li = document.createElement('li');
   li.className = 'lib-card';
@@ -174,11 +199,25 @@ export function initSearch(root: string): void {
       delete results.dataset.query;
       return;
     }
-    let found: SearchResult[];
+    let total: number;
+    let shown: Stored[];
     try {
-      const engine = await index.engineFor(f.q);
-      const filter = (r: SearchResult) => (!f.scope || String(r.name).startsWith(`@${f.scope}/`)) && (!f.tag || String(r.tags ?? '').split(' ').includes(f.tag));
-      found = f.q ? engine.search(f.q, { filter }) : engine.search(MiniSearch.wildcard, { filter }).sort((a, b) => (String(a.name) < String(b.name) ? -1 : 1));
+      const stored = await index.stored();
+      const narrowed = Boolean(f.scope || f.tag);
+      const keep = (name: string): boolean => {
+        if (f.scope && !name.startsWith(`@${f.scope}/`)) return false;
+        return !f.tag || String(stored.get(name)?.tags ?? '').split(' ').includes(f.tag);
+      };
+      if (f.q) {
+        const { engine, options } = await index.engineFor(f.q);
+        const r = engine.search(f.q, options, { limit: MAX_SHOWN, ...(narrowed ? { filter: keep } : {}) });
+        total = r.total;
+        shown = r.hits.map((h) => stored.get(h.id)).filter((x): x is Stored => x !== undefined);
+      } else {
+        const all = [...stored.values()].filter((x) => keep(x.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+        total = all.length;
+        shown = all.slice(0, MAX_SHOWN);
+      }
     } catch {
       if (mine !== seq) return;
       count.textContent = 'Search is unavailable right now (the search index did not load).';
@@ -186,14 +225,14 @@ export function initSearch(root: string): void {
     }
     if (mine !== seq) return;
     if (others) others.hidden = true;
-    results.replaceChildren(...found.slice(0, MAX_SHOWN).map((r) => resultItem(root, r)));
-    results.hidden = found.length === 0;
+    results.replaceChildren(...shown.map((r) => resultItem(root, r)));
+    results.hidden = total === 0;
     const what = f.q ? ` for “${f.q}”` : '';
-    count.textContent = found.length === 0 ? `No libraries found${what}.` : `${found.length} ${found.length === 1 ? 'library' : 'libraries'}${what}${found.length > MAX_SHOWN ? ` (showing the first ${MAX_SHOWN})` : ''}`;
+    count.textContent = total === 0 ? `No libraries found${what}.` : `${total} ${total === 1 ? 'library' : 'libraries'}${what}${total > MAX_SHOWN ? ` (showing the first ${MAX_SHOWN})` : ''}`;
     results.dataset.query = f.q;
-    results.dataset.count = String(found.length);
+    results.dataset.count = String(total);
     results.dataset.ms = (performance.now() - started).toFixed(1);
-    document.dispatchEvent(new CustomEvent('mdlibs:results', { detail: { query: f.q, count: found.length } }));
+    document.dispatchEvent(new CustomEvent('mdlibs:results', { detail: { query: f.q, count: total } }));
   };
 
   const links = () => [...results.querySelectorAll<HTMLAnchorElement>('a.lib-name')];

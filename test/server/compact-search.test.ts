@@ -1,8 +1,8 @@
-/** The server's typed-array search gives MiniSearch's scores for the builder's prebuilt index. */
+/** The typed-array search (server and web UI) gives MiniSearch's scores for the builder's prebuilt index. */
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { buildSearchIndex, loadSearchIndex, SEARCH_OPTIONS, type SearchDoc } from '../../index-builder/src/index.js';
-import { CompactSearchIndex } from '../../static-server/src/search/compact-index.js';
+import { CompactSearchIndex, type CompactSearchOptions } from '../../index-builder/src/search/compact-index.js';
 import { QUERY_OPTIONS } from '../../static-server/src/tree/tree-snapshot.js';
 
 /** Deterministic corpus: words from a small vocabulary (many documents share terms, as in the bench registry). */
@@ -25,9 +25,12 @@ const QUERIES = [
   Array.from({ length: 36 }, (_, i) => `w${i}`).concat(['deploy', 'cache']).join(' '),
 ];
 
-function expectSameAsMiniSearch(ms: MiniSearch<SearchDoc>, cs: CompactSearchIndex, q: string): void {
-  const want = ms.search(q, { ...QUERY_OPTIONS, fields: [...QUERY_OPTIONS.fields] });
-  const got = cs.search(q, QUERY_OPTIONS);
+/** The web UI's options: the builder's search options as base.json carries them (prefix for every term, fuzzy 0.2, MiniSearch's maxFuzzy 6). */
+const WEB_OPTIONS: CompactSearchOptions = { fields: SEARCH_OPTIONS.fields, boost: SEARCH_OPTIONS.searchOptions.boost, prefix: () => true, fuzzy: () => 0.2, maxFuzzy: 6 };
+
+function expectSameAsMiniSearch(ms: MiniSearch<SearchDoc>, cs: CompactSearchIndex, q: string, o: CompactSearchOptions = QUERY_OPTIONS): void {
+  const want = ms.search(q, { ...o, fields: [...o.fields] });
+  const got = cs.search(q, o);
   expect(got.total, q).toBe(want.length);
   const wantScore = new Map(want.map((h) => [String(h.id), h.score]));
   for (const h of got.hits) expect(h.score, `${q}: ${h.id}`).toBe(wantScore.get(h.id));
@@ -47,6 +50,10 @@ describe('compact search index', () => {
 
   it.each(QUERIES)('scores %j exactly as MiniSearch does (prefix, fuzzy, boosts, quality)', (q) => {
     expectSameAsMiniSearch(ms, cs, q);
+  });
+
+  it('scores exactly as MiniSearch does with the web UI options too', () => {
+    for (const q of QUERIES) expectSameAsMiniSearch(ms, cs, q, WEB_OPTIONS);
   });
 
   it('the best k are the first k of the full ranking, and total still counts every match', () => {

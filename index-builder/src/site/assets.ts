@@ -1,6 +1,6 @@
 /**
  * The site's static assets from `templates/site/`: the page layout, the stylesheet and the browser
- * script (TypeScript bundled with esbuild once per process, minified, with MiniSearch inlined).
+ * script (TypeScript bundled with esbuild once per process, minified, with the search scorer inlined).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

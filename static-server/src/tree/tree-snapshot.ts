@@ -9,7 +9,7 @@ import {
   buildInfoSchema, indexPath, libraryIndexSchema, PATHS, SEARCH_OPTIONS, summaryIndexSchema, summaryPageSchema, teamsJsonSchema,
   type BuildInfo, type LibraryIndex, type SummaryEntry, type SummaryIndex, type TeamsJson,
 } from '../../../index-builder/src/index.js';
-import { CompactSearchIndex, type CompactResult, type CompactSearchOptions } from '../search/compact-index.js';
+import { CompactSearchIndex, type CompactResult, type CompactSearchOptions } from '../../../index-builder/src/search/compact-index.js';
 
 const LIBRARY_CACHE = 2000;
 

@@ -1,6 +1,6 @@
 /**
- * The server's search over the builder's prebuilt MiniSearch index (PROTO-3), kept in typed
- * arrays and scored the way MiniSearch scores (BM25+ with its parameters, field boosts,
+ * Search over the builder's prebuilt MiniSearch index (PROTO-3) for the server and the web UI,
+ * kept in typed arrays and scored the way MiniSearch scores (BM25+ with its parameters, field boosts,
  * prefix and fuzzy term weights, the "quality" factor for query terms matched).
  *
  * Why not MiniSearch itself: on the bench's 10,000-library tree a typical query matches
@@ -17,7 +17,7 @@
 import SearchableMap from 'minisearch/SearchableMap';
 
 /** The serialized MiniSearch index (MiniSearch#toJSON, serializationVersion 1 or 2). */
-interface MiniSearchJson {
+export interface MiniSearchJson {
   documentCount: number;
   nextId: number;
   documentIds: Record<string, string>;
@@ -56,6 +56,11 @@ export interface CompactResult {
 }
 
 const SPACE_OR_PUNCTUATION = /[\n\r\p{Z}\p{P}]+/u;
+
+/** Query terms as MiniSearch's default tokenizer and term processing make them. */
+export function tokenizeQuery(query: string): string[] {
+  return query.split(SPACE_OR_PUNCTUATION).map((t) => t.toLowerCase()).filter((t) => t.length > 0);
+}
 const DEFAULT_WEIGHTS = { fuzzy: 0.45, prefix: 0.375 };
 const DEFAULT_BM25 = { k: 1.2, b: 0.7, d: 0.5 };
 
@@ -89,43 +94,49 @@ export class CompactSearchIndex {
     this.fieldCount = Math.max(-1, ...Object.values(js.fieldIds)) + 1;
     this.avgFieldLength = js.averageFieldLength;
     this.live = new Uint8Array(n);
-    for (const [k, id] of Object.entries(js.documentIds)) {
+    // for-in, not Object.entries: no array per key (this runs over millions of postings)
+    for (const k in js.documentIds) {
       const s = Number(k);
       this.live[s] = 1;
-      this.ids[s] = id;
+      this.ids[s] = js.documentIds[k] as string;
       this.scopes[s] = String(js.storedFields[k]?.scope ?? '');
     }
     this.fieldLength = Array.from({ length: this.fieldCount }, () => new Float64Array(n));
-    for (const [k, lengths] of Object.entries(js.fieldLength)) {
+    for (const k in js.fieldLength) {
       const s = Number(k);
-      lengths.forEach((len, f) => {
-        (this.fieldLength[f] as Float64Array)[s] = len;
-      });
+      const lengths = js.fieldLength[k] as number[];
+      for (let f = 0; f < lengths.length && f < this.fieldCount; f++) (this.fieldLength[f] as Float64Array)[s] = lengths[f] as number;
     }
     const F = this.fieldCount;
     let total = 0;
-    for (const [, data] of js.index) for (const f of Object.keys(data)) total += Object.keys(data[f] as object).length;
+    for (const [, data] of js.index) {
+      for (const f in data) {
+        const postings = data[f] as Record<string, number>;
+        for (const _d in postings) total++;
+      }
+    }
     this.offsets = new Int32Array(js.index.length * F + 1);
     this.docs = new Int32Array(total);
     this.freqs = new Float32Array(total);
     let at = 0;
-    js.index.forEach(([term, data], t) => {
+    for (let t = 0; t < js.index.length; t++) {
+      const [term, data] = js.index[t] as [string, Record<string, Record<string, number>>];
       this.terms.set(term, t);
       for (let f = 0; f < F; f++) {
         this.offsets[t * F + f] = at;
-        const postings = data[String(f)];
+        const postings = data[f];
         // a serialized index keeps postings of removed documents until vacuumed: drop them here
         if (postings) {
-          for (const [d, tf] of Object.entries(postings)) {
+          for (const d in postings) {
             const s = Number(d);
             if (!this.live[s]) continue;
             this.docs[at] = s;
-            this.freqs[at] = tf;
+            this.freqs[at] = postings[d] as number;
             at++;
           }
         }
       }
-    });
+    }
     this.offsets[js.index.length * F] = at;
     this.score = new Float64Array(n);
     this.termScore = new Float64Array(n);
@@ -136,12 +147,17 @@ export class CompactSearchIndex {
     return new CompactSearchIndex(JSON.parse(json) as MiniSearchJson);
   }
 
+  /** From the parsed object (the web UI assembles it from the base file and its shards). */
+  static fromObject(js: MiniSearchJson): CompactSearchIndex {
+    return new CompactSearchIndex(js);
+  }
+
   /**
    * Matching documents best first (ties in document order): all of them, or the best `limit`
    * (selected without sorting the rest). `filter` drops documents before they are counted.
    */
   search(query: string, o: CompactSearchOptions, opts: { limit?: number; filter?: (id: string, scope: string) => boolean } = {}): CompactResult {
-    const queryTerms = query.split(SPACE_OR_PUNCTUATION).map((t) => t.toLowerCase()).filter((t) => t.length > 0);
+    const queryTerms = tokenizeQuery(query);
     const { score, termScore, matchedTerms } = this;
     const n = score.length;
     score.fill(0);
