@@ -202,15 +202,15 @@ export function initSearch(root: string): void {
     let total: number;
     let shown: Stored[];
     try {
-      const stored = await index.stored();
+      // engineFor starts the shard fetches alongside the base's: both wait together
+      const [stored, found] = await Promise.all([index.stored(), f.q ? index.engineFor(f.q) : Promise.resolve(null)]);
       const narrowed = Boolean(f.scope || f.tag);
       const keep = (name: string): boolean => {
         if (f.scope && !name.startsWith(`@${f.scope}/`)) return false;
         return !f.tag || String(stored.get(name)?.tags ?? '').split(' ').includes(f.tag);
       };
-      if (f.q) {
-        const { engine, options } = await index.engineFor(f.q);
-        const r = engine.search(f.q, options, { limit: MAX_SHOWN, ...(narrowed ? { filter: keep } : {}) });
+      if (f.q && found) {
+        const r = found.engine.search(f.q, found.options, { limit: MAX_SHOWN, ...(narrowed ? { filter: keep } : {}) });
         total = r.total;
         shown = r.hits.map((h) => stored.get(h.id)).filter((x): x is Stored => x !== undefined);
       } else {

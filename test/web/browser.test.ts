@@ -154,4 +154,40 @@ describe.skipIf(!hasChromium())('web UI on a plain static host (Chromium)', () =
       await sub.close();
     }
   });
+
+  it('fetches the shards of a pasted query while the base file is still on its way', async () => {
+    // base.json is held until a shard is requested (at most 3 s): fetched one after the other, the shard request comes only after the wait
+    let shardAsked: () => void = () => undefined;
+    const shardSeen = new Promise<void>((r) => (shardAsked = r));
+    let baseReleased = false;
+    let shardBeforeBase: boolean | null = null;
+    const slow = await serveStatic(site.publicDir, {
+      hold: (path) => {
+        if (/\/search\/web\/shard-/.test(path)) {
+          shardBeforeBase ??= !baseReleased;
+          shardAsked();
+        }
+        if (!path.endsWith('/search/web/base.json')) return undefined;
+        return Promise.race([shardSeen, new Promise<void>((r) => setTimeout(r, 3000))]).then(() => {
+          baseReleased = true;
+        });
+      },
+    });
+    try {
+      const ctx = await browser.newContext();
+      const { page, errors } = await openPage(ctx);
+      await page.goto(`${slow.url}index.html`);
+      await page.evaluate(() => {
+        const input = document.getElementById('q') as HTMLInputElement;
+        input.value = 'runbook';
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await expect.poll(() => page.locator('#result-count').textContent(), { timeout: 10_000 }).toMatch(/librar(y|ies) for “runbook”/);
+      expect(shardBeforeBase).toBe(true);
+      expect(errors).toEqual([]);
+      await ctx.close();
+    } finally {
+      await slow.close();
+    }
+  });
 });

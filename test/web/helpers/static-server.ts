@@ -19,12 +19,13 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-export async function serveStatic(rootLink: string, opts: { basePath?: string } = {}): Promise<StaticServer> {
+export async function serveStatic(rootLink: string, opts: { basePath?: string; hold?: (path: string) => Promise<void> | undefined } = {}): Promise<StaticServer> {
   const base = opts.basePath ?? '/';
   const requests: string[] = [];
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     requests.push(url.pathname);
+    await opts.hold?.(url.pathname); // a slow response, for ordering tests
     const root = realpathSync(rootLink);
     const send404 = () => {
       res.writeHead(404, { 'content-type': TYPES['.html'] as string });
