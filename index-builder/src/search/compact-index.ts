@@ -25,6 +25,7 @@ export interface MiniSearchJson {
   fieldLength: Record<string, number[]>;
   averageFieldLength: number[];
   storedFields: Record<string, Record<string, unknown>>;
+  dirtCount?: number;
   index: [string, Record<string, Record<string, number>>][];
   serializationVersion: number;
 }

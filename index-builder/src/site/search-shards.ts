@@ -6,21 +6,8 @@
  * loads the base plus one shard per distinct first character of its words.
  */
 import { SEARCH_OPTIONS } from '../format/protocol.js';
+import type { MiniSearchJson } from '../search/compact-index.js';
 import { searchShard, SITE_PATHS } from './site-paths.js';
-
-/** MiniSearch's serialized form (serializationVersion 2). */
-interface MiniSearchJson {
-  documentCount: number;
-  nextId: number;
-  documentIds: Record<string, string>;
-  fieldIds: Record<string, number>;
-  fieldLength: Record<string, number[]>;
-  averageFieldLength: number[];
-  storedFields: Record<string, Record<string, unknown>>;
-  dirtCount?: number;
-  index: [string, Record<string, Record<string, number>>][];
-  serializationVersion: number;
-}
 
 export interface SearchBase {
   format: 'mdlibs-web-search/1';
