@@ -4,16 +4,23 @@
  * (setImmediate) the whole batch is committed in ONE store transaction, and only then are the
  * responses sent. So a download is durable before its bytes leave (no count lost on SIGKILL),
  * yet the store sees one transaction per turn, not one per request. While a commit is in
- * flight (PostgreSQL), new requests gather into the next batch.
+ * flight (PostgreSQL), new requests gather into the next batch. Requests authenticated from
+ * the store's per-turn token cache are re-checked here: a token revoked since is refused.
  */
+import { tokenProblem } from './auth/authenticate.js';
 import { ServerError } from './errors.js';
-import { day, type DownloadRow, type Store } from './store/store.js';
+import { day, type DownloadRow, type Store, type TokenRecord } from './store/store.js';
 
 export interface Ticket {
   /** Rate-limit key (`ip:…`, `tok:…`) and its limit; null key: not limited. */
   key: string | null;
   limit: number;
   download: { library: string; version: string } | null;
+  /**
+   * Hash of the token the request was authenticated with through a `turn` lookup: the commit
+   * refuses the request (with the token's error) if the token changed since and is no longer valid.
+   */
+  tokenHash?: string | null;
 }
 
 export interface Verdict { allowed: boolean; limit: number; remaining: number; reset: number }
@@ -54,16 +61,24 @@ export class GroupCommit {
     const reset = (window + 1) * this.windowSeconds;
     const today = day(new Date(nowMs));
     const hits = new Map<string, number>();
-    for (const it of items) if (it.key !== null) hits.set(it.key, (hits.get(it.key) ?? 0) + 1);
+    const tokens = new Set<string>();
+    for (const it of items) {
+      if (it.key !== null) hits.set(it.key, (hits.get(it.key) ?? 0) + 1);
+      if (it.tokenHash) tokens.add(it.tokenHash);
+    }
     const verdicts: Verdict[] = [];
+    const refused: (ServerError | null)[] = [];
     let counted = 0;
     let committed: DownloadRow[] = [];
-    const decide = (totals: ReadonlyMap<string, number>): DownloadRow[] => {
+    const decide = (totals: ReadonlyMap<string, number>, current: ReadonlyMap<string, TokenRecord | null> | null): DownloadRow[] => {
       const seen = new Map<string, number>();
       const rows = new Map<string, DownloadRow>();
       verdicts.length = 0;
+      refused.length = 0;
       counted = 0;
       for (const it of items) {
+        const problem = current && it.tokenHash ? tokenProblem(current.get(it.tokenHash) ?? null, nowMs) : null;
+        refused.push(problem);
         let v: Verdict = { allowed: true, limit: it.limit, remaining: it.limit, reset };
         if (it.key !== null) {
           const before = (totals.get(it.key) ?? 0) - (hits.get(it.key) ?? 0);
@@ -73,7 +88,7 @@ export class GroupCommit {
           v = { allowed: used <= it.limit, limit: it.limit, remaining: Math.max(0, it.limit - used), reset };
         }
         verdicts.push(v);
-        if (v.allowed && it.download) {
+        if (v.allowed && !problem && it.download) {
           const k = `${it.download.library}\0${it.download.version}`;
           const r = rows.get(k);
           if (r) r.n++;
@@ -85,12 +100,16 @@ export class GroupCommit {
       return committed;
     };
     try {
-      await this.store.commitBatch({ window, hits, decide });
+      await this.store.commitBatch({ window, hits, tokens, decide });
       if (counted) {
         this.downloadsCounted += counted;
         this.onCommitted(committed);
       }
-      items.forEach((it, i) => it.resolve(verdicts[i] as Verdict));
+      items.forEach((it, i) => {
+        const problem = refused[i];
+        if (problem) it.reject(problem);
+        else it.resolve(verdicts[i] as Verdict);
+      });
     } catch (e) {
       const err = new ServerError('MDL_UNAVAILABLE', 'the store is not available; try again', { cause: e });
       for (const it of items) it.reject(err);

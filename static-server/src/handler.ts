@@ -21,7 +21,8 @@ import { isTarball, tarballTarget } from './static/content-type.js';
 import { planFile } from './static/plan-file.js';
 import { withApiBase } from './static/config-json.js';
 import { safePath } from './static/safe-path.js';
-import type { Verdict } from './group-commit.js';
+import type { Ticket, Verdict } from './group-commit.js';
+import type { Freshness } from './store/store.js';
 import { health } from './health.js';
 
 let seq = 0;
@@ -126,13 +127,31 @@ async function handle(ctx: Context, x: Exchange): Promise<void> {
   return staticFile(ctx, x, path, method);
 }
 
-async function identify(ctx: Context, x: Exchange): Promise<Caller> {
+/**
+ * `turn` (a cheaper token lookup, see Store.tokenByHash) only where the request passes the
+ * group commit through `commit()` below, which re-checks the token.
+ */
+async function identify(ctx: Context, x: Exchange, freshness: Freshness): Promise<Caller> {
   try {
-    const caller = await authenticate(ctx.store, x.req.headers.authorization, new Date());
+    const caller = await authenticate(ctx.store, x.req.headers.authorization, new Date(), freshness);
     if (caller.kind === 'token') ctx.touch(caller.token.id);
     return caller;
   } catch (e) {
-    if (e instanceof ServerError) ctx.audit({ event: 'token.denied', actor: null, target: null, ip: x.ip, details: { reason: e.code, route: x.route } });
+    if (e instanceof ServerError) deniedToken(ctx, x, e);
+    throw e;
+  }
+}
+
+function deniedToken(ctx: Context, x: Exchange, e: ServerError): void {
+  ctx.audit({ event: 'token.denied', actor: null, target: null, ip: x.ip, details: { reason: e.code, route: x.route } });
+}
+
+/** The group commit for one request, with its caller's token re-checked there. */
+async function commit(ctx: Context, x: Exchange, caller: Caller, t: Omit<Ticket, 'tokenHash'>): Promise<Verdict> {
+  try {
+    return await ctx.commits.submit({ ...t, tokenHash: caller.kind === 'token' ? caller.token.hash : null });
+  } catch (e) {
+    if (e instanceof ServerError && e.code.startsWith('MDL_TOKEN_')) deniedToken(ctx, x, e);
     throw e;
   }
 }
@@ -175,10 +194,10 @@ async function api(ctx: Context, x: Exchange, path: string, query: URLSearchPara
   if (decoded.some((s) => s === '' || s.includes('/') || s === '.' || s === '..')) throw notFound();
   const route = matchRoute(decoded, method);
   x.route = `/api/v1${route.name}`;
-  const caller = await identify(ctx, x);
+  const caller = await identify(ctx, x, 'turn');
   if (caller.kind === 'anonymous' && !ctx.config.anonymousRead && route.name !== '/users/me') throw httpError('MDL_UNAUTHORIZED', 'this registry needs a token: Authorization: Bearer mdl_…');
   const rt = rateTicket(ctx, caller, x.ip);
-  applyVerdict(x, await ctx.commits.submit({ ...rt, download: null }), rt.key !== null);
+  applyVerdict(x, await commit(ctx, x, caller, { ...rt, download: null }), rt.key !== null);
   const { view, access } = trees(ctx, caller);
   const r: ApiRequest = { method, segs: decoded, query, caller, access, view, ctx, req: x.req, ip: x.ip };
   const result = await route.handler(r, ...route.params);
@@ -203,7 +222,8 @@ async function staticFile(ctx: Context, x: Exchange, path: string, method: strin
   if (method !== 'GET' && method !== 'HEAD') throw httpError('MDL_METHOD_NOT_ALLOWED', `${method} is not allowed on static files`, { allow: 'GET, HEAD, OPTIONS' });
   discardBody(x.req);
   const sp = safePath(path);
-  const caller = await identify(ctx, x);
+  // a tarball request always passes the group commit (below), which re-checks the token
+  const caller = await identify(ctx, x, sp && !sp.dir && tarballTarget(sp.rel) ? 'turn' : 'now');
   if (caller.kind === 'anonymous' && !ctx.config.anonymousRead) throw httpError('MDL_UNAUTHORIZED', 'this registry needs a token: Authorization: Bearer mdl_…');
   if (!sp) throw notFound();
   const { view, access } = trees(ctx, caller);
@@ -229,7 +249,7 @@ async function staticFile(ctx: Context, x: Exchange, path: string, method: strin
     x.route = 'tarball';
     const rt = rateTicket(ctx, caller, x.ip);
     const counts = !x.head && plan.complete && plan.status !== 304;
-    const v = await ctx.commits.submit({ ...rt, download: counts ? target : null });
+    const v = await commit(ctx, x, caller, { ...rt, download: counts ? target : null });
     applyVerdict(x, v, rt.key !== null);
     if (counts) ctx.metrics.downloads.inc({ visibility: isPrivate ? 'private' : 'public' });
   }

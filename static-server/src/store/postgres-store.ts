@@ -49,7 +49,7 @@ export async function openPostgresStore(url: string, schema = 'public'): Promise
           );
           for (const row of r.rows) totals.set(row.key, Number(row.n));
         }
-        const rows = b.decide(totals);
+        const rows = b.decide(totals, null); // token lookups here are never cached: always current
         if (rows.length) {
           await client.query(
             `INSERT INTO ${s}.downloads (library, version, day, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])

@@ -22,11 +22,26 @@ export interface DownloadRow { library: string; version: string; day: string; n:
 
 export interface AuditEvent { at: string; event: string; actor: string | null; target: string | null; ip: string | null; details: Record<string, unknown> }
 
+/**
+ * How current a token lookup must be. `now`: the store's latest committed state. `turn`: may
+ * come from a cache the store checked earlier in this turn of the event loop; whoever asks for
+ * it must name the token in the `commitBatch` that follows, which hands `decide` the token's
+ * current record whenever it may have changed since (so a revocation committed before the
+ * request arrived is still seen, at the cost of one check per batch instead of one per request).
+ */
+export type Freshness = 'now' | 'turn';
+
 /** One batch of rate-limit hits, in arrival order; `decide` sees the totals and names the downloads to count. */
 export interface Batch {
   window: number;
   hits: ReadonlyMap<string, number>;
-  decide: (totals: ReadonlyMap<string, number>) => readonly DownloadRow[];
+  /** Hashes of the tokens this batch's requests were authenticated with through `turn` lookups. */
+  tokens?: ReadonlySet<string>;
+  /**
+   * Called inside the transaction. `tokens`: the current record (null: gone) of each token in
+   * `batch.tokens` when one may have changed since it was looked up; null when none can have.
+   */
+  decide: (totals: ReadonlyMap<string, number>, tokens: ReadonlyMap<string, TokenRecord | null> | null) => readonly DownloadRow[];
 }
 
 export interface Store {
@@ -34,7 +49,7 @@ export interface Store {
   /** Group commit: adds the hits, lets `decide` pick the downloads, commits both in one transaction. */
   commitBatch(batch: Batch): Promise<ReadonlyMap<string, number>>;
   insertToken(t: TokenRecord): Promise<void>;
-  tokenByHash(hash: string): Promise<TokenRecord | null>;
+  tokenByHash(hash: string, freshness?: Freshness): Promise<TokenRecord | null>;
   tokenById(id: string): Promise<TokenRecord | null>;
   listTokens(owner: string | null): Promise<TokenRecord[]>;
   /** Sets revokedAt if not yet revoked; false when no such token (or already revoked). */
