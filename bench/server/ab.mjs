@@ -64,6 +64,6 @@ for (let i = 1; i <= ROUNDS; i++) {
 }
 for (const k of ['A', 'B']) {
   const rs = res[k];
-  console.log(`${k} ${k === 'A' ? A : B}: median ${median(rs.map((r) => r.rps)).toFixed(0)} req/s, p99 ${median(rs.map((r) => r.p99))} ms, ${median(rs.map((r) => r.cpu)).toFixed(1)} µs CPU/req (rounds: ${rs.map((r) => r.rps.toFixed(0)).join(' / ')})`);
+  console.log(`${k} ${k === 'A' ? A : B}: median ${median(rs.map((r) => r.rps)).toFixed(0)} req/s, p99 ${median(rs.map((r) => r.p99)).toFixed(2)} ms, ${median(rs.map((r) => r.cpu)).toFixed(1)} µs CPU/req (rounds: ${rs.map((r) => r.rps.toFixed(0)).join(' / ')})`);
 }
 console.log(`B/A req/s: ${(median(res.B.map((r) => r.rps)) / median(res.A.map((r) => r.rps))).toFixed(3)}`);

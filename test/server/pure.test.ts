@@ -1,7 +1,11 @@
 /** The pure pieces: path decoding, byte ranges, tarball names, token formats, config merging. */
 import { describe, expect, it } from 'vitest';
 import { safePath } from '../../static-server/src/static/safe-path.js';
-import { parseRange } from '../../static-server/src/static/plan-file.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseRange, planFile } from '../../static-server/src/static/plan-file.js';
+import { FileCache } from '../../static-server/src/static/file-cache.js';
+import { tempDir } from '../helpers/tmp.js';
 import { tarballTarget, cacheControl } from '../../static-server/src/static/content-type.js';
 import { bearer } from '../../static-server/src/auth/authenticate.js';
 import { accessFor } from '../../static-server/src/auth/access.js';
@@ -17,7 +21,41 @@ describe('safePath', () => {
   it('refuses traversal, encoded separators, NUL, dot segments, empty segments and bad escapes', () => {
     for (const p of ['/a/../b', '/a/%2e%2e/b', '/a/%2E%2E/b', '/a%2Fb', '/a%2fb', '/a%5Cb', '/a\\b', '/a%00', '/./a', '/a//b', '//a', '/.git/config', '/a/%', '/a/%zz', '/a%20', 'a', `/${'a'.repeat(2000)}`, '/a/%0a']) {
       expect(safePath(p), p).toBeNull();
+      expect(safePath(p), `${p} asked again`).toBeNull();
     }
+  });
+  it('gives the same frozen answer when asked again, so no caller can change what the next one gets', () => {
+    const a = safePath('/index/@acme/guide.json');
+    expect(Object.isFrozen(a)).toBe(true);
+    expect(safePath('/index/@acme/guide.json')).toEqual({ rel: 'index/@acme/guide.json', dir: false, scope: 'acme' });
+    for (let i = 0; i < 5000; i++) safePath(`/x/${i}`); // more than it keeps
+    expect(safePath('/index/@acme/guide.json')).toEqual(a);
+    expect(safePath('/a/../b')).toBeNull();
+  });
+});
+
+describe('planFile', () => {
+  it('reuses a plain 200 plan per file, but never across privacy, encodings or conditional and range requests', () => {
+    const dir = tempDir('mdlibs-plan-');
+    writeFileSync(join(dir, 'a.json'), '{"a":1}'.repeat(50));
+    writeFileSync(join(dir, 'a.json.br'), 'compressed');
+    const cache = new FileCache(1 << 20);
+    const file = cache.get(join(dir, 'a.json'));
+    if (!file) throw new Error('fixture missing');
+    const pub = planFile({}, file, 'index/a.json', false, cache, true);
+    expect(planFile({}, file, 'index/a.json', false, cache, true)).toBe(pub);
+    expect(Object.isFrozen(pub.headers)).toBe(true);
+    expect(pub.headers['cache-control']).toBe('public, max-age=60, must-revalidate');
+    const priv = planFile({}, file, 'index/a.json', true, cache, true);
+    expect(priv.headers['cache-control']).toBe('private, max-age=60, must-revalidate');
+    expect(priv.headers.vary).toBe('Accept-Encoding, Authorization');
+    const br = planFile({ 'accept-encoding': 'br' }, file, 'index/a.json', false, cache, true);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['content-length']).toBe(10);
+    expect(planFile({}, file, 'index/a.json', false, cache, true).headers['content-encoding']).toBeUndefined();
+    expect(planFile({ range: 'bytes=0-3' }, file, 'index/a.json', false, cache, true)).toMatchObject({ status: 206, end: 3 });
+    expect(planFile({ 'if-none-match': file.etag }, file, 'index/a.json', false, cache, true).status).toBe(304);
+    expect(planFile({}, file, 'other/a.txt', false, cache, false).headers['content-type']).toBe('text/plain; charset=utf-8');
   });
 });
 
@@ -73,6 +111,10 @@ describe('tokens and access', () => {
     expect(can(tok('bob', []))).toEqual([]);
     expect(can(tok('root', ['vault']))).toEqual(['vault']);
     expect(can(tok('anyone', [], true))).toEqual(['secops', 'vault']);
+    expect(can(tok('bob', ['secops']))).toEqual(['secops']); // asked again: the same answer
+    // a new build's teams.json (bob left secops) is a new snapshot: decided afresh
+    const rebuilt = { ...teams, scopes: teams.scopes.map((s) => ({ ...s, members: s.members.filter((m) => m.user !== 'bob') })) };
+    expect([...accessFor({ kind: 'token', token: tok('bob', ['secops']) }, rebuilt).privateScopes]).toEqual([]);
     const anon = accessFor({ kind: 'anonymous' }, teams);
     expect(anon.mayReadScope('secops')).toBe(false);
     expect(anon.mayReadScope('acme')).toBe(true);

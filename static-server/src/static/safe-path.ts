@@ -12,7 +12,20 @@ export interface SafePath {
   scope: string | null;
 }
 
-export function safePath(pathname: string): SafePath | null {
+/** Recent answers (a registry's clients ask for the same few paths over and over): bounded. */
+const recent = new Map<string, Readonly<SafePath> | null>();
+
+export function safePath(pathname: string): Readonly<SafePath> | null {
+  let r = recent.get(pathname);
+  if (r === undefined) {
+    r = decide(pathname);
+    if (recent.size >= 4096) recent.clear();
+    recent.set(pathname, r);
+  }
+  return r;
+}
+
+function decide(pathname: string): Readonly<SafePath> | null {
   if (!pathname.startsWith('/') || pathname.length > 1024) return null;
   const raw = pathname.slice(1).split('/');
   const dir = raw.length > 0 && raw[raw.length - 1] === '';
@@ -29,5 +42,5 @@ export function safePath(pathname: string): SafePath | null {
     segs.push(s);
   }
   const scopeSeg = segs.find((s) => s.startsWith('@'));
-  return { rel: segs.join('/'), dir, scope: scopeSeg ? scopeSeg.slice(1) : null };
+  return Object.freeze({ rel: segs.join('/'), dir, scope: scopeSeg ? scopeSeg.slice(1) : null });
 }
