@@ -22,6 +22,8 @@ const ROUNDS = Number(opt('rounds', 5));
 const LIBS = Number(opt('libs', 50));
 const WORK = join(ROOT, 'bench/.work/install');
 const BIN = join(ROOT, 'dist/tools/cli/bin.js');
+// --compare <dist folder of another build>: also time its cold and warm installs in each round (A/B)
+const COMPARE = opt('compare', null) ? join(resolve(opt('compare')), 'tools/cli/bin.js') : null;
 const log = (m) => process.stderr.write(`[bench:install ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
@@ -86,6 +88,7 @@ const freshHome = () => { const h = join(WORK, `home-${++homeSeq}`); mkdirSync(j
 const specs = names.map((n) => `@bench/${n}`);
 
 const samples = { node: [], version: [], curl: [], cold: [], warm: [] };
+const compared = { cold: [], warm: [] };
 let warmHome = null;
 for (let r = 1; r <= ROUNDS; r++) {
   for (let i = 0; i < 3; i++) samples.node.push(await time(() => runTimed('node', process.execPath, ['-e', ''])));
@@ -102,6 +105,14 @@ for (let r = 1; r <= ROUNDS; r++) {
   samples.warm.push(await time(async () => { Object.assign(res, await runTimed('warm', process.execPath, [BIN, 'install', '--json'], { cwd, env: envFor(home) })); }));
   const j = JSON.parse(res.stdout);
   if (j.fromCache !== LIBS || j.downloaded !== 0) throw new Error(`warm install: fromCache ${j.fromCache}, downloaded ${j.downloaded}`);
+  if (COMPARE) {
+    const h = freshHome();
+    const c = join(h, 'project');
+    compared.cold.push(await time(() => run(process.execPath, [COMPARE, 'install', ...specs, '--registry', URL_], { cwd: c, env: envFor(h) })));
+    rmSync(join(c, 'libraries'), { recursive: true, force: true });
+    compared.warm.push(await time(() => run(process.execPath, [COMPARE, 'install', '--json'], { cwd: c, env: envFor(h) })));
+    log(`round ${r}: compared build (${COMPARE}): cold ${compared.cold.at(-1).toFixed(0)} ms, warm ${compared.warm.at(-1).toFixed(0)} ms`);
+  }
   log(`round ${r}: node ${samples.node.at(-1).toFixed(0)} ms, --version ${samples.version.at(-1).toFixed(0)} ms, curl ${samples.curl.at(-1).toFixed(0)} ms, cold ${samples.cold.at(-1).toFixed(0)} ms, warm ${samples.warm.at(-1).toFixed(0)} ms`);
 }
 await server.close();
@@ -136,6 +147,7 @@ const lines = [
   ] : []),
   `Load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores).`,
   '',
+  ...(COMPARE ? [`Compared build (${COMPARE}), same rounds: cold install median ${median(compared.cold).toFixed(0)} ms (${compared.cold.map((x) => x.toFixed(0)).join(' ')}), warm ${median(compared.warm).toFixed(0)} ms (${compared.warm.map((x) => x.toFixed(0)).join(' ')}); this build cold ${m.cold.toFixed(0)} ms, warm ${m.warm.toFixed(0)} ms.`, ''] : []),
   `Samples (ms): node ${samples.node.map((x) => x.toFixed(0)).join(' ')}; --version ${samples.version.map((x) => x.toFixed(0)).join(' ')}; curl ${samples.curl.map((x) => x.toFixed(0)).join(' ')}; cold ${samples.cold.map((x) => x.toFixed(0)).join(' ')}; warm ${samples.warm.map((x) => x.toFixed(0)).join(' ')}.`,
   '',
 ];

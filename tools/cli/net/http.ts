@@ -1,8 +1,12 @@
 /**
  * HTTP for the CLI: a timeout on every request (headers and body), a size cap, redirects
  * followed by hand so a token never leaves its origin (a cross-origin redirect is refused),
- * and errors that say what to do. Uses Node's fetch (undici, keep-alive).
+ * compressed answers decoded (the cap counts decoded bytes: no decompression bomb), and errors
+ * that say what to do.
  */
+import { Agent as HttpAgent, request as httpRequestFn, type Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { cliError } from '../errors.js';
 
 export interface HttpRequest {
@@ -18,7 +22,7 @@ export interface HttpRequest {
   accept?: readonly number[];
 }
 
-/** What the CLI reads of response headers (a fetch `Headers` is one). */
+/** What the CLI reads of response headers. */
 export interface HeaderReader {
   get(name: string): string | null;
 }
@@ -51,28 +55,97 @@ export function redactUrl(u: string): string {
   }
 }
 
-async function readCapped(res: Response, maxBytes: number, url: string): Promise<Buffer> {
-  const len = Number(res.headers.get('content-length') ?? '0');
-  if (len > maxBytes) {
-    await res.body?.cancel().catch(() => undefined);
-    throw cliError('CLI_RESPONSE_TOO_LARGE', `${redactUrl(url)} is ${len} bytes; the limit is ${maxBytes}`, 'check the registry URL; registry files this large are not expected');
+/**
+ * Node's http/https with keep-alive agents, not fetch: in a cold `mdlibs install` of 50
+ * libraries (101 requests) fetch cost the loading of undici plus its per-request overhead
+ * (bench notes in bench/RESULTS.md). Idle sockets are unref'd by the agent, so they never keep
+ * the process alive. https is loaded only for an https URL.
+ */
+const agents = new Map<string, Agent>();
+const MAX_SOCKETS = 16;
+
+async function transport(protocol: string): Promise<{ request: typeof httpRequestFn; agent: Agent }> {
+  let agent = agents.get(protocol);
+  if (protocol === 'http:') {
+    if (!agent) agents.set(protocol, (agent = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS })));
+    return { request: httpRequestFn, agent };
   }
-  if (!res.body) return Buffer.alloc(0);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      await res.body.cancel().catch(() => undefined);
-      throw cliError('CLI_RESPONSE_TOO_LARGE', `${redactUrl(url)} sent more than ${maxBytes} bytes`, 'check the registry URL; registry files this large are not expected');
-    }
-    chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  if (protocol === 'https:') {
+    const https = await import('node:https');
+    if (!agent) agents.set(protocol, (agent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })));
+    return { request: https.request as typeof httpRequestFn, agent };
   }
-  return Buffer.concat(chunks, total);
+  throw cliError('CLI_NETWORK', `unsupported URL scheme ${protocol}`, 'registry URLs start with https:// (or http:// for a local registry)');
+}
+
+class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+function tooLarge(url: string, what: string, maxBytes: number): Error {
+  return cliError('CLI_RESPONSE_TOO_LARGE', `${redactUrl(url)} ${what}; the limit is ${maxBytes} bytes`, 'check the registry URL; registry files this large are not expected');
+}
+
+/** Reads a body (decoded when the server compressed it) up to `maxBytes` decoded bytes. */
+function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody: boolean): Promise<Buffer> {
+  const len = Number(res.headers['content-length'] ?? '0');
+  // a 304 or a HEAD answer keeps the Content-Encoding of the body it stands for, but has none
+  const encoding = hasBody ? (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
+  if (len > maxBytes && encoding === 'identity') {
+    res.destroy();
+    return Promise.reject(tooLarge(url, `is ${len} bytes`, maxBytes));
+  }
+  let source: Readable = res;
+  if (encoding === 'gzip' || encoding === 'x-gzip') source = res.pipe(createGunzip());
+  else if (encoding === 'br') source = res.pipe(createBrotliDecompress());
+  else if (encoding === 'deflate') source = res.pipe(createInflate());
+  else if (encoding !== 'identity') {
+    res.destroy();
+    return Promise.reject(cliError('CLI_HTTP', `${redactUrl(url)} answered with content-encoding ${encoding.slice(0, 40)}, which mdlibs does not read`, 'the registry is misconfigured; tell its operator'));
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(e); // first: destroying emits 'aborted' synchronously, which must not win
+      res.destroy();
+      if (source !== res) source.destroy();
+    };
+    source.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (settled) return;
+      if (total > maxBytes) return fail(tooLarge(url, 'sent more than that', maxBytes));
+      chunks.push(chunk);
+    });
+    source.once('end', () => {
+      if (settled) return;
+      settled = true;
+      resolve(Buffer.concat(chunks, total));
+    });
+    source.once('error', fail);
+    if (source !== res) res.once('error', fail);
+    res.once('aborted', () => fail(new Error('the connection closed before the whole answer arrived')));
+  });
+}
+
+interface RawResponse { status: number; headers: IncomingHttpHeaders; body: IncomingMessage }
+
+async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, deadline: { signal: AbortSignal }): Promise<RawResponse> {
+  const t = await transport(url.protocol);
+  return new Promise<RawResponse>((resolve, reject) => {
+    const req = t.request(url, { method, headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers, agent: t.agent, signal: deadline.signal }, (res) => {
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
 }
 
 function networkError(e: unknown, url: string, timeoutMs: number): Error {
-  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError')) {
+  if (e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError' || e.cause instanceof TimeoutError)) {
     return cliError('CLI_TIMEOUT', `${redactUrl(url)} did not answer within ${timeoutMs} ms`, 'check the registry is up, or raise the timeout with --timeout <ms> or MDLIBS_TIMEOUT_MS', undefined, e);
   }
   const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
@@ -80,22 +153,32 @@ function networkError(e: unknown, url: string, timeoutMs: number): Error {
 }
 
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
-  const signal = AbortSignal.timeout(req.timeoutMs);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutError(`no answer within ${req.timeoutMs} ms`)), req.timeoutMs);
+  try {
+    return await follow(req, controller.signal);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function follow(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
   const origin = new URL(req.url).origin;
   let url = req.url;
   for (let hop = 0; ; hop++) {
     const here = new URL(url);
-    const headers: Record<string, string> = { 'user-agent': 'mdlibs-cli', ...(req.headers ?? {}) };
+    const headers: Record<string, string> = { 'user-agent': 'mdlibs-cli', 'accept-encoding': 'br, gzip', ...(req.headers ?? {}) };
     if (req.token && here.origin === origin) headers.authorization = `Bearer ${req.token}`;
-    let res: Response;
+    let res: RawResponse;
     try {
-      res = await fetch(url, { method: req.method ?? 'GET', headers, redirect: 'manual', signal, ...(req.body !== undefined ? { body: req.body } : {}) });
+      res = await send(here, req.method ?? 'GET', headers, req.body, { signal });
     } catch (e) {
-      throw networkError(e, url, req.timeoutMs);
+      if (e instanceof Error && e.name === 'MdlibsError') throw e;
+      throw networkError(signal.aborted ? signal.reason : e, url, req.timeoutMs);
     }
     if (res.status >= 300 && res.status < 400 && res.status !== 304) {
-      await res.body?.cancel().catch(() => undefined);
-      const loc = res.headers.get('location');
+      res.body.resume();
+      const loc = header(res.headers, 'location');
       if (!loc) throw cliError('CLI_HTTP', `${redactUrl(url)} answered ${res.status} without a Location`, 'the registry is misconfigured; tell its operator');
       const next = new URL(loc, url);
       if (next.origin !== origin) {
@@ -106,11 +189,17 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
       continue;
     }
     try {
-      const body = await readCapped(res, req.maxBytes, url);
-      return { status: res.status, url, headers: res.headers, body };
+      const body = await readCapped(res.body, req.maxBytes, url, res.status !== 204 && res.status !== 304 && (req.method ?? 'GET') !== 'HEAD');
+      const raw = res.headers;
+      return { status: res.status, url, headers: { get: (name) => header(raw, name) }, body };
     } catch (e) {
       if (e instanceof Error && e.name === 'MdlibsError') throw e;
-      throw networkError(e, url, req.timeoutMs);
+      throw networkError(signal.aborted ? signal.reason : e, url, req.timeoutMs);
     }
   }
+}
+
+function header(h: IncomingHttpHeaders, name: string): string | null {
+  const v = h[name.toLowerCase()];
+  return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v;
 }
