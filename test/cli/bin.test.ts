@@ -1,6 +1,6 @@
 /** The real entry point as a process: bin.ts and the CLI bundle built from source (as `npm run build` does), run with node. */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -64,26 +64,43 @@ describe('the mdlibs process', () => {
     expect(JSON.parse(list.stdout)).toEqual({ registries: [], default: null });
   });
 
-  it('installs over node:http without loading the fetch stack (undici), and a warm install from mdlibs.lock sends no request', async () => {
+  it('installs over node:http without loading the fetch stack (undici), and a warm install from mdlibs.lock sends no request and loads no HTTP client', async () => {
     const reg = await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }, { scope: 'acme', name: 'runbooks', version: '2.0.0' }]);
     const host = await startStaticHost(reg.out);
     const project = tempDir('mdlibs-cli-binproj-');
     // reports at exit whether Node loaded undici (what fetch and the Headers global are built on)
     const probe = join(project, '..', `undici-probe-${process.pid}.cjs`);
-    writeFileSync(probe, "process.on('exit', () => process.stderr.write('UNDICI=' + process.moduleLoadList.some((m) => m.includes('undici')) + '\\n'));\n");
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('UNDICI=' + process.moduleLoadList.some((m) => m.includes('undici')) + ' HTTP=' + process.moduleLoadList.some((m) => m.includes('_http_client')) + '\\n'));\n");
     const run = (args: string[]) => exec(process.execPath, ['--require', probe, bin, ...args], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(home, 'k'), NO_COLOR: '1' } });
     try {
       const cold = await run(['install', '@acme/guide', '@acme/runbooks', '--registry', host.url]);
       expect(host.log.length).toBeGreaterThan(0);
-      expect(cold.stderr).toContain('UNDICI=false');
+      expect(cold.stderr).toContain('UNDICI=false HTTP=true');
       expect(readdirSync(join(home, 'k/mdlibs/v8')).filter((f) => f.endsWith('-install.v8'))).toHaveLength(1);
       rmSync(join(project, 'libraries'), { recursive: true });
       const before = host.log.length;
       const warm = await run(['install', '--json']);
       expect(JSON.parse(warm.stdout)).toMatchObject({ mode: 'lockfile', fromCache: 2, downloaded: 0, warnings: [] });
       expect(host.log.length).toBe(before);
-      expect(warm.stderr).toContain('UNDICI=false');
+      expect(warm.stderr).toContain('UNDICI=false HTTP=false'); // node:http is loaded on the first request only
       expect(existsSync(join(project, 'libraries/@acme/guide/README.md'))).toBe(true);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('installs from an https registry (real TLS on loopback, a certificate the process is told to trust)', async () => {
+    const reg = await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }]);
+    const dir = tempDir('mdlibs-cli-tls-');
+    await exec('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')]);
+    const host = await startStaticHost(reg.out, { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) });
+    const project = tempDir('mdlibs-cli-tlsproj-');
+    try {
+      expect(host.url).toMatch(/^https:/);
+      const r = await exec(process.execPath, [bin, 'install', '@acme/guide', '--registry', host.url], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(dir, 'k'), NO_COLOR: '1', NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') } });
+      expect(r.stdout).toContain('@acme/guide');
+      expect(existsSync(join(project, 'libraries/@acme/guide/README.md'))).toBe(true);
+      expect(host.log.map((l) => l.path)).toContain('/tarballs/@acme/guide/guide-1.0.0.tgz');
     } finally {
       await host.close();
     }

@@ -4,7 +4,8 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { join, normalize, resolve, sep } from 'node:path';
 import { listenLoopback } from '../../helpers/loopback.js';
 
@@ -28,11 +29,12 @@ export interface StaticHost {
   close: () => Promise<void>;
 }
 
-export async function startStaticHost(root: string): Promise<StaticHost> {
+/** `tls`: serve https with this key and certificate (PEM) instead of http. */
+export async function startStaticHost(root: string, tls?: { key: Buffer; cert: Buffer }): Promise<StaticHost> {
   const log: LoggedRequest[] = [];
   const overrides = new Map<string, Override>();
   let all: Override | null = null;
-  const server: Server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     log.push({ method: req.method ?? 'GET', path, authorization: req.headers.authorization, ifNoneMatch: req.headers['if-none-match'] });
     const o = all ?? overrides.get(path);
@@ -54,10 +56,11 @@ export async function startStaticHost(root: string): Promise<StaticHost> {
       return;
     }
     res.writeHead(200, { etag, 'content-length': body.length, 'content-type': file.endsWith('.json') ? 'application/json' : 'application/octet-stream' }).end(body);
-  });
+  };
+  const server: Server = tls ? createTlsServer(tls, handler) : createServer(handler);
   const { port, close } = await listenLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}/`, port, log,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/`, port, log,
     override: (p, h) => (h ? overrides.set(p, h) : overrides.delete(p)),
     overrideAll: (h) => {
       all = h;

@@ -4,7 +4,10 @@
  * compressed answers decoded (the cap counts decoded bytes: no decompression bomb), and errors
  * that say what to do.
  */
-import { Agent as HttpAgent, request as httpRequestFn, type Agent, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type * as Http from 'node:http';
+import type { Agent, IncomingHttpHeaders, IncomingMessage, request as httpRequestFn } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { cliError } from '../errors.js';
@@ -59,19 +62,23 @@ export function redactUrl(u: string): string {
  * Node's http/https with keep-alive agents, not fetch: in a cold `mdlibs install` of 50
  * libraries (101 requests) fetch cost the loading of undici plus its per-request overhead
  * (bench notes in bench/RESULTS.md). Idle sockets are unref'd by the agent, so they never keep
- * the process alive. https is loaded only for an https URL.
+ * the process alive. node:http (six internal modules) is loaded on the first request, https only
+ * for an https URL: a warm install from the lockfile sends none.
  */
 const agents = new Map<string, Agent>();
+// require, not import(): the CLI bundle runs through node:vm (code-cache.ts), which has no dynamic import
+const load = createRequire(import.meta.url);
 const MAX_SOCKETS = 16;
 
-async function transport(protocol: string): Promise<{ request: typeof httpRequestFn; agent: Agent }> {
+function transport(protocol: string): { request: typeof httpRequestFn; agent: Agent } {
   let agent = agents.get(protocol);
   if (protocol === 'http:') {
-    if (!agent) agents.set(protocol, (agent = new HttpAgent({ keepAlive: true, maxSockets: MAX_SOCKETS })));
-    return { request: httpRequestFn, agent };
+    const http = load('node:http') as typeof Http;
+    if (!agent) agents.set(protocol, (agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })));
+    return { request: http.request, agent };
   }
   if (protocol === 'https:') {
-    const https = await import('node:https');
+    const https = load('node:https') as typeof Https;
     if (!agent) agents.set(protocol, (agent = new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })));
     return { request: https.request as typeof httpRequestFn, agent };
   }
@@ -134,7 +141,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
 interface RawResponse { status: number; headers: IncomingHttpHeaders; body: IncomingMessage }
 
 async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, deadline: { signal: AbortSignal }): Promise<RawResponse> {
-  const t = await transport(url.protocol);
+  const t = transport(url.protocol);
   return new Promise<RawResponse>((resolve, reject) => {
     const req = t.request(url, { method, headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers, agent: t.agent, signal: deadline.signal }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
