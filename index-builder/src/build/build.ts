@@ -1,7 +1,7 @@
 /** The index builder (BUILD-1..5): validate a registry repo and emit the static tree. */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { buildSearchIndex, searchDoc } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
@@ -163,6 +163,24 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   return report;
 }
 
+/** Version ids and library names of the previous record, by scope. */
+function idsByScope(prev: BuildRecord | null): { versions: Map<string, Set<string>>; libraries: Map<string, Set<string>> } {
+  const versions = new Map<string, Set<string>>();
+  const libraries = new Map<string, Set<string>>();
+  const scopeOf = (full: string) => full.slice(1, full.indexOf('/'));
+  for (const id of Object.keys(prev?.versions ?? {})) {
+    const scope = scopeOf(id);
+    (versions.get(scope) ?? versions.set(scope, new Set()).get(scope))?.add(id);
+  }
+  for (const full of Object.keys(prev?.libraries ?? {})) {
+    const scope = scopeOf(full);
+    (libraries.get(scope) ?? libraries.set(scope, new Set()).get(scope))?.add(full);
+  }
+  return { versions, libraries };
+}
+
+const sameSet = (xs: readonly string[], set: ReadonlySet<string> | undefined): boolean => set !== undefined && set.size === xs.length && xs.every((x) => set.has(x));
+
 function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string): Problem[] {
   const ruleLibs: RuleLibrary[] = libs.map((l) => ({
     full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
@@ -182,42 +200,60 @@ function emitTree(
   tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
 ): void {
-  const w = new TreeWriter(m.staging);
+  const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
   const record = emptyRecord(sha256(JSON.stringify(layout.config.limits)));
   const indexes: LibraryIndex[] = [];
   const docs: SearchDoc[] = [];
   const changed = new Set<string>();
-  for (const lib of layout.libraries) {
-    if (visibilityOf(lib.scope) !== visibility) continue;
-    const versions = new Map<string, RecordVersion>();
-    for (const v of lib.versions) {
-      const id = versionId(lib.full, v.version);
-      const r = records.get(id) as RecordVersion;
-      versions.set(v.version, r);
-      record.versions[id] = r;
-      const rel = tarballPath(lib.scope, lib.name, v.version);
-      const fresh = tarballs.get(id);
-      if (fresh) w.write(rel, fresh);
-      else w.reuse(prevFile(rel) as string, rel);
-      report.tarballBytes += r.size;
-      report.versions++;
+  const unchangedScopes = new Set<string>();
+  const prevByScope = canReuse ? idsByScope(prev) : null;
+  const byScope = new Map<string, LibraryFolder[]>();
+  for (const lib of layout.libraries) if (visibilityOf(lib.scope) === visibility) (byScope.get(lib.scope) ?? byScope.set(lib.scope, []).get(lib.scope))?.push(lib);
+  for (const [scope, libs] of byScope) {
+    // tarballs/@scope: one link to the previous build's shard when no version was added, removed or packed anew
+    const ids = libs.flatMap((lib) => lib.versions.map((v) => versionId(lib.full, v.version)));
+    const sameVersions = prevByScope !== null && sameSet(ids, prevByScope.versions.get(scope)) && !ids.some((id) => tarballs.has(id));
+    const tarballShard = sameVersions && w.reuseShard('tarballs', scope, m.previous);
+    const built = libs.map((lib) => {
+      const versions = new Map<string, RecordVersion>();
+      for (const v of lib.versions) {
+        const id = versionId(lib.full, v.version);
+        const r = records.get(id) as RecordVersion;
+        versions.set(v.version, r);
+        record.versions[id] = r;
+        report.tarballBytes += r.size;
+        report.versions++;
+        if (tarballShard) continue;
+        const rel = tarballPath(lib.scope, lib.name, v.version);
+        const fresh = tarballs.get(id);
+        if (fresh) w.write(rel, fresh);
+        else w.reuse(prevFile(rel) as string, rel);
+      }
+      const ix = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
+      const json = JSON.stringify(ix);
+      const hash = sha256(json);
+      record.libraries[lib.full] = hash;
+      indexes.push(ix);
+      docs.push(searchDoc(ix, versions.get(ix.distTags.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
+      return { lib, json, same: canReuse && prev?.libraries[lib.full] === hash };
+    });
+    // index/@scope: the same when every index file is, and no library came or went
+    if (prevByScope !== null && built.every((b) => b.same) && sameSet(libs.map((l) => l.full), prevByScope.libraries.get(scope)) && w.reuseShard('index', scope, m.previous)) {
+      unchangedScopes.add(scope);
+      continue;
     }
-    const ix = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
-    const json = JSON.stringify(ix);
-    const hash = sha256(json);
-    const rel = indexPath(lib.scope, lib.name);
-    const from = canReuse && prev?.libraries[lib.full] === hash ? prevFile(rel) : null;
-    if (from && existsSync(join(from, `${rel}.br`))) {
-      for (const suffix of ['', '.gz', '.br']) w.reuse(from, rel + suffix);
-    } else {
-      w.writeCompressed(rel, json);
-      changed.add(lib.full);
-      report.rebuiltLibraries.push(lib.full);
+    for (const { lib, json, same } of built) {
+      const rel = indexPath(lib.scope, lib.name);
+      const from = same ? prevFile(rel) : null;
+      if (from && existsSync(join(from, `${rel}.br`))) {
+        for (const suffix of ['', '.gz', '.br']) w.reuse(from, rel + suffix);
+      } else {
+        w.writeCompressed(rel, json);
+        changed.add(lib.full);
+        report.rebuiltLibraries.push(lib.full);
+      }
     }
-    record.libraries[lib.full] = hash;
-    indexes.push(ix);
-    docs.push(searchDoc(ix, versions.get(ix.distTags.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
   }
   for (const [id, tomb] of Object.entries(prev?.deleted ?? {})) if (visibilityOf(id.slice(1).split('/')[0] ?? '') === visibility) record.deleted[id] = tomb;
   for (const [id, r] of Object.entries(prev?.versions ?? {})) {
@@ -240,7 +276,7 @@ function emitTree(
   w.writeJson(PATHS.config, config);
   const teams = buildTeamsJson(layout.config, layout.scopes, visibilityOf, visibility);
   w.writeJson(PATHS.teams, teams);
-  site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed });
+  site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes });
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
   w.write(PATHS.buildRecord, JSON.stringify(record));

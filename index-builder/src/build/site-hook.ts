@@ -17,6 +17,11 @@ export interface SiteInput {
   teams: TeamsJson;
   /** Libraries whose index file changed in this build (others may reuse their pages). */
   changed: ReadonlySet<string>;
+  /**
+   * Scopes whose index files are all the same as in the previous tree, and whose libraries are
+   * the same ones: the site may reuse their whole `libraries/@scope` shard (writer.reuseShard).
+   */
+  unchangedScopes: ReadonlySet<string>;
 }
 
 export type SiteEmitter = (input: SiteInput) => void;

@@ -1,6 +1,6 @@
 /** Writes files into a staging tree: JSON with .gz/.br copies (PROTO-4), and reuse by hard link. */
-import { copyFileSync, existsSync, linkSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 /**
@@ -21,19 +21,83 @@ export function brotliWindow(length: number): number {
   return Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1))));
 }
 
+/**
+ * Top folders whose `@scope` subfolders are shards: each is a symlink from the tree to a folder
+ * of its own under the output's objects folder, so a build reuses a scope nothing changed in
+ * with ONE symlink to the previous build's shard instead of a hard link per file and a folder per
+ * library (a one-library rebuild of 10,000 libraries linked 110,000 files in 30,000 folders).
+ */
+export const SHARDED = ['index', 'tarballs', 'libraries'] as const;
+export type ShardPrefix = (typeof SHARDED)[number];
+const SHARD_RE = /^(index|tarballs|libraries)\/(@[^/]+)\//;
+
+export interface ShardOptions {
+  /** Folder holding shard folders (`<objects>/<prefix>/<@scope>-<id>`); the same for every build of one output. */
+  objectsDir: string;
+  /** Unique per build: names this build's new shard folders. */
+  id: string;
+}
+
 export class TreeWriter {
   private readonly made = new Set<string>();
+  /** Shards of this tree, by `prefix/@scope`: opened for writing, or linked to a previous build's. */
+  private readonly shards = new Map<string, 'open' | 'linked'>();
   bytesWritten = 0;
   filesWritten = 0;
   filesLinked = 0;
+  shardsReused = 0;
 
-  constructor(readonly root: string) {}
+  constructor(readonly root: string, private readonly sharding: ShardOptions | null = null) {}
 
   private ensureDir(rel: string): void {
     const d = dirname(rel);
     if (d === '.' || this.made.has(d)) return;
+    if (this.sharding) this.openShard(rel);
     mkdirSync(join(this.root, d), { recursive: true });
     this.made.add(d);
+  }
+
+  /** The first file of a shard in this build: its own folder under objects, linked into the tree. */
+  private openShard(rel: string): void {
+    const m = SHARD_RE.exec(rel);
+    if (!m || !this.sharding) return;
+    const key = `${m[1]}/${m[2]}`;
+    const state = this.shards.get(key);
+    if (state === 'open') return;
+    if (state === 'linked') throw new Error(`${rel}: the shard ${key} was reused from the previous build and cannot change`);
+    const target = join(this.sharding.objectsDir, m[1] as string, `${m[2]}-${this.sharding.id}`);
+    mkdirSync(target, { recursive: true });
+    this.link(key, target);
+    this.shards.set(key, 'open');
+  }
+
+  private link(key: string, target: string): void {
+    const at = join(this.root, key);
+    mkdirSync(dirname(at), { recursive: true });
+    symlinkSync(relative(dirname(at), target), at, 'dir');
+  }
+
+  /**
+   * Reuses the whole `prefix/@scope` shard of the previous tree (one symlink to the same
+   * folder), when that tree has it as a shard. The caller must know nothing in it changed
+   * (same files, same content); false: not possible, write or reuse its files one by one.
+   */
+  reuseShard(prefix: ShardPrefix, scope: string, previousRoot: string | null): boolean {
+    const key = `${prefix}/@${scope}`;
+    if (!this.sharding || !previousRoot || this.shards.has(key)) return false;
+    const at = join(previousRoot, key);
+    let target: string;
+    try {
+      if (!lstatSync(at).isSymbolicLink()) return false;
+      target = resolve(dirname(at), readlinkSync(at));
+      if (!existsSync(target)) return false;
+    } catch {
+      return false;
+    }
+    this.link(key, target);
+    this.shards.set(key, 'linked');
+    this.shardsReused++;
+    return true;
   }
 
   write(rel: string, bytes: Buffer | string): void {

@@ -8,12 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
+import { SHARDED } from '../emit/tree-writer.js';
 
 export const KEEP_OLD_BUILDS = 2;
+const OBJECTS = 'objects';
 
 export interface ManagedOutput {
   out: string;
   buildsDir: string;
+  /** Scope shards (see TreeWriter), shared by the builds of this output: kept while a kept build links one. */
+  objectsDir: string;
   staging: string;
   /** The tree currently served at `out` (to reuse files from), or null. */
   previous: string | null;
@@ -46,7 +50,7 @@ export function prepareOutput(outPath: string, buildId: string): ManagedOutput {
   mkdirSync(buildsDir, { recursive: true });
   const staging = join(buildsDir, buildId);
   mkdirSync(staging);
-  return { out, buildsDir, staging, previous };
+  return { out, buildsDir, objectsDir: join(buildsDir, OBJECTS), staging, previous };
 }
 
 function isLink(p: string): boolean {
@@ -78,8 +82,35 @@ export function discardStaging(m: ManagedOutput): void {
 
 function pruneOldBuilds(m: ManagedOutput): void {
   const current = basename(m.staging);
-  const old = readdirSync(m.buildsDir).filter((d) => d !== current).sort();
+  const old = readdirSync(m.buildsDir).filter((d) => d !== current && d !== OBJECTS).sort();
   for (const d of old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS))) rmSync(join(m.buildsDir, d), { recursive: true, force: true });
+  collectShards(m);
+}
+
+/** Removes shard folders no kept build links to (those of pruned builds, or of a build that failed). */
+export function collectShards(m: Pick<ManagedOutput, 'buildsDir' | 'objectsDir'>): void {
+  if (!existsSync(m.objectsDir)) return;
+  const live = new Set<string>();
+  for (const b of readdirSync(m.buildsDir)) {
+    if (b === OBJECTS) continue;
+    for (const prefix of SHARDED) {
+      const dir = join(m.buildsDir, b, prefix);
+      let entries: string[];
+      try {
+        entries = readdirSync(dir);
+      } catch {
+        continue;
+      }
+      for (const e of entries) {
+        const at = join(dir, e);
+        if (isLink(at)) live.add(resolve(dir, readlinkSync(at)));
+      }
+    }
+  }
+  for (const prefix of readdirSync(m.objectsDir)) {
+    const dir = join(m.objectsDir, prefix);
+    for (const shard of readdirSync(dir)) if (!live.has(join(dir, shard))) rmSync(join(dir, shard), { recursive: true, force: true });
+  }
 }
 
 /** Sortable unique build id. */

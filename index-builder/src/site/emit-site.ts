@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { SiteEmitter, SiteInput } from '../build/site-hook.js';
 import { summaryEntry } from '../emit/listings.js';
 import { PATHS } from '../format/paths.js';
-import type { LibraryIndex, SummaryEntry, VersionEntry } from '../format/protocol.js';
+import type { LibraryIndex, SummaryEntry, SummaryIndex, VersionEntry } from '../format/protocol.js';
 import { loadAssets } from './assets.js';
 import { renderPage, type SiteContext } from './layout.js';
 import { renderMarkdown } from './markdown.js';
@@ -18,7 +18,7 @@ import { homeBody } from './pages/home.js';
 import { libraryPageBody } from './pages/library.js';
 import { notFoundBody, scopeBody, tagBody, tagIndexBody } from './pages/listing.js';
 import { shardSearchIndex } from './search-shards.js';
-import { docPage, libraryPage, relLink, scopePage, SITE_PATHS, tagPage } from './site-paths.js';
+import { docPage, libraryPage, relLink, scopePage, SITE_PATHS, splitName, tagPage } from './site-paths.js';
 
 export const LIST_PAGE_SIZE = 100;
 const RECENT_COUNT = 10;
@@ -91,8 +91,36 @@ function paginate<T>(items: readonly T[], size = LIST_PAGE_SIZE): T[][] {
   return out.length ? out : [[]];
 }
 
-function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[]): void {
-  const { writer, summary, teams } = input;
+/** The listing pages of one scope (`libraries/@scope/index.html`, `page-2.html`, …) as [path, html]. */
+function scopePages(input: SiteInput, site: SiteContext, scope: SummaryIndex['scopes'][number], entries: readonly SummaryEntry[]): [string, string][] {
+  const list = entries.filter((e) => e.scope === scope.name);
+  const pages = paginate(list);
+  const pathOf = (p: number) => (p === 1 ? scopePage(scope.name) : `libraries/@${scope.name}/page-${p}.html`);
+  const team = input.teams.scopes.find((s) => s.name === scope.name);
+  return pages.map((chunk, i) => [pathOf(i + 1), renderPage(site, { rel: pathOf(i + 1), title: `${scope.displayName} (@${scope.name}) · ${site.registryName}`, description: scope.description || `Libraries of @${scope.name}`, page: 'scope', body: scopeBody(pathOf(i + 1), scope, team, chunk, i + 1, pages.length, pathOf) })]);
+}
+
+/**
+ * Scopes whose whole `libraries/@scope` shard is taken over from the previous tree (one symlink):
+ * the builder found their index files unchanged, the site itself is unchanged (`canReuse`), and
+ * their listing pages render exactly as before (a scope's team or description may have changed).
+ */
+function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], canReuse: boolean): Set<string> {
+  const reused = new Set<string>();
+  const prev = input.previousDir;
+  if (!canReuse || !prev) return reused;
+  for (const scope of input.summary.scopes) {
+    if (!input.unchangedScopes.has(scope.name)) continue;
+    const pages = scopePages(input, site, scope, entries);
+    const next = `libraries/@${scope.name}/page-${pages.length + 1}.html`;
+    if (!pages.every(([rel, html]) => readOrNull(join(prev, rel)) === html) || existsSync(join(prev, next))) continue;
+    if (input.writer.reuseShard('libraries', scope.name, prev)) reused.add(scope.name);
+  }
+  return reused;
+}
+
+function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], reusedScopes: ReadonlySet<string>): void {
+  const { writer, summary } = input;
   const write = (rel: string, title: string, description: string, page: string, body: ReturnType<typeof homeBody>) =>
     writer.write(rel, renderPage(site, { rel, title, description, page, body }));
   const byTag = new Map<string, SummaryEntry[]>();
@@ -101,11 +129,8 @@ function emitListings(input: SiteInput, site: SiteContext, entries: readonly Sum
   const topTags = [...tagCounts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, HOME_TAGS);
   const recent = [...entries].sort((a, b) => (a.updatedAt === b.updatedAt ? (a.name < b.name ? -1 : 1) : a.updatedAt < b.updatedAt ? 1 : -1)).slice(0, RECENT_COUNT);
   for (const scope of summary.scopes) {
-    const list = entries.filter((e) => e.scope === scope.name);
-    const pages = paginate(list);
-    const pathOf = (p: number) => (p === 1 ? scopePage(scope.name) : `libraries/@${scope.name}/page-${p}.html`);
-    const team = teams.scopes.find((s) => s.name === scope.name);
-    pages.forEach((chunk, i) => write(pathOf(i + 1), `${scope.displayName} (@${scope.name}) · ${site.registryName}`, scope.description || `Libraries of @${scope.name}`, 'scope', scopeBody(pathOf(i + 1), scope, team, chunk, i + 1, pages.length, pathOf)));
+    if (reusedScopes.has(scope.name)) continue; // its pages came with the reused shard
+    for (const [rel, html] of scopePages(input, site, scope, entries)) writer.write(rel, html);
   }
   // The mdlibs server routes only scoped paths (libraries/@scope/…) to the private tree: the home,
   // tag pages, 404 and browser search of a private tree would never be served, so none is written.
@@ -158,12 +183,15 @@ export const emitSite: SiteEmitter = (input) => {
   input.writer.write(SITE_PATHS.favicon, assets.favicon);
   input.writer.write(SITE_PATHS.stamp, stamp);
 
+  const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const reusedScopes = reuseScopeShards(input, site, entries, canReuse);
   for (const lib of input.libraries) {
+    if (reusedScopes.has(splitName(lib.name).scope)) continue;
     const head = headVersion(lib);
     if (!head) continue;
     if (canReuse && !input.changed.has(lib.name) && reuseLibrary(input, lib, head)) continue;
     renderLibrary(input, site, lib, head);
   }
-  emitListings(input, site, input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1)));
+  emitListings(input, site, entries, reusedScopes);
   if (input.visibility === 'public') emitSearch(input, canReuse);
 };

@@ -8,7 +8,7 @@ export function listFiles(root: string): string[] {
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
+      if (e.isDirectory() || (e.isSymbolicLink() && statSync(p).isDirectory())) walk(p); // scope shards are symlinked folders
       else out.push(relative(root, p).split(sep).join('/'));
     }
   };

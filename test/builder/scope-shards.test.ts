@@ -1,0 +1,103 @@
+/**
+ * BUILD-3 at scale: `index/@scope`, `tarballs/@scope` and `libraries/@scope` are shards, folders
+ * of their own linked into each build by one symlink. A rebuild takes over every shard nothing
+ * changed in (the same folder), makes a new one for a changed scope (unchanged files in it hard
+ * links of the previous ones), and drops shards no kept build links to any more. The tree read
+ * through the links is the one a fresh build makes.
+ */
+import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import fg from 'fast-glob';
+import { describe, expect, it } from 'vitest';
+import { buildRegistry, loadSiteEmitter } from '../../index-builder/src/index.js';
+import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
+import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const TIME_DEPENDENT = ['build-info.json', 'build-info.json.gz', 'build-info.json.br'];
+const snapshot = (dir: string) => new Map(fg.sync('**', { cwd: dir, dot: true, followSymbolicLinks: true, ignore: TIME_DEPENDENT }).sort().map((f) => [f, readFileSync(join(dir, f))]));
+
+/** Where a shard link of the served tree points (absolute), or null when it is not a link. */
+function shardTarget(out: string, key: string): string | null {
+  const at = join(realpathSync(out), key);
+  return lstatSync(at).isSymbolicLink() ? resolve(dirname(at), readlinkSync(at)) : null;
+}
+
+function registry(): string {
+  const root = tempDir('mdlibs-shards-');
+  writeRegistry(root, { scopes: { acme: 'public', beta: 'public' } });
+  gitInit(root);
+  for (const n of ['guide', 'style', 'tools']) writeLibrary(root, { scope: 'acme', name: n, version: '1.0.0' });
+  for (const n of ['alpha', 'omega']) writeLibrary(root, { scope: 'beta', name: n, version: '1.0.0' });
+  commitAll(root, 'initial');
+  return root;
+}
+
+const KEYS = ['index/@acme', 'tarballs/@acme', 'libraries/@acme', 'index/@beta', 'tarballs/@beta', 'libraries/@beta'];
+
+describe('scope shards', () => {
+  it('takes over unchanged scopes by one link, makes a new shard for a changed one, and reads like a fresh build', async () => {
+    const site = await loadSiteEmitter();
+    const reg = registry();
+    const out = join(tempDir('mdlibs-shards-out-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    const first = Object.fromEntries(KEYS.map((k) => [k, shardTarget(out, k)]));
+    for (const k of KEYS) expect(first[k], k).toContain(`${join('.public.builds', 'objects')}`);
+    const omegaIndex = statSync(join(out, 'index/@beta/omega.json')).ino;
+
+    writeLibrary(reg, { scope: 'beta', name: 'alpha', version: '1.1.0' });
+    commitAll(reg, 'alpha 1.1.0');
+    const r = await buildRegistry({ registryDir: reg, outDir: out, site });
+    expect(r.builtVersions).toEqual(['@beta/alpha@1.1.0']);
+    for (const k of ['index/@acme', 'tarballs/@acme', 'libraries/@acme']) expect(shardTarget(out, k), k).toBe(first[k]);
+    for (const k of ['index/@beta', 'tarballs/@beta', 'libraries/@beta']) expect(shardTarget(out, k), k).not.toBe(first[k]);
+    // the unchanged library of the changed scope: its files are hard links of the previous ones
+    expect(statSync(join(out, 'index/@beta/omega.json')).ino).toBe(omegaIndex);
+    expect(existsSync(join(out, 'tarballs/@beta/alpha/alpha-1.1.0.tgz'))).toBe(true);
+
+    const fresh = join(tempDir('mdlibs-shards-fresh-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: fresh, site });
+    const a = snapshot(out);
+    const b = snapshot(fresh);
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    // the record of reused versions is read back (keys in another order): same content
+    expect(JSON.parse(String(a.get('build-record.json')))).toEqual(JSON.parse(String(b.get('build-record.json'))));
+    for (const [f, bytes] of a) if (f !== 'build-record.json') expect(bytes.equals(b.get(f) as Buffer), f).toBe(true);
+  });
+
+  it('renders a scope anew when its team changes, though its index files and tarballs are reused', async () => {
+    const site = await loadSiteEmitter();
+    const reg = registry();
+    const out = join(tempDir('mdlibs-shards-out-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    const before = Object.fromEntries(KEYS.map((k) => [k, shardTarget(out, k)]));
+    const scopeFile = join(reg, 'scopes/acme.toml');
+    writeFileSync(scopeFile, `${readFileSync(scopeFile, 'utf8')}\n[[members]]\nuser = "zoe"\nrole = "member"\n`);
+    commitAll(reg, 'zoe joins acme');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    expect(shardTarget(out, 'index/@acme')).toBe(before['index/@acme']);
+    expect(shardTarget(out, 'tarballs/@acme')).toBe(before['tarballs/@acme']);
+    expect(shardTarget(out, 'libraries/@acme')).not.toBe(before['libraries/@acme']);
+    expect(readFileSync(join(out, 'libraries/@acme/index.html'), 'utf8')).toContain('zoe');
+    expect(shardTarget(out, 'libraries/@beta')).toBe(before['libraries/@beta']);
+  });
+
+  it('drops shards that no kept build links to, and keeps every link of the kept builds whole', async () => {
+    const reg = registry();
+    const out = join(tempDir('mdlibs-shards-out-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out });
+    const firstBeta = shardTarget(out, 'index/@beta') as string;
+    const firstAcme = shardTarget(out, 'index/@acme') as string;
+    for (let i = 1; i <= KEEP_OLD_BUILDS + 1; i++) {
+      writeLibrary(reg, { scope: 'beta', name: 'alpha', version: `1.${i}.0` });
+      commitAll(reg, `alpha 1.${i}.0`);
+      await buildRegistry({ registryDir: reg, outDir: out });
+      expect(existsSync(firstBeta), `after rebuild ${i}`).toBe(i <= KEEP_OLD_BUILDS);
+    }
+    expect(shardTarget(out, 'index/@acme')).toBe(firstAcme); // taken over by every build: kept
+    const builds = join(dirname(realpathSync(out)));
+    for (const f of fg.sync('*/{index,tarballs,libraries}/*', { cwd: builds, onlyFiles: false, followSymbolicLinks: false, ignore: ['objects/**'] })) {
+      expect(statSync(join(builds, f)).isDirectory(), f).toBe(true); // no dangling link in any kept build
+    }
+  });
+});
