@@ -39,6 +39,27 @@ describe('per-turn token lookups (sqlite)', () => {
     }
   });
 
+  it('re-checks at commit even when a `now` lookup saw the change first (the cache moved on, the earlier answer did not)', async () => {
+    const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
+    const a = openSqliteStore(file);
+    const b = openSqliteStore(file);
+    try {
+      const t = await issueToken(a, { owner: 'alice' });
+      const other = await issueToken(a, { owner: 'bob' });
+      await a.commitBatch({ window: 1, hits: new Map(), decide: () => [] });
+      await nextTurn();
+      expect((await a.tokenByHash(t.token.hash, 'turn'))?.revokedAt).toBeNull();
+      await b.revokeToken(t.token.id, '2026-03-05T00:00:00.000Z');
+      expect(await a.tokenByHash(other.token.hash, 'now')).not.toBeNull(); // reads the new data_version
+      let seen: ReadonlyMap<string, TokenRecord | null> | null | undefined;
+      await a.commitBatch({ window: 1, hits: new Map(), tokens: new Set([t.token.hash]), decide: (_totals, current) => ((seen = current), []) });
+      expect(seen?.get(t.token.hash)?.revokedAt).toBe('2026-03-05T00:00:00.000Z');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('checks again in the next turn and on every `now` lookup', async () => {
     const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
     const a = openSqliteStore(file);

@@ -50,9 +50,12 @@ export function openSqliteStore(file: string): Store {
   // is seen on the very next request. A `turn` lookup reads it once per turn of the event loop
   // (data_version starts a read transaction: ~8 µs, the largest single cost of a counted
   // download in the bench:server profile); the commit of the batch then reads it again inside
-  // its write transaction and re-reads the batch's tokens if anything changed since.
+  // its write transaction and re-reads the batch's tokens if anything changed since the last
+  // commit: a lookup and the submit of its ticket run in one macrotask, and the commit in a
+  // later one, so every `turn` answer since the last commit belongs to this batch.
   const tokenCache = new Map<string, TokenRecord | null>();
   let seenVersion = -1;
+  let changedSinceCommit = false;
   let checkedThisTurn = false;
   const endTurn = () => {
     checkedThisTurn = false;
@@ -61,6 +64,7 @@ export function openSqliteStore(file: string): Store {
     if (freshness === 'turn' && checkedThisTurn) return;
     const v = q.dataVersion.get() as number;
     if (v !== seenVersion || tokenCache.size > 10_000) {
+      if (v !== seenVersion) changedSinceCommit = true; // a `turn` answer given before may be stale
       tokenCache.clear();
       seenVersion = v;
     }
@@ -70,9 +74,11 @@ export function openSqliteStore(file: string): Store {
     }
   };
   const currentTokens = (hashes: ReadonlySet<string> | undefined): Map<string, TokenRecord | null> | null => {
+    const changed = changedSinceCommit;
+    changedSinceCommit = false;
     if (!hashes?.size) return null;
     const v = q.dataVersion.get() as number; // inside the write transaction: the latest state
-    if (v === seenVersion) return null;
+    if (v === seenVersion && !changed) return null;
     tokenCache.clear();
     seenVersion = v;
     const fresh = new Map<string, TokenRecord | null>();
@@ -99,6 +105,7 @@ export function openSqliteStore(file: string): Store {
     commitBatch: async (b) => commit.immediate(b), // IMMEDIATE: the snapshot is the latest from the start
     insertToken: async (t) => {
       tokenCache.clear();
+      changedSinceCommit = true;
       q.insertToken.run({ ...t, scopes: JSON.stringify(t.scopes), admin: t.admin ? 1 : 0 });
     },
     tokenByHash: async (hash, freshness = 'now') => {
@@ -117,10 +124,12 @@ export function openSqliteStore(file: string): Store {
     listTokens: async (owner) => (owner === null ? q.list.all() : q.listOwner.all(owner)).map(toToken),
     revokeToken: async (id, at) => {
       tokenCache.clear();
+      changedSinceCommit = true;
       return q.revoke.run(at, id).changes === 1;
     },
     touchTokens: async (touches) => {
       tokenCache.clear();
+      changedSinceCommit = true;
       touchAll(touches);
     },
     downloadTotals: async () => new Map(q.totals.all().map((r) => [r.library, r.n])),
