@@ -1,8 +1,8 @@
 /**
  * Tokens (SRV-3): `mdl_` + 40 base62 characters (~238 bits), shown once; the store keeps
  * only the sha256. A presented token is hashed, looked up by hash, and the stored hash is
- * compared with timingSafeEqual (SEC-4). Revocation is looked up on every request (no
- * cache), so it takes effect at once on every replica sharing the store.
+ * compared with timingSafeEqual (SEC-4). Revocation takes effect at once on every replica
+ * sharing the store (docs/server.md: how the SQLite store's token cache stays current).
  */
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { httpError } from '../errors.js';
