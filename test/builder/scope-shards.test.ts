@@ -3,14 +3,17 @@
  * of their own linked into each build by one symlink. A rebuild takes over every shard nothing
  * changed in (the same folder), makes a new one for a changed scope (unchanged files in it hard
  * links of the previous ones), and drops shards no kept build links to any more. The tree read
- * through the links is the one a fresh build makes.
+ * through the links is the one a fresh build makes. Large files' compressed copies are made on
+ * the thread pool and written before the swap.
  */
-import { lstatSync, readFileSync, readlinkSync, realpathSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
+import { LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -99,5 +102,29 @@ describe('scope shards', () => {
     for (const f of fg.sync('*/{index,tarballs,libraries}/*', { cwd: builds, onlyFiles: false, followSymbolicLinks: false, ignore: ['objects/**'] })) {
       expect(statSync(join(builds, f)).isDirectory(), f).toBe(true); // no dangling link in any kept build
     }
+  });
+});
+
+describe('large compressed copies', () => {
+  it('are made on the thread pool, written by flush(), and byte-identical to the synchronous ones', async () => {
+    const root = tempDir('mdlibs-tw-');
+    const w = new TreeWriter(root);
+    const text = JSON.stringify(Array.from({ length: 40_000 }, (_, i) => ({ id: i, title: `library ${i % 997}` })));
+    expect(text.length).toBeGreaterThan(LARGE_FILE_BYTES);
+    w.writeCompressed('search/index.json', text);
+    expect(readFileSync(join(root, 'search/index.json'), 'utf8')).toBe(text);
+    await w.flush();
+    const buf = Buffer.from(text);
+    expect(readFileSync(join(root, 'search/index.json.gz')).equals(gzipSync(buf, { level: 6 }))).toBe(true);
+    expect(brotliDecompressSync(readFileSync(join(root, 'search/index.json.br'))).toString()).toBe(text);
+    expect(w.filesWritten).toBe(3);
+  });
+
+  it('flush() rejects when a copy cannot be written', async () => {
+    const root = tempDir('mdlibs-tw-');
+    const w = new TreeWriter(root);
+    w.writeCompressed('search/index.json', 'x'.repeat(LARGE_FILE_BYTES + 1));
+    rmSync(join(root, 'search'), { recursive: true });
+    await expect(w.flush()).rejects.toThrow(/ENOENT/);
   });
 });

@@ -151,7 +151,9 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
     if (opts.privateOutDir) targets.push({ visibility: 'private', m: prepareOutput(opts.privateOutDir, buildId) });
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
-      emitTree(t.visibility, t.m, layout, records, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+      const w = emitTree(t.visibility, t.m, layout, records, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+      await w.flush(); // compressed copies of large files, made on the thread pool
+      report.bytesWritten += w.bytesWritten;
     }
     for (const t of [...targets].reverse()) swapIn(t.m);
   } catch (e) {
@@ -199,7 +201,7 @@ function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, records: ReadonlyMap<string, RecordVersion>,
   tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
-): void {
+): TreeWriter {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
   const record = emptyRecord(sha256(JSON.stringify(layout.config.limits)));
@@ -280,5 +282,5 @@ function emitTree(
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
   w.write(PATHS.buildRecord, JSON.stringify(record));
-  report.bytesWritten += w.bytesWritten;
+  return w;
 }

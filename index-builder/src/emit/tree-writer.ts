@@ -1,7 +1,11 @@
 /** Writes files into a staging tree: JSON with .gz/.br copies (PROTO-4), and reuse by hard link. */
 import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
+
+const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip);
+const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliCompress);
 
 /**
  * Brotli quality for precompressed JSON. Measured on a 3.6 KB index file: q9 with a window
@@ -107,13 +111,38 @@ export class TreeWriter {
     this.filesWritten++;
   }
 
-  /** Writes `rel` plus `rel.gz` and `rel.br`. */
+  /**
+   * Writes `rel` plus `rel.gz` and `rel.br`. A large file's copies are compressed on the thread
+   * pool while the build goes on (the search index: ~0.9 s of a one-library rebuild at 10,000
+   * libraries); `flush()` waits for them, and must be awaited before the tree is swapped in.
+   */
   writeCompressed(rel: string, text: string): void {
     const buf = Buffer.from(text);
     const large = buf.length > LARGE_FILE_BYTES;
     this.write(rel, buf);
-    this.write(`${rel}.gz`, gzipSync(buf, { level: large ? 6 : 9 }));
-    this.write(`${rel}.br`, brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: large ? 5 : BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length, [constants.BROTLI_PARAM_LGWIN]: brotliWindow(buf.length), [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } }));
+    const gz = { level: large ? 6 : 9 };
+    const br = { params: { [constants.BROTLI_PARAM_QUALITY]: large ? 5 : BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length, [constants.BROTLI_PARAM_LGWIN]: brotliWindow(buf.length), [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
+    if (!large) {
+      this.write(`${rel}.gz`, gzipSync(buf, gz));
+      this.write(`${rel}.br`, brotliCompressSync(buf, br));
+      return;
+    }
+    this.ensureDir(rel);
+    for (const p of [gzipAsync(buf, gz).then((b) => this.write(`${rel}.gz`, b)), brotliAsync(buf, br).then((b) => this.write(`${rel}.br`, b))]) {
+      p.catch(() => undefined); // reported by flush(); a build that failed before flushing must not crash on it
+      this.pending.push(p);
+    }
+  }
+
+  private pending: Promise<void>[] = [];
+
+  /** Waits for the compressed copies still being made; rejects when one failed. */
+  async flush(): Promise<void> {
+    const all = this.pending;
+    this.pending = [];
+    const results = await Promise.allSettled(all);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**
