@@ -1,5 +1,4 @@
 /** Where each page lives in the emitted tree, and relative links between pages (any base path works). */
-import { posix } from 'node:path';
 
 export const SITE_PATHS = {
   home: 'index.html',
@@ -42,9 +41,22 @@ export function searchShard(key: string): string {
   return `search/web/shard-${key}.json`;
 }
 
-/** Relative URL from the page at `from` to the file at `to` (both tree-relative). */
+/**
+ * Relative URL from the page at `from` to the file at `to` (both tree-relative, normalized: no
+ * `.`, `..` or empty segments): what `posix.relative(posix.dirname(from), to)` gives, by comparing
+ * segments. posix.relative resolves both against process.cwd() first; called for every link of
+ * every listing page, it was ~4 % of a one-library rebuild at 10,000 libraries.
+ */
 export function relLink(from: string, to: string): string {
-  const r = posix.relative(posix.dirname(from), to);
+  const dir = from.split('/');
+  dir.pop();
+  const target = to.split('/');
+  let i = 0;
+  while (i < dir.length && i < target.length && dir[i] === target[i]) i++;
+  const parts: string[] = [];
+  for (let k = i; k < dir.length; k++) parts.push('..');
+  for (let k = i; k < target.length; k++) parts.push(target[k] as string);
+  const r = parts.join('/');
   return r === '' ? './' : r;
 }
 
