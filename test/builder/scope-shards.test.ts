@@ -105,6 +105,32 @@ describe('scope shards', () => {
   });
 });
 
+describe('scope shards: what must not be taken over', () => {
+  it('drops a deleted library from its scope, and moves a scope that turned private out of the public tree', async () => {
+    const reg = registry();
+    const out = join(tempDir('mdlibs-shards-out-'), 'public');
+    const priv = join(dirname(out), 'private');
+    await buildRegistry({ registryDir: reg, outDir: out, privateOutDir: priv });
+    const acme = Object.fromEntries(['index/@acme', 'tarballs/@acme'].map((k) => [k, shardTarget(out, k)]));
+    rmSync(join(reg, 'libraries/@beta/omega'), { recursive: true });
+    commitAll(reg, 'omega removed');
+    await buildRegistry({ registryDir: reg, outDir: out, privateOutDir: priv });
+    expect(existsSync(join(out, 'index/@beta/omega.json'))).toBe(false);
+    expect(existsSync(join(out, 'tarballs/@beta/omega'))).toBe(false);
+    expect(existsSync(join(out, 'index/@beta/alpha.json'))).toBe(true);
+    for (const k of Object.keys(acme)) expect(shardTarget(out, k), k).toBe(acme[k]);
+
+    const scopeFile = join(reg, 'scopes/acme.toml');
+    writeFileSync(scopeFile, readFileSync(scopeFile, 'utf8').replace('visibility = "public"', 'visibility = "private"'));
+    commitAll(reg, 'acme goes private');
+    await buildRegistry({ registryDir: reg, outDir: out, privateOutDir: priv });
+    for (const top of ['index', 'tarballs', 'libraries']) expect(existsSync(join(out, `${top}/@acme`)), top).toBe(false);
+    expect(JSON.stringify([...snapshot(out).keys()])).not.toContain('@acme');
+    expect(existsSync(join(priv, 'index/@acme/guide.json'))).toBe(true);
+    expect(shardTarget(priv, 'index/@acme')).toContain(join('.private.builds', 'objects'));
+  });
+});
+
 describe('large compressed copies', () => {
   it('are made on the thread pool, written by flush(), and byte-identical to the synchronous ones', async () => {
     const root = tempDir('mdlibs-tw-');
