@@ -131,6 +131,27 @@ describe('scope shards: what must not be taken over', () => {
   });
 });
 
+describe('tag pages', () => {
+  it('keeps the pages of tags whose libraries did not change, and renders the others', async () => {
+    const site = await loadSiteEmitter();
+    const reg = registry();
+    const tagged = (version: string, tags: string) => ({ scope: 'acme', name: 'style', version, files: { '.mdlibs.toml': `[library]\nname = "@acme/style"\nversion = "${version}"\ndescription = "Style"\nlicense = "MIT"\ntags = [${tags}]\n` } });
+    writeLibrary(reg, tagged('1.1.0', '"style"'));
+    commitAll(reg, 'style tags');
+    const out = join(tempDir('mdlibs-tags-out-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    const docs = statSync(join(out, 'tags/docs/index.html')).ino;
+    const style = statSync(join(out, 'tags/style/index.html')).ino;
+    writeLibrary(reg, tagged('1.2.0', '"style", "writing"'));
+    commitAll(reg, 'style 1.2.0');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    expect(statSync(join(out, 'tags/docs/index.html')).ino).toBe(docs); // same libraries, same page: linked
+    expect(statSync(join(out, 'tags/style/index.html')).ino).not.toBe(style);
+    expect(readFileSync(join(out, 'tags/style/index.html'), 'utf8')).toContain('1.2.0');
+    expect(readFileSync(join(out, 'tags/writing/index.html'), 'utf8')).toContain('@acme/style');
+  });
+});
+
 describe('large compressed copies', () => {
   it('are made on the thread pool, written by flush(), and byte-identical to the synchronous ones', async () => {
     const root = tempDir('mdlibs-tw-');
