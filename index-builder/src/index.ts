@@ -14,7 +14,7 @@ export { buildVersion, analyzeFiles, type BuiltVersion } from './build/version.j
 export { buildRegistry, type BuildOptions, type BuildReport } from './build/build.js';
 export type { SiteInput, SiteEmitter } from './build/site-hook.js';
 export { TreeWriter } from './emit/tree-writer.js';
-export { loadSearchIndex, buildSearchIndex } from './emit/search-index.js';
+export { loadSearchIndex, buildSearchIndex, buildSearchIndexAsync } from './emit/search-index.js';
 export { CompactSearchIndex, tokenizeQuery, type CompactHit, type CompactResult, type CompactSearchOptions, type MiniSearchJson } from './search/compact-index.js';
 export { readRegistryLayout, scopeVisibility } from './read/registry.js';
 export { currentTree } from './output/current-tree.js';

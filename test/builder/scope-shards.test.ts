@@ -11,7 +11,7 @@ import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, loadSiteEmitter } from '../../index-builder/src/index.js';
+import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
 import { LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
@@ -173,5 +173,18 @@ describe('large compressed copies', () => {
     w.writeCompressed('search/index.json', 'x'.repeat(LARGE_FILE_BYTES + 1));
     rmSync(join(root, 'search'), { recursive: true });
     await expect(w.flush()).rejects.toThrow(/ENOENT/);
+  });
+});
+
+describe('search index on a worker', () => {
+  it('gives byte for byte the index built on the main thread', async () => {
+    const docs = Array.from({ length: 1500 }, (_, i) => ({
+      id: `@s${i % 7}/lib-${i}`, name: `@s${i % 7}/lib-${i}`, scope: `s${i % 7}`, description: `Library ${i} about ${['incidents', 'style', 'apis'][i % 3]}`,
+      tags: ['docs', 'ops', 'api'][i % 3] as string, titles: `Guide ${i} · Reference`, headings: `Setup ${i % 11} · Usage`, latest: `1.${i % 5}.0`,
+    }));
+    const inWorker = await buildSearchIndexAsync(docs, 1000);
+    expect(inWorker).toBe(buildSearchIndex(docs));
+    expect(JSON.parse(inWorker).documentCount).toBe(1500);
+    expect(await buildSearchIndexAsync(docs.slice(0, 10), 1000)).toBe(buildSearchIndex(docs.slice(0, 10)));
   });
 });

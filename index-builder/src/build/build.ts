@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
-import { buildSearchIndex, searchDoc } from '../emit/search-index.js';
+import { buildSearchIndexAsync, searchDoc } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
 import { TreeWriter } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
@@ -151,7 +151,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
     if (opts.privateOutDir) targets.push({ visibility: 'private', m: prepareOutput(opts.privateOutDir, buildId) });
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
-      const w = emitTree(t.visibility, t.m, layout, records, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+      const w = await emitTree(t.visibility, t.m, layout, records, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
       await w.flush(); // compressed copies of large files, made on the thread pool
       report.bytesWritten += w.bytesWritten;
     }
@@ -197,11 +197,11 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
   return [...checkDependencies(ruleLibs, (file, field) => fieldLine(root, file, field)), ...checkConfusables(ruleLibs, known)];
 }
 
-function emitTree(
+async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, records: ReadonlyMap<string, RecordVersion>,
   tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
-): TreeWriter {
+): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
   const record = emptyRecord(sha256(JSON.stringify(layout.config.limits)));
@@ -272,13 +272,16 @@ function emitTree(
     derived(summaryPagePath(p.page), text, () => text);
   }
   w.writeJson(PATHS.summary, summary);
-  derived(PATHS.searchIndex, JSON.stringify(docs), () => buildSearchIndex(docs));
+  // on a worker, while the site's pages are rendered here; the site's search shards wait for it
+  const searchInput = sha256(JSON.stringify(docs));
+  record.outputs[PATHS.searchIndex] = searchInput;
+  const searchIndexWritten = w.writeDerivedAsync(PATHS.searchIndex, searchInput, { dir: m.previous, hash: prevOutputs[PATHS.searchIndex] }, () => buildSearchIndexAsync(docs));
   const hasPrivate = [...layout.scopes.keys()].some((s) => visibilityOf(s) === 'private');
   const config = buildConfigJson(layout.config, hasPrivate);
   w.writeJson(PATHS.config, config);
   const teams = buildTeamsJson(layout.config, layout.scopes, visibilityOf, visibility);
   w.writeJson(PATHS.teams, teams);
-  site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes });
+  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndexWritten });
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
   w.write(PATHS.buildRecord, JSON.stringify(record));

@@ -22,6 +22,12 @@ export interface SiteInput {
    * the same ones: the site may reuse their whole `libraries/@scope` shard (writer.reuseShard).
    */
   unchangedScopes: ReadonlySet<string>;
+  /**
+   * Settles when `search/index.json` is in the staging tree (it is built on a worker while the
+   * site renders its pages): read it only after this. Rejects when building it failed.
+   */
+  searchIndexWritten: Promise<void>;
 }
 
-export type SiteEmitter = (input: SiteInput) => void;
+/** Renders the pages; a promise when part of the work waits (for `searchIndexWritten`). */
+export type SiteEmitter = (input: SiteInput) => void | Promise<void>;

@@ -138,11 +138,14 @@ export class TreeWriter {
 
   /** Waits for the compressed copies still being made; rejects when one failed. */
   async flush(): Promise<void> {
-    const all = this.pending;
-    this.pending = [];
-    const results = await Promise.allSettled(all);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    while (this.pending.length) {
+      // a finished derived file queues its own compressed copies: loop until none is left
+      const all = this.pending;
+      this.pending = [];
+      const results = await Promise.allSettled(all);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }
   }
 
   /**
@@ -156,6 +159,22 @@ export class TreeWriter {
     }
     this.writeCompressed(rel, make());
     return true;
+  }
+
+  /**
+   * `writeDerived` with `make` running elsewhere (a worker): the file and its copies are written
+   * when it answers; `flush()` waits for that too. Resolves once the file itself is written.
+   */
+  writeDerivedAsync(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }, make: () => Promise<string>): Promise<void> {
+    if (previous.dir && previous.hash === inputHash && existsSync(join(previous.dir, `${rel}.br`))) {
+      for (const suffix of ['', '.gz', '.br']) this.reuse(previous.dir, rel + suffix);
+      return Promise.resolve();
+    }
+    this.ensureDir(rel);
+    const p = make().then((text) => this.writeCompressed(rel, text));
+    p.catch(() => undefined); // reported by flush()
+    this.pending.push(p);
+    return p;
   }
 
   writeJson(rel: string, value: unknown): string {

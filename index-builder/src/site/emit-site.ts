@@ -227,5 +227,5 @@ export const emitSite: SiteEmitter = (input) => {
     renderLibrary(input, site, lib, head);
   }
   emitListings(input, site, entries, reusedScopes, canReuse);
-  if (input.visibility === 'public') emitSearch(input, canReuse);
+  if (input.visibility === 'public') return input.searchIndexWritten.then(() => emitSearch(input, canReuse));
 };
