@@ -5,6 +5,7 @@
  * only within the origin (the token never sent elsewhere), and a closed port.
  */
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import { createServer as netServer, type AddressInfo, type Socket } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpRequest } from '../../tools/cli/net/http.js';
@@ -103,6 +104,33 @@ describe('httpRequest', () => {
     expect(seen.at(-1)?.headers.authorization).toBe('Bearer mdl_secret');
     expect(await code(httpRequest({ ...base, url: url('/away'), token: 'mdl_secret' }))).toBe('CLI_REDIRECT_REFUSED');
     expect(seen.some((s) => s.url.startsWith('other:'))).toBe(false);
+  });
+
+  it('sends a GET once more when the server closed the kept-alive socket it went out on', async () => {
+    // answers the first request of each connection, then resets the connection at the next one
+    const sockets: Socket[] = [];
+    const flaky = netServer((sock) => {
+      sockets.push(sock);
+      let served = 0;
+      sock.on('data', () => {
+        if (served++ === 0) sock.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\nok');
+        else sock.resetAndDestroy();
+      });
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const port = (flaky.address() as AddressInfo).port;
+    try {
+      const first = await httpRequest({ ...base, url: `http://127.0.0.1:${port}/a` });
+      const second = await httpRequest({ ...base, url: `http://127.0.0.1:${port}/b` });
+      expect([first.body.toString(), second.body.toString()]).toEqual(['ok', 'ok']);
+      expect(sockets.length).toBe(2); // the second went out on the kept socket, then on a new one
+      // a POST is never sent twice
+      await httpRequest({ ...base, url: `http://127.0.0.1:${port}/c` });
+      expect(await code(httpRequest({ ...base, url: `http://127.0.0.1:${port}/d`, method: 'POST', body: '{}' }))).toBe('CLI_NETWORK');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => flaky.close(() => r()));
+    }
   });
 
   it('sends a body with its length, and names a closed port as a network error', async () => {

@@ -140,13 +140,22 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
 
 interface RawResponse { status: number; headers: IncomingHttpHeaders; body: IncomingMessage }
 
-async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, deadline: { signal: AbortSignal }): Promise<RawResponse> {
+/**
+ * One request. A GET or HEAD sent on a kept-alive socket that the server closed at that moment
+ * (ECONNRESET, EPIPE before any answer) is sent once more on a new connection, as Node's docs
+ * advise (`request.reusedSocket`); nothing else is retried.
+ */
+async function send(url: URL, method: string, headers: Record<string, string>, body: string | undefined, deadline: { signal: AbortSignal }, retried = false): Promise<RawResponse> {
   const t = transport(url.protocol);
   return new Promise<RawResponse>((resolve, reject) => {
     const req = t.request(url, { method, headers: body !== undefined ? { ...headers, 'content-length': String(Buffer.byteLength(body)) } : headers, agent: t.agent, signal: deadline.signal }, (res) => {
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    req.once('error', reject);
+    req.once('error', (e: NodeJS.ErrnoException) => {
+      const stale = req.reusedSocket && (e.code === 'ECONNRESET' || e.code === 'EPIPE') && (method === 'GET' || method === 'HEAD');
+      if (stale && !retried && !deadline.signal.aborted) resolve(send(url, method, headers, body, deadline, true));
+      else reject(e);
+    });
     req.end(body);
   });
 }
