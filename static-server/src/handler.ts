@@ -222,8 +222,10 @@ async function staticFile(ctx: Context, x: Exchange, path: string, method: strin
   if (method !== 'GET' && method !== 'HEAD') throw httpError('MDL_METHOD_NOT_ALLOWED', `${method} is not allowed on static files`, { allow: 'GET, HEAD, OPTIONS' });
   discardBody(x.req);
   const sp = safePath(path);
+  // a folder path is served its index.html, never a tarball
+  const target = sp && !sp.dir ? tarballTarget(sp.rel) : null;
   // a tarball request always passes the group commit (below), which re-checks the token
-  const caller = await identify(ctx, x, sp && !sp.dir && tarballTarget(sp.rel) ? 'turn' : 'now');
+  const caller = await identify(ctx, x, target ? 'turn' : 'now');
   if (caller.kind === 'anonymous' && !ctx.config.anonymousRead) throw httpError('MDL_UNAUTHORIZED', 'this registry needs a token: Authorization: Bearer mdl_…');
   if (!sp) throw notFound();
   const { view, access } = trees(ctx, caller);
@@ -242,7 +244,6 @@ async function staticFile(ctx: Context, x: Exchange, path: string, method: strin
   }
   if (!file) throw notFound();
   const served = rel === 'config.json' && !isPrivate ? withApiBase(file) : file;
-  const target = isTarball(rel) ? tarballTarget(rel) : null;
   const compressible = served === file && !isTarball(rel) && !rel.endsWith('.gz') && !rel.endsWith('.br');
   const plan = planFile(x.req.headers, served, rel, isPrivate, ctx.files, compressible);
   if (target) {

@@ -153,11 +153,15 @@ export class TreeWriter {
    * the same input: then the three files are linked. `make` runs only when needed.
    */
   writeDerived(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }, make: () => string): boolean {
-    if (previous.dir && previous.hash === inputHash && existsSync(join(previous.dir, `${rel}.br`))) {
-      for (const suffix of ['', '.gz', '.br']) this.reuse(previous.dir, rel + suffix);
-      return false;
-    }
+    if (this.reuseDerived(rel, inputHash, previous)) return false;
     this.writeCompressed(rel, make());
+    return true;
+  }
+
+  /** Links `rel` and its compressed copies from the previous tree when it made them from the same input. */
+  private reuseDerived(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }): boolean {
+    if (!previous.dir || previous.hash !== inputHash || !existsSync(join(previous.dir, `${rel}.br`))) return false;
+    for (const suffix of ['', '.gz', '.br']) this.reuse(previous.dir, rel + suffix);
     return true;
   }
 
@@ -166,10 +170,7 @@ export class TreeWriter {
    * when it answers; `flush()` waits for that too. Resolves once the file itself is written.
    */
   writeDerivedAsync(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }, make: () => Promise<string>): Promise<void> {
-    if (previous.dir && previous.hash === inputHash && existsSync(join(previous.dir, `${rel}.br`))) {
-      for (const suffix of ['', '.gz', '.br']) this.reuse(previous.dir, rel + suffix);
-      return Promise.resolve();
-    }
+    if (this.reuseDerived(rel, inputHash, previous)) return Promise.resolve();
     this.ensureDir(rel);
     const p = make().then((text) => this.writeCompressed(rel, text));
     p.catch(() => undefined); // reported by flush()

@@ -144,9 +144,12 @@ function previousTagDigests(input: SiteInput): Map<string, string> | null {
   }
 }
 
+/** What a tag's digest is made of, one entry at a time (both sides of the comparison use it). */
+const digestLine = (e: SummaryEntry): string => `${JSON.stringify(e)}\n`;
+
 function addToDigests(hashes: Map<string, Hash>, entries: readonly SummaryEntry[]): void {
   for (const e of entries) {
-    const text = `${JSON.stringify(e)}\n`;
+    const text = digestLine(e);
     for (const t of e.tags) (hashes.get(t) ?? hashes.set(t, createHash('sha256')).get(t))?.update(text);
   }
 }
@@ -154,7 +157,7 @@ function addToDigests(hashes: Map<string, Hash>, entries: readonly SummaryEntry[
 /** The digest `previousTagDigests` makes of one tag's entries. */
 function tagDigest(list: readonly SummaryEntry[]): string {
   const h = createHash('sha256');
-  for (const e of list) h.update(`${JSON.stringify(e)}\n`);
+  for (const e of list) h.update(digestLine(e));
   return h.digest('hex');
 }
 

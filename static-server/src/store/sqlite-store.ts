@@ -82,14 +82,18 @@ export function openSqliteStore(file: string): Store {
     tokenCache.clear();
     seenVersion = v;
     const fresh = new Map<string, TokenRecord | null>();
-    for (const h of hashes) {
-      const r = q.byHash.get(h);
-      const t = r ? toToken(r) : null;
-      tokenCache.set(h, t);
-      fresh.set(h, t && { ...t, scopes: [...t.scopes] });
-    }
+    for (const h of hashes) fresh.set(h, copyToken(readToken(h)));
     return fresh;
   };
+  /** Reads a token row into the cache. */
+  const readToken = (hash: string): TokenRecord | null => {
+    const r = q.byHash.get(hash);
+    const t = r ? toToken(r) : null;
+    tokenCache.set(hash, t);
+    return t;
+  };
+  /** Callers get copies: the cached record cannot be changed through them. */
+  const copyToken = (t: TokenRecord | null): TokenRecord | null => t && { ...t, scopes: [...t.scopes] };
   const commit = db.transaction((b: Batch): Map<string, number> => {
     const fresh = currentTokens(b.tokens);
     const totals = new Map<string, number>();
@@ -111,11 +115,7 @@ export function openSqliteStore(file: string): Store {
     tokenByHash: async (hash, freshness = 'now') => {
       freshCache(freshness);
       const hit = tokenCache.get(hash);
-      if (hit !== undefined) return hit && { ...hit, scopes: [...hit.scopes] };
-      const r = q.byHash.get(hash);
-      const t = r ? toToken(r) : null;
-      tokenCache.set(hash, t);
-      return t && { ...t, scopes: [...t.scopes] };
+      return copyToken(hit !== undefined ? hit : readToken(hash));
     },
     tokenById: async (id) => {
       const r = q.byId.get(id);
