@@ -38,13 +38,18 @@ function registry(): string {
 
 const KEYS = ['index/@acme', 'tarballs/@acme', 'libraries/@acme', 'index/@beta', 'tarballs/@beta', 'libraries/@beta'];
 
+/** The test registry built once with the site: where it is, and each shard's link target. */
+async function firstSiteBuild() {
+  const site = await loadSiteEmitter();
+  const reg = registry();
+  const out = join(tempDir('mdlibs-shards-out-'), 'public');
+  await buildRegistry({ registryDir: reg, outDir: out, site });
+  return { site, reg, out, targets: Object.fromEntries(KEYS.map((k) => [k, shardTarget(out, k)])) };
+}
+
 describe('scope shards', () => {
   it('takes over unchanged scopes by one link, makes a new shard for a changed one, and reads like a fresh build', async () => {
-    const site = await loadSiteEmitter();
-    const reg = registry();
-    const out = join(tempDir('mdlibs-shards-out-'), 'public');
-    await buildRegistry({ registryDir: reg, outDir: out, site });
-    const first = Object.fromEntries(KEYS.map((k) => [k, shardTarget(out, k)]));
+    const { site, reg, out, targets: first } = await firstSiteBuild();
     for (const k of KEYS) expect(first[k], k).toContain(`${join('.public.builds', 'objects')}`);
     const omegaIndex = statSync(join(out, 'index/@beta/omega.json')).ino;
 
@@ -69,11 +74,7 @@ describe('scope shards', () => {
   });
 
   it('renders a scope anew when its team changes, though its index files and tarballs are reused', async () => {
-    const site = await loadSiteEmitter();
-    const reg = registry();
-    const out = join(tempDir('mdlibs-shards-out-'), 'public');
-    await buildRegistry({ registryDir: reg, outDir: out, site });
-    const before = Object.fromEntries(KEYS.map((k) => [k, shardTarget(out, k)]));
+    const { site, reg, out, targets: before } = await firstSiteBuild();
     const scopeFile = join(reg, 'scopes/acme.toml');
     writeFileSync(scopeFile, `${readFileSync(scopeFile, 'utf8')}\n[[members]]\nuser = "zoe"\nrole = "member"\n`);
     commitAll(reg, 'zoe joins acme');

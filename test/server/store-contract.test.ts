@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken, openPostgresStore, openSqliteStore, type Store } from '../../static-server/src/index.js';
 import { hasPostgres, PG_URL } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withTwoConnections } from './two-connections.js';
 
 const schemas: string[] = [];
 afterAll(async () => {
@@ -119,10 +120,7 @@ describe.each(backends)('store contract: %s', (_name, open, available) => {
 
 describe('sqlite token cache', () => {
   it('sees a revocation or a new token written by another connection (another process) at once', async () => {
-    const file = join(tempDir('mdlibs-store-'), 'mdlibs.db');
-    const a = openSqliteStore(file);
-    const b = openSqliteStore(file);
-    try {
+    await withTwoConnections(async (a, b) => {
       const t = await issueToken(a, { owner: 'alice', scopes: ['secops'] });
       expect((await a.tokenByHash(t.token.hash))?.revokedAt).toBeNull();
       expect((await a.tokenByHash(t.token.hash))?.revokedAt).toBeNull(); // served from the cache
@@ -134,9 +132,6 @@ describe('sqlite token cache', () => {
       const got = await a.tokenByHash(u.token.hash);
       got?.scopes.push('vault');
       expect((await a.tokenByHash(u.token.hash))?.scopes).toEqual([]);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 });

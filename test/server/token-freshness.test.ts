@@ -9,16 +9,14 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommit } from '../../static-server/src/group-commit.js';
 import { issueToken, openSqliteStore, type TokenRecord } from '../../static-server/src/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { withTwoConnections } from './two-connections.js';
 import { buildFixture, startFixtureServer } from './fixture.js';
 
 const nextTurn = () => new Promise<void>((r) => setImmediate(r));
 
 describe('per-turn token lookups (sqlite)', () => {
   it('answers a turn lookup from the cache checked this turn, and hands the commit the revoked record', async () => {
-    const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
-    const a = openSqliteStore(file);
-    const b = openSqliteStore(file); // another process, as far as a's cache can tell
-    try {
+    await withTwoConnections(async (a, b) => {
       const t = await issueToken(a, { owner: 'alice', scopes: ['secops'] });
       await nextTurn();
       expect((await a.tokenByHash(t.token.hash, 'turn'))?.revokedAt).toBeNull();
@@ -33,17 +31,11 @@ describe('per-turn token lookups (sqlite)', () => {
       expect(seen).toBeNull();
       // and the commit refreshed the cache for the lookups that follow
       expect((await a.tokenByHash(t.token.hash, 'turn'))?.revokedAt).toBe('2026-03-03T00:00:00.000Z');
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 
   it('re-checks at commit even when a `now` lookup saw the change first (the cache moved on, the earlier answer did not)', async () => {
-    const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
-    const a = openSqliteStore(file);
-    const b = openSqliteStore(file);
-    try {
+    await withTwoConnections(async (a, b) => {
       const t = await issueToken(a, { owner: 'alice' });
       const other = await issueToken(a, { owner: 'bob' });
       await a.commitBatch({ window: 1, hits: new Map(), decide: () => [] });
@@ -54,17 +46,11 @@ describe('per-turn token lookups (sqlite)', () => {
       let seen: ReadonlyMap<string, TokenRecord | null> | null | undefined;
       await a.commitBatch({ window: 1, hits: new Map(), tokens: new Set([t.token.hash]), decide: (_totals, current) => ((seen = current), []) });
       expect(seen?.get(t.token.hash)?.revokedAt).toBe('2026-03-05T00:00:00.000Z');
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 
   it('checks again in the next turn and on every `now` lookup', async () => {
-    const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
-    const a = openSqliteStore(file);
-    const b = openSqliteStore(file);
-    try {
+    await withTwoConnections(async (a, b) => {
       const t = await issueToken(a, { owner: 'alice' });
       const u = await issueToken(a, { owner: 'bob' });
       await nextTurn();
@@ -75,19 +61,13 @@ describe('per-turn token lookups (sqlite)', () => {
       await b.revokeToken(u.token.id, '2026-03-04T00:00:00.000Z');
       await nextTurn();
       expect((await a.tokenByHash(u.token.hash, 'turn'))?.revokedAt).toBe('2026-03-04T00:00:00.000Z');
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 });
 
 describe('group commit re-checks tokens', () => {
   it('refuses a download whose token was revoked after its lookup, counts the others of the batch', async () => {
-    const file = join(tempDir('mdlibs-fresh-'), 'mdlibs.db');
-    const a = openSqliteStore(file);
-    const b = openSqliteStore(file);
-    try {
+    await withTwoConnections(async (a, b) => {
       const gone = await issueToken(a, { owner: 'alice' });
       const kept = await issueToken(a, { owner: 'bob' });
       await nextTurn();
@@ -105,10 +85,7 @@ describe('group commit re-checks tokens', () => {
       expect((results[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'MDL_TOKEN_REVOKED', status: 401 });
       expect(commits.downloadsCounted).toBe(2);
       expect((await a.downloadTotals()).get('@acme/guide')).toBe(2);
-    } finally {
-      await a.close();
-      await b.close();
-    }
+    });
   });
 });
 
