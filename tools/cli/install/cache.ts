@@ -1,12 +1,12 @@
 /** Content-addressed tarball cache: `<cache>/content/sha512/<xx>/<hex>.tgz`, verified on read. */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { folderMaker, writeFileAtomic } from '../file-writes.js';
 import { dirname, join } from 'node:path';
 import { inBackground } from '../net/background-writes.js';
 import { integrityHex, matchesIntegrity } from './integrity.js';
 
 export class TarballCache {
-  private readonly folders = new Map<string, Promise<unknown>>();
+  private readonly folder = folderMaker(0o700);
 
   constructor(readonly dir: string) {}
 
@@ -34,16 +34,8 @@ export class TarballCache {
     const p = this.path(integrity);
     if (existsSync(p)) return Promise.resolve();
     return inBackground(async () => {
-      const dir = dirname(p);
-      let made = this.folders.get(dir);
-      if (!made) {
-        made = mkdir(dir, { recursive: true, mode: 0o700 });
-        this.folders.set(dir, made);
-      }
-      await made;
-      const tmp = `${p}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, p);
+      await this.folder(dirname(p));
+      await writeFileAtomic(p, bytes);
     });
   }
 }

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { sanitizeForMessage } from '../../../index-builder/src/format.js';
 import { cliError } from '../errors.js';
+import { folderMaker } from '../file-writes.js';
 
 export interface ExtractLimits {
   maxUnpackedBytes: number;
@@ -106,22 +107,13 @@ export async function readArchive(gz: Buffer, what: string, limits: ExtractLimit
  * Writes checked files into `dir` (which must not exist yet), all at once through libuv's
  * thread pool: file creation is the slow part of an install from the cache, and overlapping
  * it took a 50-library write from 87 to 58 ms on this project's CI machine. Each folder is
- * made once (a `mkdir` of an existing folder fails with EEXIST but still costs a path walk
- * under the parent's lock). Every write has settled when this returns or throws, so a caller
+ * made once (folderMaker). Every write has settled when this returns or throws, so a caller
  * that removes `dir` after a failure races with nothing.
  */
 export async function writeArchive(files: readonly ArchiveFile[], dir: string): Promise<void> {
   const root = resolve(dir);
   await mkdir(root, { recursive: false });
-  const made = new Map<string, Promise<unknown>>([[root, Promise.resolve()]]);
-  const folder = (d: string): Promise<unknown> => {
-    let p = made.get(d);
-    if (!p) {
-      p = mkdir(d, { recursive: true });
-      made.set(d, p);
-    }
-    return p;
-  };
+  const folder = folderMaker(undefined, [root]);
   const results = await Promise.allSettled(files.map(async (f) => {
     const target = resolve(root, ...f.path.split('/'));
     if (!target.startsWith(root + sep)) throw new Error(`bug: checked path escaped: ${f.path}`);

@@ -1,7 +1,8 @@
 /** GET with an on-disk ETag cache (search index, index files): conditional requests and offline reads. */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../file-writes.js';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { inBackground } from './background-writes.js';
@@ -48,13 +49,8 @@ export class HttpCache {
       await previous;
       this.folder ??= mkdir(join(this.dir, 'http'), { recursive: true, mode: 0o700 });
       await this.folder;
-      const tmp = `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      if (body) {
-        await writeFile(p.body + tmp, body, { mode: 0o600 });
-        await rename(p.body + tmp, p.body);
-      }
-      await writeFile(p.meta + tmp, JSON.stringify({ url, etag, status: 200, fetchedAt: Date.now() } satisfies Meta), { mode: 0o600 });
-      await rename(p.meta + tmp, p.meta);
+      if (body) await writeFileAtomic(p.body, body, 0o600);
+      await writeFileAtomic(p.meta, JSON.stringify({ url, etag, status: 200, fetchedAt: Date.now() } satisfies Meta), 0o600);
     });
     this.chains.set(url, next);
   }
