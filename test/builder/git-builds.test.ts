@@ -99,6 +99,32 @@ describe('incremental builds keyed by git tree ids', () => {
     for (const f of before.keys()) expect(after.has(f), f).toBe(true);
   });
 
+  it('rewrites the index file of a library whose meta.toml changed (yank, deprecation) while its versions did not, and equals a fresh build', async () => {
+    const root = makeGitRegistry(3);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const index = () => JSON.parse(readFileSync(join(out, 'index/@acme/lib-b.json'), 'utf8')) as { deprecated: string | null; versions: { version: string; yanked: boolean }[] };
+    expect(index().versions[0]?.yanked).toBe(false);
+
+    writeFileSync(join(root, 'libraries/@acme/lib-b/meta.toml'), '[yanked]\n"1.0.0" = "broken links"\n');
+    commitAll(root, 'yank lib-b 1.0.0');
+    const yank = await buildRegistry({ registryDir: root, outDir: out });
+    expect(yank.builtVersions).toEqual([]);
+    expect(yank.rebuiltLibraries).toEqual(['@acme/lib-b']);
+    expect(index().versions[0]?.yanked).toBe(true);
+
+    writeFileSync(join(root, 'libraries/@acme/lib-b/meta.toml'), 'deprecated = "use lib-c"\n\n[yanked]\n"1.0.0" = "broken links"\n');
+    commitAll(root, 'deprecate lib-b');
+    const deprecate = await buildRegistry({ registryDir: root, outDir: out });
+    expect(deprecate.rebuiltLibraries).toEqual(['@acme/lib-b']);
+    expect(index().deprecated).toBe('use lib-c');
+
+    const fresh = join(tempDir(), 'fresh');
+    await buildRegistry({ registryDir: root, outDir: fresh });
+    expect(readFileSync(join(out, 'index/@acme/lib-b.json'), 'utf8')).toBe(readFileSync(join(fresh, 'index/@acme/lib-b.json'), 'utf8'));
+    expect(readFileSync(join(out, 'build-record.json'), 'utf8').length).toBe(readFileSync(join(fresh, 'build-record.json'), 'utf8').length);
+  });
+
   it('falls back to content hashes for a plain folder and for uncommitted changes', async () => {
     const root = makeGitRegistry(2);
     const out = join(tempDir(), 'out');
@@ -194,12 +220,38 @@ describe('output management', () => {
     expect(readFileSync(join(out, 'precious.txt'), 'utf8')).toBe('keep me');
   });
 
+  it('keys versions by git tree id and dates them by their commit when the registry is a subfolder of the repository', async () => {
+    const repo = tempDir();
+    gitInit(repo);
+    const root = join(repo, 'registry');
+    writeRegistry(root, { scopes: { acme: 'public' } });
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    const head = commitAll(repo, 'guide 1.0.0');
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.1.0' }); // not committed yet
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const record = JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { versions: Record<string, { key: string; commit: string | null }> };
+    const treeId = git(repo, 'rev-parse', 'HEAD:registry/libraries/@acme/guide/1.0.0').trim();
+    expect(record.versions['@acme/guide@1.0.0']).toMatchObject({ key: `git:${treeId}`, commit: head });
+    expect(record.versions['@acme/guide@1.1.0']?.key).toMatch(/^sha256:/); // dirty (untracked): keyed by content
+    expect(record.versions['@acme/guide@1.1.0']?.commit).toBeNull();
+  });
+
   it('refuses a corrupt or forged build record with a clear error instead of trusting it', async () => {
     const root = makeGitRegistry(1);
     const out = join(tempDir(), 'out');
     await buildRegistry({ registryDir: root, outDir: out });
     const served = realpathSync(out);
-    for (const bad of ['{ not json', JSON.stringify({ record: 1, builder: 'x', limits: '', versions: { '@acme/lib-a@1.0.0': { key: 'git:1', sha256: 'nothex' } }, deleted: {}, libraries: {} })]) {
+    const good = JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { versions: Record<string, Record<string, unknown>> };
+    const [id, entry] = Object.entries(good.versions)[0] as [string, Record<string, unknown>];
+    const forged = (v: unknown) => JSON.stringify({ ...good, versions: { ...good.versions, [id]: v } });
+    const variants = [
+      '{ not json', 'null', '[]',
+      JSON.stringify({ record: 1, builder: 'x', limits: '', versions: { '@acme/lib-a@1.0.0': { key: 'git:1', sha256: 'nothex' } }, deleted: {}, libraries: {} }),
+      forged(null), forged([entry]), forged({ ...entry, sha256: 'A'.repeat(64) }), forged({ ...entry, docs: 'README.md' }),
+      forged({ ...entry, search: { titles: 'x' } }), forged({ ...entry, key: 7 }), forged({ ...entry, publishedAt: undefined }),
+    ];
+    for (const bad of variants) {
       writeFileSync(join(out, 'build-record.json'), bad);
       const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
       expect(e.code).toBe('MDL_RECORD_INVALID');

@@ -18,14 +18,30 @@ const versionFolderOf = (path: string): string | null => {
   return parts.length >= 4 && parts[0] === 'libraries' ? parts.slice(0, 4).join('/') : null;
 };
 
-/** Returns null when the folder is not in a Git work tree or the repo has no commit yet. */
+/**
+ * Returns null when the folder is not in a Git work tree or the repo has no commit yet.
+ * The four git processes start at once: `git status` scans every folder of the work tree
+ * (~1.9 s at 10,000 libraries, mostly the kernel's), so a caller that starts this before its
+ * own synchronous reading gets that scan on another core. Paths given to git are relative to
+ * `root` (git resolves pathspecs from the working directory, also in a subfolder of the repo);
+ * `git status` answers with paths from the top of the work tree, hence `prefix`.
+ */
 export async function readGitState(root: string): Promise<GitState | null> {
   const git = simpleGit(root);
+  const run = (args: string[]) => {
+    const p = git.raw(args);
+    p.catch(() => undefined); // awaited below only when the repo has a commit
+    return p;
+  };
+  const toplevelOut = run(['rev-parse', '--show-toplevel']);
+  const headOut = run(['rev-parse', '--verify', '-q', 'HEAD']);
+  const lsOut = run(['ls-tree', '-r', '-d', '-z', 'HEAD', '--', 'libraries']);
+  const statusOut = run(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--', 'libraries']);
   let toplevel: string;
   let head: string;
   try {
-    toplevel = (await git.raw(['rev-parse', '--show-toplevel'])).trim();
-    head = (await git.raw(['rev-parse', '--verify', '-q', 'HEAD'])).trim();
+    toplevel = (await toplevelOut).trim();
+    head = (await headOut).trim();
   } catch {
     return null;
   }
@@ -33,20 +49,20 @@ export async function readGitState(root: string): Promise<GitState | null> {
   const rel = relative(toplevel, resolve(root)).split('\\').join('/');
   const prefix = rel ? `${rel}/` : '';
   const treeIds = new Map<string, string>();
-  const ls = await git.raw(['ls-tree', '-r', '-d', '-z', 'HEAD', '--', `${prefix}libraries`]);
-  for (const rec of ls.split('\0')) {
+  for (const rec of (await lsOut).split('\0')) {
+    // paths relative to root: libraries/@scope/name/version
     const tab = rec.indexOf('\t');
     if (tab < 0) continue;
-    const path = rec.slice(tab + 1).slice(prefix.length);
-    if (path.split('/').length === 4) treeIds.set(path, rec.slice(0, tab).split(' ')[2] ?? '');
+    const path = rec.slice(tab + 1);
+    if (path.split('/').length === 4 && path.startsWith('libraries/')) treeIds.set(path, rec.slice(0, tab).split(' ')[2] ?? '');
   }
   const dirty = new Set<string>();
-  const st = await git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all', '--ignored=matching', '--', `${prefix}libraries`]);
-  const recs = st.split('\0');
+  const recs = (await statusOut).split('\0');
   for (let i = 0; i < recs.length; i++) {
     const r = recs[i] ?? '';
     if (r.length < 4) continue;
-    const folder = versionFolderOf(r.slice(3).slice(prefix.length));
+    const path = r.slice(3);
+    const folder = path.startsWith(prefix) ? versionFolderOf(path.slice(prefix.length)) : null;
     if (folder) dirty.add(folder);
     if (r[0] === 'R' || r[0] === 'C') i++; // rename source follows
   }
@@ -59,7 +75,8 @@ export async function readAddedCommits(root: string, state: GitState, folders: r
   const out = new Map<string, { commit: string; time: string }>();
   if (!folders.length) return out;
   const wanted = new Set(folders);
-  const paths = folders.length > 200 ? [`${state.prefix}libraries`] : folders.map((f) => state.prefix + f);
+  // pathspecs relative to root (git's working directory here); --name-only prints paths from the top
+  const paths = folders.length > 200 ? ['libraries'] : [...folders];
   const log = await simpleGit(root).raw(['log', '--format=%x01%H %cI', '--name-only', '--diff-filter=A', '--no-renames', 'HEAD', '--', ...paths]);
   let current: { commit: string; time: string } | null = null;
   for (const line of log.split('\n')) {
@@ -67,7 +84,7 @@ export async function readAddedCommits(root: string, state: GitState, folders: r
       const [commit, time] = line.slice(1).split(' ');
       current = { commit: commit ?? '', time: new Date(time ?? 0).toISOString() };
     } else if (line && current) {
-      const f = versionFolderOf(line.slice(state.prefix.length));
+      const f = line.startsWith(state.prefix) ? versionFolderOf(line.slice(state.prefix.length)) : null;
       if (f && wanted.has(f)) out.set(f, current); // log is newest first: the last write is the oldest commit
     }
   }
