@@ -12,6 +12,7 @@ export function formatReport(r: BuildReport): string {
     `built ${r.libraries} libraries, ${r.versions} versions in ${(r.durationMs / 1000).toFixed(2)} s`,
     `  versions: ${r.builtVersions.length} built, ${r.reusedVersions} reused; index files rewritten: ${r.rebuiltLibraries.length}`,
     `  tarballs: ${mb(r.tarballBytes)}; written this build: ${mb(r.bytesWritten)}`,
+    `  search index: ${Object.entries(r.searchIndex).map(([v, m]) => `${m} (${v})`).join(', ')}`,
     `  public tree:  ${r.outDir}`,
   ];
   if (r.privateOutDir) lines.push(`  private tree: ${r.privateOutDir}`);

@@ -5,6 +5,7 @@ import { gunzipSync, brotliDecompressSync } from 'node:zlib';
 import fg from 'fast-glob';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry, configJsonSchema, libraryIndexSchema, summaryIndexSchema, summaryPageSchema, loadSearchIndex, fillTemplate, type LibraryIndex, type BuildReport } from '../../index-builder/src/index.js';
+import { BUILDER_FORMAT } from '../../index-builder/src/output/record.js';
 import { tempDir } from '../helpers/tmp.js';
 import { readTarball } from '../helpers/tarball.js';
 
@@ -98,6 +99,13 @@ describe('round trip of the bundled registry-data', () => {
     const search = loadSearchIndex(readFileSync(join(out, config.search.index), 'utf8'));
     const hits = search.search('runbook incident');
     expect(hits[0]?.id).toBe('@platform/incident-runbooks');
+  });
+
+  it('writes index files of the shape BUILDER_FORMAT names (a change of shape needs a new BUILDER_FORMAT, or rebuilds would keep stale files)', () => {
+    const file = JSON.parse(readFileSync(join(out, 'index/@platform/incident-runbooks.json'), 'utf8')) as { versions: Record<string, unknown>[] };
+    expect(BUILDER_FORMAT).toBe('mdlibs-build/1');
+    expect(Object.keys(file)).toEqual(['name', 'scope', 'visibility', 'description', 'license', 'tags', 'authors', 'repository', 'homepage', 'deprecated', 'distTags', 'updatedAt', 'versions']);
+    expect(Object.keys(file.versions[0] ?? {})).toEqual(['version', 'description', 'license', 'tags', 'authors', 'dependencies', 'tarball', 'sha256', 'integrity', 'size', 'unpackedSize', 'fileCount', 'publishedAt', 'commit', 'yanked', 'yankedReason', 'docs']);
   });
 
   it('marks the yanked version, the deprecated library and dependencies as the sources say', () => {

@@ -6,7 +6,7 @@
  * through the links is the one a fresh build makes. Large files' compressed copies are made on
  * the thread pool and written before the swap.
  */
-import { existsSync, lstatSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
@@ -168,6 +168,19 @@ describe('large compressed copies', () => {
     expect(w.filesWritten).toBe(3);
   });
 
+  it('writes a file in the background by flush(), and flush() rejects when it cannot be written', async () => {
+    const root = tempDir('mdlibs-tw-bg-');
+    const w = new TreeWriter(root);
+    w.writeInBackground('build-record.json', '{"record":1}');
+    await w.flush();
+    expect(readFileSync(join(root, 'build-record.json'), 'utf8')).toBe('{"record":1}');
+    expect(w.filesWritten).toBe(1);
+    const w2 = new TreeWriter(root);
+    mkdirSync(join(root, 'search', 'index.json'), { recursive: true }); // a folder where the file goes
+    w2.writeInBackground('search/index.json', 'x');
+    await expect(w2.flush()).rejects.toThrow(/EISDIR/);
+  });
+
   it('flush() rejects when a copy cannot be written', async () => {
     const root = tempDir('mdlibs-tw-');
     const w = new TreeWriter(root);
@@ -178,14 +191,23 @@ describe('large compressed copies', () => {
 });
 
 describe('search index on a worker', () => {
-  it('gives byte for byte the index built on the main thread', async () => {
+  it('gives byte for byte the index built on the main thread, with the gzip and brotli copies the tree writer makes', async () => {
     const docs = Array.from({ length: 1500 }, (_, i) => ({
       id: `@s${i % 7}/lib-${i}`, name: `@s${i % 7}/lib-${i}`, scope: `s${i % 7}`, description: `Library ${i} about ${['incidents', 'style', 'apis'][i % 3]}`,
       tags: ['docs', 'ops', 'api'][i % 3] as string, titles: `Guide ${i} · Reference`, headings: `Setup ${i % 11} · Usage`, latest: `1.${i % 5}.0`,
     }));
     const inWorker = await buildSearchIndexAsync(docs, 1000);
-    expect(inWorker).toBe(buildSearchIndex(docs));
-    expect(JSON.parse(inWorker).documentCount).toBe(1500);
+    if (typeof inWorker === 'string') throw new Error('expected the worker to make the compressed copies');
+    expect(inWorker.text).toBe(buildSearchIndex(docs));
+    expect(JSON.parse(inWorker.text).documentCount).toBe(1500);
+    const root = tempDir('mdlibs-tw-copies-');
+    const w = new TreeWriter(root);
+    w.writeCompressed('index.json', inWorker.text);
+    await w.flush();
+    const { gz, br } = await inWorker.copies;
+    expect(Buffer.from(gz).equals(readFileSync(join(root, 'index.json.gz')))).toBe(true);
+    expect(Buffer.from(br).equals(readFileSync(join(root, 'index.json.br')))).toBe(true);
+    expect(brotliDecompressSync(br).toString()).toBe(inWorker.text);
     expect(await buildSearchIndexAsync(docs.slice(0, 10), 1000)).toBe(buildSearchIndex(docs.slice(0, 10)));
   });
 });

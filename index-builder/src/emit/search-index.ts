@@ -1,9 +1,13 @@
 /** Builds the prebuilt MiniSearch index (PROTO-3) from one document per library. */
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import MiniSearch from 'minisearch';
 import { SEARCH_OPTIONS, type LibraryIndex, type SearchDoc } from '../format/protocol.js';
 import type { RecordVersion } from '../output/record.js';
+import type { MiniSearchJson } from '../search/compact-index.js';
+import { mergeSearchIndexes } from '../search/merge-index.js';
+import { compressionOptions, LARGE_FILE_BYTES, type Precompressed } from './tree-writer.js';
 
 export function searchDoc(index: LibraryIndex, head: RecordVersion): SearchDoc {
   return {
@@ -16,40 +20,95 @@ export function searchDoc(index: LibraryIndex, head: RecordVersion): SearchDoc {
 const indexOptions = () => ({ fields: [...SEARCH_OPTIONS.fields], storeFields: [...SEARCH_OPTIONS.storeFields] });
 const sortedDocs = (docs: readonly SearchDoc[]) => [...docs].sort((a, b) => (a.id < b.id ? -1 : 1));
 
-export function buildSearchIndex(docs: readonly SearchDoc[]): string {
+/** A fresh MiniSearch index of `docs`, serialized (not canonical yet). */
+function indexOf(docs: readonly SearchDoc[]): MiniSearchJson {
   const ms = new MiniSearch<SearchDoc>(indexOptions());
   ms.addAll(sortedDocs(docs));
-  return JSON.stringify(ms);
+  return ms.toJSON() as unknown as MiniSearchJson;
+}
+
+/** The canonical search index of `docs` (search/merge-index.ts). */
+export function buildSearchIndex(docs: readonly SearchDoc[]): string {
+  return JSON.stringify(mergeSearchIndexes(null, [], indexOf(docs)));
 }
 
 /**
- * The same index built on a worker thread, so the build goes on meanwhile (at 10,000 libraries
- * MiniSearch takes ~1.1 s of CPU, the largest part of a one-library rebuild). The worker runs
- * MiniSearch's CommonJS build of the same package version: the JSON is byte-identical (tested).
- * Small registries (under `workerFrom` documents: starting a worker costs ~40 ms) and places
- * where minisearch cannot be resolved from here (a bundle) build on this thread.
+ * What changed since the previous build's canonical index: the documents to `drop` (gone, or
+ * changed) and to `add` (new, or changed). The result equals `buildSearchIndex` of the new set.
  */
-export function buildSearchIndexAsync(docs: readonly SearchDoc[], workerFrom = 1000): Promise<string> {
+export interface SearchIndexUpdate {
+  /** The previous build's search/index.json. */
+  previousFile: string;
+  drop: string[];
+  add: SearchDoc[];
+}
+
+export function updateSearchIndex(update: SearchIndexUpdate): string {
+  const previous = JSON.parse(readFileSync(update.previousFile, 'utf8')) as MiniSearchJson;
+  return JSON.stringify(mergeSearchIndexes(previous, update.drop, indexOf(update.add)));
+}
+
+/**
+ * The same on a worker thread, so the build goes on meanwhile (at 10,000 libraries a fresh index
+ * takes ~1.1 s of CPU). The worker runs MiniSearch's CommonJS build of the same package version
+ * and `mergeSearchIndexes` from its source text: the JSON is byte-identical (tested).
+ * Small jobs (under `workerFrom` documents in the index: starting a worker costs ~40 ms) and
+ * places where minisearch cannot be resolved from here (a bundle) run on this thread.
+ */
+export function buildSearchIndexAsync(docs: readonly SearchDoc[], workerFrom = 1000): Promise<string | Precompressed> {
   if (docs.length < workerFrom) return Promise.resolve().then(() => buildSearchIndex(docs));
+  return onWorker({ docs: sortedDocs(docs), previousFile: null, drop: [] }) ?? Promise.resolve().then(() => buildSearchIndex(docs));
+}
+
+/** `updateSearchIndex` on a worker when the index has at least `workerFrom` documents (`size`). */
+export function updateSearchIndexAsync(update: SearchIndexUpdate, size: number, workerFrom = 1000): Promise<string | Precompressed> {
+  if (size < workerFrom) return Promise.resolve().then(() => updateSearchIndex(update));
+  return onWorker({ docs: sortedDocs(update.add), previousFile: update.previousFile, drop: update.drop }) ?? Promise.resolve().then(() => updateSearchIndex(update));
+}
+
+/**
+ * Runs a job on a worker, which also makes the gzip and brotli copies (`compressionOptions`, the
+ * tree writer's own) so that they do not wait for this thread (busy with the site's pages then).
+ */
+function onWorker(job: { docs: SearchDoc[]; previousFile: string | null; drop: string[] }): Promise<Precompressed> | null {
   let lib: string;
   try {
     lib = createRequire(import.meta.url).resolve('minisearch');
   } catch {
-    return Promise.resolve().then(() => buildSearchIndex(docs));
+    return null;
   }
-  return new Promise<string>((resolve, reject) => {
-    const worker = new Worker(WORKER, { eval: true, workerData: { lib, options: indexOptions(), docs: sortedDocs(docs) } });
-    worker.once('message', (json: string) => resolve(json));
+  const source = `${WORKER}\nconst mergeSearchIndexes = (${mergeSearchIndexes.toString()});\nconst compressionOptions = (${compressionOptions.toString()});\nrun();`;
+  const worker = new Worker(source, { eval: true, workerData: { lib, options: indexOptions(), largeBytes: LARGE_FILE_BYTES, ...job } });
+  // two answers: the index (the site's search shards wait for it), then its compressed copies
+  let onText: (text: string) => void = () => undefined;
+  let onCopies: (copies: { gz: Uint8Array; br: Uint8Array }) => void = () => undefined;
+  const text = new Promise<string>((resolve) => (onText = resolve));
+  const copies = new Promise<{ gz: Uint8Array; br: Uint8Array }>((resolve) => (onCopies = resolve));
+  let answers = 0;
+  worker.on('message', (m: unknown) => (answers++ === 0 ? onText(m as string) : onCopies(m as { gz: Uint8Array; br: Uint8Array })));
+  const stopped = new Promise<never>((_, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the search index worker stopped (exit code ${code}) before it answered`)));
   });
+  const copiesOrFailure = Promise.race([copies, stopped]);
+  copiesOrFailure.catch(() => undefined); // reported where it is awaited (TreeWriter.flush)
+  return Promise.race([text, stopped]).then((t) => ({ text: t, copies: copiesOrFailure }));
 }
 
 const WORKER = `const { parentPort, workerData } = require('node:worker_threads');
-const MiniSearch = require(workerData.lib);
-const ms = new MiniSearch(workerData.options);
-ms.addAll(workerData.docs);
-parentPort.postMessage(JSON.stringify(ms));`;
+const { readFileSync } = require('node:fs');
+const { gzipSync, brotliCompressSync, constants } = require('node:zlib');
+function run() {
+  const MiniSearch = require(workerData.lib);
+  const ms = new MiniSearch(workerData.options);
+  ms.addAll(workerData.docs);
+  const previous = workerData.previousFile === null ? null : JSON.parse(readFileSync(workerData.previousFile, 'utf8'));
+  const text = JSON.stringify(mergeSearchIndexes(previous, workerData.drop, ms.toJSON()));
+  parentPort.postMessage(text);
+  const bytes = Buffer.from(text);
+  const { gzip, brotli } = compressionOptions(bytes.length, workerData.largeBytes, constants);
+  parentPort.postMessage({ gz: gzipSync(bytes, gzip), br: brotliCompressSync(bytes, brotli) });
+}`;
 
 /** Loads a prebuilt index with the options it was built with. */
 export function loadSearchIndex(json: string): MiniSearch<SearchDoc> {

@@ -1,5 +1,6 @@
 /** Writes files into a staging tree: JSON with .gz/.br copies (PROTO-4), and reuse by hard link. */
 import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, brotliCompressSync, constants, gzip, gzipSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
@@ -8,21 +9,31 @@ const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip);
 const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliCompress);
 
 /**
- * Brotli quality for precompressed JSON. Measured on a 3.6 KB index file: q9 with a window
- * fitted to the input 0.22 ms, q11 7.7 ms, q9 with the default 4 MB window 26 ms.
- */
-export const BROTLI_QUALITY = 9;
-
-/**
  * Files above this size (the search index, big summary pages) use brotli q5 and gzip 6:
  * on a 10.9 MB search index q5 gave 1.353 MB vs q9 1.352 MB in 38 % of the time, and gzip 6
  * took 44 % of gzip 9's time (bench notes in bench/RESULTS.md).
  */
 export const LARGE_FILE_BYTES = 256 * 1024;
 
-/** Smallest brotli window (log2, 10..24) that holds the whole input. */
-export function brotliWindow(length: number): number {
-  return Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1))));
+/**
+ * Compressed copies: gzip and brotli settings for a file of `length` bytes. Brotli q9 with the
+ * smallest window (log2, 10..24) that holds the whole input: measured on a 3.6 KB index file,
+ * 0.22 ms, q11 7.7 ms, q9 with the default 4 MB window 26 ms. Large files: see LARGE_FILE_BYTES.
+ * Self-contained: its source text also runs on the search index worker, called with every argument.
+ */
+export function compressionOptions(length: number, largeBytes: number = LARGE_FILE_BYTES, zc: typeof constants = constants): { gzip: ZlibOptions; brotli: BrotliOptions } {
+  const large = length > largeBytes;
+  const window = Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1))));
+  return {
+    gzip: { level: large ? 6 : 9 },
+    brotli: { params: { [zc.BROTLI_PARAM_QUALITY]: large ? 5 : 9, [zc.BROTLI_PARAM_SIZE_HINT]: length, [zc.BROTLI_PARAM_LGWIN]: window, [zc.BROTLI_PARAM_MODE]: zc.BROTLI_MODE_TEXT } },
+  };
+}
+
+/** A file whose compressed copies are being made elsewhere (a worker), with `compressionOptions`. */
+export interface Precompressed {
+  text: string;
+  copies: Promise<{ gz: Uint8Array; br: Uint8Array }>;
 }
 
 /**
@@ -104,11 +115,22 @@ export class TreeWriter {
     return true;
   }
 
-  write(rel: string, bytes: Buffer | string): void {
+  write(rel: string, bytes: Uint8Array | string): void {
     this.ensureDir(rel);
     writeFileSync(join(this.root, rel), bytes);
     this.bytesWritten += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
     this.filesWritten++;
+  }
+
+  /** Writes `rel` on the thread pool while the build goes on (a large file); `flush()` waits for it. */
+  writeInBackground(rel: string, bytes: Buffer | string): void {
+    this.ensureDir(rel);
+    const p = writeFile(join(this.root, rel), bytes).then(() => {
+      this.bytesWritten += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+      this.filesWritten++;
+    });
+    p.catch(() => undefined); // reported by flush()
+    this.pending.push(p);
   }
 
   /**
@@ -120,8 +142,7 @@ export class TreeWriter {
     const buf = Buffer.from(text);
     const large = buf.length > LARGE_FILE_BYTES;
     this.write(rel, buf);
-    const gz = { level: large ? 6 : 9 };
-    const br = { params: { [constants.BROTLI_PARAM_QUALITY]: large ? 5 : BROTLI_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: buf.length, [constants.BROTLI_PARAM_LGWIN]: brotliWindow(buf.length), [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT } };
+    const { gzip: gz, brotli: br } = compressionOptions(buf.length);
     if (!large) {
       this.write(`${rel}.gz`, gzipSync(buf, gz));
       this.write(`${rel}.br`, brotliCompressSync(buf, br));
@@ -169,10 +190,19 @@ export class TreeWriter {
    * `writeDerived` with `make` running elsewhere (a worker): the file and its copies are written
    * when it answers; `flush()` waits for that too. Resolves once the file itself is written.
    */
-  writeDerivedAsync(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }, make: () => Promise<string>): Promise<void> {
+  writeDerivedAsync(rel: string, inputHash: string, previous: { dir: string | null; hash: string | undefined }, make: () => Promise<string | Precompressed>): Promise<void> {
     if (this.reuseDerived(rel, inputHash, previous)) return Promise.resolve();
     this.ensureDir(rel);
-    const p = make().then((text) => this.writeCompressed(rel, text));
+    const p = make().then((made) => {
+      if (typeof made === 'string') return this.writeCompressed(rel, made);
+      this.write(rel, made.text);
+      const copies = made.copies.then(({ gz, br }) => {
+        this.write(`${rel}.gz`, gz);
+        this.write(`${rel}.br`, br);
+      });
+      copies.catch(() => undefined); // reported by flush()
+      this.pending.push(copies);
+    });
     p.catch(() => undefined); // reported by flush()
     this.pending.push(p);
     return p;

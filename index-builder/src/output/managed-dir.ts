@@ -5,6 +5,7 @@
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
@@ -73,44 +74,48 @@ export function swapIn(m: ManagedOutput): void {
   const tmp = join(dirname(m.out), `.${basename(m.out)}.link-${randomBytes(4).toString('hex')}`);
   symlinkSync(relative(dirname(m.out), m.staging), tmp, 'dir');
   renameSync(tmp, m.out);
-  pruneOldBuilds(m);
 }
 
 export function discardStaging(m: ManagedOutput): void {
   rmSync(m.staging, { recursive: true, force: true });
 }
 
-function pruneOldBuilds(m: ManagedOutput): void {
+/**
+ * Deletes what the swap of `m` leaves unneeded: builds older than the KEEP_OLD_BUILDS newest ones
+ * before the staging build, and shard folders none of the remaining builds links to (those of
+ * pruned builds, or of a build that failed). Called once the staging tree's shard links are final,
+ * it runs on the thread pool while the build finishes (compressed copies) and swaps: the pruned
+ * builds were already out of service and would go at the swap anyway.
+ */
+export async function pruneOldBuilds(m: ManagedOutput): Promise<void> {
   const current = basename(m.staging);
   const old = readdirSync(m.buildsDir).filter((d) => d !== current && d !== OBJECTS).sort();
-  for (const d of old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS))) rmSync(join(m.buildsDir, d), { recursive: true, force: true });
-  collectShards(m);
-}
-
-/** Removes shard folders no kept build links to (those of pruned builds, or of a build that failed). */
-export function collectShards(m: Pick<ManagedOutput, 'buildsDir' | 'objectsDir'>): void {
-  if (!existsSync(m.objectsDir)) return;
-  const live = new Set<string>();
-  for (const b of readdirSync(m.buildsDir)) {
-    if (b === OBJECTS) continue;
-    for (const prefix of SHARDED) {
-      const dir = join(m.buildsDir, b, prefix);
-      let entries: string[];
-      try {
-        entries = readdirSync(dir);
-      } catch {
-        continue;
-      }
-      for (const e of entries) {
-        const at = join(dir, e);
-        if (isLink(at)) live.add(resolve(dir, readlinkSync(at)));
+  const doomed = new Set(old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS)));
+  const deletions = [...doomed].map((d) => rm(join(m.buildsDir, d), { recursive: true, force: true }));
+  if (existsSync(m.objectsDir)) {
+    const live = new Set<string>();
+    for (const b of [current, ...old]) {
+      if (doomed.has(b)) continue;
+      for (const prefix of SHARDED) {
+        const dir = join(m.buildsDir, b, prefix);
+        let entries: string[];
+        try {
+          entries = readdirSync(dir);
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          const at = join(dir, e);
+          if (isLink(at)) live.add(resolve(dir, readlinkSync(at)));
+        }
       }
     }
+    for (const prefix of readdirSync(m.objectsDir)) {
+      const dir = join(m.objectsDir, prefix);
+      for (const shard of readdirSync(dir)) if (!live.has(join(dir, shard))) deletions.push(rm(join(dir, shard), { recursive: true, force: true }));
+    }
   }
-  for (const prefix of readdirSync(m.objectsDir)) {
-    const dir = join(m.objectsDir, prefix);
-    for (const shard of readdirSync(dir)) if (!live.has(join(dir, shard))) rmSync(join(dir, shard), { recursive: true, force: true });
-  }
+  await Promise.all(deletions);
 }
 
 /** Sortable unique build id. */
