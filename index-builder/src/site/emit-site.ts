@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { SiteEmitter, SiteInput } from '../build/site-hook.js';
 import { summaryEntry } from '../emit/listings.js';
 import { PATHS } from '../format/paths.js';
-import type { LibraryIndex, SummaryEntry, SummaryIndex, SummaryPage, VersionEntry } from '../format/protocol.js';
+import type { LibraryIndex, SummaryEntry, SummaryIndex, SummaryPage, TeamsJson, VersionEntry } from '../format/protocol.js';
 import { loadAssets } from './assets.js';
 import { renderPage, type SiteContext } from './layout.js';
 import { renderMarkdown } from './markdown.js';
@@ -105,47 +105,76 @@ function scopePages(input: SiteInput, site: SiteContext, scope: SummaryIndex['sc
  * Scopes whose whole `libraries/@scope` shard is taken over from the previous tree (one symlink):
  * the builder found their index files unchanged, the site itself is unchanged (`canReuse`), and
  * their listing pages render exactly as before (a scope's team or description may have changed).
+ * "Exactly as before" is known from digests of what the pages are made of (the scope, its team,
+ * its entries) when the previous tree's summary and teams could be read; else the pages are
+ * rendered and compared with the previous ones (~6 ms a scope).
  */
-function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], canReuse: boolean): Set<string> {
+function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], canReuse: boolean, before: PreviousDigests | null): Set<string> {
   const reused = new Set<string>();
   const prev = input.previousDir;
   if (!canReuse || !prev) return reused;
+  const current = before ? scopeDigests(input.summary.scopes, input.teams, entries) : null;
   for (const scope of input.summary.scopes) {
     if (!input.unchangedScopes.has(scope.name)) continue;
-    const pages = scopePages(input, site, scope, entries);
-    const next = `libraries/@${scope.name}/page-${pages.length + 1}.html`;
-    if (!pages.every(([rel, html]) => readOrNull(join(prev, rel)) === html) || existsSync(join(prev, next))) continue;
+    const digest = current?.get(scope.name);
+    if (digest === undefined || before?.scopes.get(scope.name) !== digest) {
+      const pages = scopePages(input, site, scope, entries);
+      const next = `libraries/@${scope.name}/page-${pages.length + 1}.html`;
+      if (!pages.every(([rel, html]) => readOrNull(join(prev, rel)) === html) || existsSync(join(prev, next))) continue;
+    }
     if (input.writer.reuseShard('libraries', scope.name, prev)) reused.add(scope.name);
   }
   return reused;
 }
 
+/** What the previous tree's listing pages were made of: a digest per tag and per scope. */
+interface PreviousDigests {
+  tags: Map<string, string>;
+  scopes: Map<string, string>;
+}
+
 /**
- * A digest of each tag's entries (their JSON, in order) in the previous tree's summary, or null
- * when it cannot be read. A tag page shows only its entries (and the site, which `canReuse`
+ * Digests of the previous tree's listings, from its summary (and teams.json for scopes), or null
+ * when they cannot be read. A tag page shows only its entries (and the site, which `canReuse`
  * vouches for), so a tag whose entries are the same keeps its pages: rendering every tag page was
  * ~8 % of a one-library rebuild. Pages are read one at a time and only digests kept (memory).
  */
-function previousTagDigests(input: SiteInput): Map<string, string> | null {
+function previousDigests(input: SiteInput): PreviousDigests | null {
   const prev = input.previousDir;
   if (!prev) return null;
   try {
     // no schema parse: it would put the keys in the schema's order, and the JSON is compared as written
     const index = JSON.parse(readFileSync(join(prev, PATHS.summary), 'utf8')) as SummaryIndex;
+    const teams = JSON.parse(readFileSync(join(prev, PATHS.teams), 'utf8')) as TeamsJson;
     const hashes = new Map<string, Hash>();
+    const entries: SummaryEntry[] = [];
     for (const rel of index.pages) {
       if (typeof rel !== 'string' || !/^summary\/[a-z0-9-]+\.json$/.test(rel)) return null;
       const page = JSON.parse(readFileSync(join(prev, rel), 'utf8')) as SummaryPage;
       addToDigests(hashes, page.entries);
+      entries.push(...page.entries);
     }
-    return new Map([...hashes].map(([t, h]) => [t, h.digest('hex')]));
+    return { tags: new Map([...hashes].map(([t, h]) => [t, h.digest('hex')])), scopes: scopeDigests(index.scopes, teams, entries) };
   } catch {
     return null;
   }
 }
 
-/** What a tag's digest is made of, one entry at a time (both sides of the comparison use it). */
-const digestLine = (e: SummaryEntry): string => `${JSON.stringify(e)}\n`;
+/** A digest per scope of what its listing pages show: the scope, its team and its entries in order. */
+function scopeDigests(scopes: SummaryIndex['scopes'], teams: TeamsJson, entries: readonly SummaryEntry[]): Map<string, string> {
+  const hashes = new Map<string, Hash>();
+  for (const scope of scopes) hashes.set(scope.name, createHash('sha256').update(`${JSON.stringify([scope, teams.scopes.find((t) => t.name === scope.name) ?? null])}\n`));
+  for (const e of entries) hashes.get(e.scope)?.update(digestLine(e));
+  return new Map([...hashes].map(([name, h]) => [name, h.digest('hex')]));
+}
+
+/** What a digest is made of, one entry at a time (both sides of each comparison use it); one JSON.stringify per entry. */
+const lines = new WeakMap<SummaryEntry, string>();
+const digestLine = (e: SummaryEntry): string => {
+  let line = lines.get(e);
+  if (line === undefined) lines.set(e, (line = `${JSON.stringify(e)}\n`));
+  return line;
+};
 
 function addToDigests(hashes: Map<string, Hash>, entries: readonly SummaryEntry[]): void {
   for (const e of entries) {
@@ -154,7 +183,7 @@ function addToDigests(hashes: Map<string, Hash>, entries: readonly SummaryEntry[
   }
 }
 
-/** The digest `previousTagDigests` makes of one tag's entries. */
+/** The digest `previousDigests` makes of one tag's entries. */
 function tagDigest(list: readonly SummaryEntry[]): string {
   const h = createHash('sha256');
   for (const e of list) h.update(digestLine(e));
@@ -170,7 +199,7 @@ function reuseTagPages(input: SiteInput, tag: string, pages: number): boolean {
   return true;
 }
 
-function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], reusedScopes: ReadonlySet<string>, canReuse: boolean): void {
+function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], reusedScopes: ReadonlySet<string>, before: PreviousDigests | null): void {
   const { writer, summary } = input;
   const write = (rel: string, title: string, description: string, page: string, body: ReturnType<typeof homeBody>) =>
     writer.write(rel, renderPage(site, { rel, title, description, page, body }));
@@ -189,10 +218,9 @@ function emitListings(input: SiteInput, site: SiteContext, entries: readonly Sum
   const description = input.config.registry.description;
   write(SITE_PATHS.home, site.registryName, description || `Markdown libraries of ${site.registryName}`, 'home', homeBody({ registryName: site.registryName, description, summary, recent, topTags }));
 
-  const before = canReuse ? previousTagDigests(input) : null;
   for (const [tag, list] of byTag) {
     const pages = paginate(list);
-    if (before?.get(tag) === tagDigest(list) && reuseTagPages(input, tag, pages.length)) continue;
+    if (before?.tags.get(tag) === tagDigest(list) && reuseTagPages(input, tag, pages.length)) continue;
     pages.forEach((chunk, i) => write(tagPage(tag, i + 1), `#${tag} · ${site.registryName}`, `Libraries tagged ${tag}`, 'tag', tagBody(tagPage(tag, i + 1), tag, list.length, chunk, i + 1, pages.length)));
   }
   write('tags/index.html', `Tags · ${site.registryName}`, `All tags of ${site.registryName}`, 'tags', tagIndexBody('tags/index.html', [...tagCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
@@ -237,7 +265,8 @@ export const emitSite: SiteEmitter = (input) => {
   input.writer.write(SITE_PATHS.stamp, stamp);
 
   const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const reusedScopes = reuseScopeShards(input, site, entries, canReuse);
+  const before = canReuse ? previousDigests(input) : null;
+  const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before);
   for (const lib of input.libraries) {
     if (reusedScopes.has(splitName(lib.name).scope)) continue;
     const head = headVersion(lib);
@@ -245,6 +274,6 @@ export const emitSite: SiteEmitter = (input) => {
     if (canReuse && !input.changed.has(lib.name) && reuseLibrary(input, lib, head)) continue;
     renderLibrary(input, site, lib, head);
   }
-  emitListings(input, site, entries, reusedScopes, canReuse);
+  emitListings(input, site, entries, reusedScopes, before);
   if (input.visibility === 'public') return input.searchIndexWritten.then(() => emitSearch(input, canReuse));
 };
