@@ -31,6 +31,9 @@ git('clean', '-qfdx');
 const folders = execFileSync('bash', ['-c', 'ls -d libraries/@*/*/*/'], { cwd: reg, maxBuffer: 1 << 28 }).toString().trim().split('\n');
 
 function build(out) {
+  // start from a quiet disk: what the previous build (a full build writes ~1 GB) or the generator left
+  // to write back goes to disk before, not during, the measured build
+  execFileSync('sync');
   const r = spawnSync(process.execPath, [join(HERE, 'child.mjs'), reg, out, ...(SITE ? [] : ['--no-site'])], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout);
