@@ -6,13 +6,13 @@
  * through the links is the one a fresh build makes. Large files' compressed copies are made on
  * the thread pool and written before the swap.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { brotliDecompressSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSiteEmitter } from '../../index-builder/src/index.js';
-import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
+import { KEEP_OLD_BUILDS, pruneOldBuilds } from '../../index-builder/src/output/managed-dir.js';
 import { LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -107,6 +107,14 @@ describe('scope shards', () => {
 });
 
 describe('scope shards: what must not be taken over', () => {
+  it('never deletes the tree still served when it prunes before the swap, whatever its name sorts like', async () => {
+    const buildsDir = tempDir('mdlibs-prune-');
+    for (const d of ['a-served', 'b1', 'b2', 'b3', 'staging']) mkdirSync(join(buildsDir, d, 'index'), { recursive: true });
+    await pruneOldBuilds({ out: join(buildsDir, 'out'), buildsDir, objectsDir: join(buildsDir, 'objects'), staging: join(buildsDir, 'staging'), previous: join(buildsDir, 'a-served') });
+    // old builds: a-served, b1, b2, b3; KEEP_OLD_BUILDS of them stay besides the staging one, the served one always
+    expect(readdirSync(buildsDir).sort()).toEqual(['a-served', 'b2', 'b3', 'staging']);
+  });
+
   it('drops a deleted library from its scope, and moves a scope that turned private out of the public tree', async () => {
     const reg = registry();
     const out = join(tempDir('mdlibs-shards-out-'), 'public');

@@ -90,7 +90,9 @@ export function discardStaging(m: ManagedOutput): void {
 export async function pruneOldBuilds(m: ManagedOutput): Promise<void> {
   const current = basename(m.staging);
   const old = readdirSync(m.buildsDir).filter((d) => d !== current && d !== OBJECTS).sort();
-  const doomed = new Set(old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS)));
+  // the tree served until the swap is never deleted here, whatever its name sorts like
+  const served = m.previous && dirname(m.previous) === m.buildsDir ? basename(m.previous) : null;
+  const doomed = new Set(old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS)).filter((d) => d !== served));
   const deletions = [...doomed].map((d) => rm(join(m.buildsDir, d), { recursive: true, force: true }));
   if (existsSync(m.objectsDir)) {
     const live = new Set<string>();
