@@ -164,6 +164,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   const skippedPrivate = layout.libraries.filter((l) => visibilityOf(l.scope) === 'private' && !opts.privateOutDir).map((l) => l.full);
   const targets: { visibility: Visibility; m: ManagedOutput }[] = [];
   const pruning: Promise<void>[] = [];
+  const swapped = new Set<ManagedOutput>();
   const report: BuildReport = {
     buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], searchIndex: {}, skippedPrivate,
     bytesWritten: 0, tarballBytes: 0, durationMs: 0, outDir: resolve(opts.outDir), privateOutDir: opts.privateOutDir ? resolve(opts.privateOutDir) : null,
@@ -181,10 +182,13 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
       report.searchIndex[t.visibility] = a.search.mode();
       report.bytesWritten += w.bytesWritten;
     }
-    for (const t of [...targets].reverse()) swapIn(t.m);
+    for (const t of [...targets].reverse()) {
+      swapIn(t.m);
+      swapped.add(t.m);
+    }
   } catch (e) {
     await Promise.allSettled(pruning);
-    for (const t of targets) discardStaging(t.m);
+    for (const t of targets) if (!swapped.has(t.m)) discardStaging(t.m); // a tree swapped in is served: never removed here
     throw e;
   }
   await Promise.all(pruning); // after the swap: a failure here must not discard the tree now served
