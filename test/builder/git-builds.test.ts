@@ -161,6 +161,20 @@ describe('immutability', () => {
     expect(snapshot(out)).toEqual(before);
   });
 
+  it('refuses an uncommitted edit of a published version (its HEAD tree id is the published one) and an untracked file added to it', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const served = realpathSync(out);
+    for (const edit of [() => writeFileSync(join(root, 'libraries/@acme/lib-a/1.0.0/README.md'), '# lib-a\n\nUncommitted edit.\n'), () => writeFileSync(join(root, 'libraries/@acme/lib-b/1.0.0/docs/extra.md'), '# Extra\n')]) {
+      git(root, 'checkout', '-q', '--', '.');
+      edit();
+      const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+      expect(e.problems.map((p) => p.code)).toEqual(['MDL_VERSION_CHANGED']);
+      expect(realpathSync(out)).toBe(served);
+    }
+  });
+
   it('refuses a force-pushed rewritten history that changes a version', async () => {
     const origin = makeGitRegistry(2);
     const ci = tempDir();
