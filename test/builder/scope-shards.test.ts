@@ -7,13 +7,13 @@
  * the thread pool and written before the swap.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { brotliDecompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { KEEP_OLD_BUILDS, pruneOldBuilds } from '../../index-builder/src/output/managed-dir.js';
-import { LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
+import { compressionOptions, LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -171,7 +171,10 @@ describe('large compressed copies', () => {
     expect(readFileSync(join(root, 'search/index.json'), 'utf8')).toBe(text);
     await w.flush();
     const buf = Buffer.from(text);
-    expect(readFileSync(join(root, 'search/index.json.gz')).equals(gzipSync(buf, { level: 6 }))).toBe(true);
+    const options = compressionOptions(buf.length);
+    expect(options.gzip.level).toBe(5); // large file
+    expect(readFileSync(join(root, 'search/index.json.gz')).equals(gzipSync(buf, options.gzip))).toBe(true);
+    expect(readFileSync(join(root, 'search/index.json.br')).equals(brotliCompressSync(buf, options.brotli))).toBe(true);
     expect(brotliDecompressSync(readFileSync(join(root, 'search/index.json.br'))).toString()).toBe(text);
     expect(w.filesWritten).toBe(3);
   });

@@ -9,9 +9,11 @@ const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip);
 const brotliAsync = promisify<Buffer, BrotliOptions, Buffer>(brotliCompress);
 
 /**
- * Files above this size (the search index, big summary pages) use brotli q5 and gzip 6:
+ * Files above this size (the search index, big summary pages) use brotli q5 and gzip 5:
  * on a 10.9 MB search index q5 gave 1.353 MB vs q9 1.352 MB in 38 % of the time, and gzip 6
- * took 44 % of gzip 9's time (bench notes in bench/RESULTS.md).
+ * took 44 % of gzip 9's time (bench notes in bench/RESULTS.md); gzip 5 then took 55-60 % of
+ * gzip 6's time for 0.4 % more bytes (11.1 MB search index: 2.770 vs 2.759 MB, 235 vs 410 ms;
+ * 2.3 MB browser search base +1.4 %, 0.7 MB shard +0.3 %).
  */
 export const LARGE_FILE_BYTES = 256 * 1024;
 
@@ -25,7 +27,7 @@ export function compressionOptions(length: number, largeBytes: number = LARGE_FI
   const large = length > largeBytes;
   const window = Math.min(24, Math.max(10, Math.ceil(Math.log2(length + 1))));
   return {
-    gzip: { level: large ? 6 : 9 },
+    gzip: { level: large ? 5 : 9 },
     brotli: { params: { [zc.BROTLI_PARAM_QUALITY]: large ? 5 : 9, [zc.BROTLI_PARAM_SIZE_HINT]: length, [zc.BROTLI_PARAM_LGWIN]: window, [zc.BROTLI_PARAM_MODE]: zc.BROTLI_MODE_TEXT } },
   };
 }
