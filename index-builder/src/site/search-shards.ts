@@ -26,15 +26,76 @@ export function shardKey(term: string): string {
 
 const DESCRIPTION_MAX = 160;
 
+type IndexHead = Omit<MiniSearchJson, 'index'>;
+
+const INDEX_OPEN = ',"index":[';
+/** Characters a postings object may hold besides braces: quotes of its digit keys, colons, commas, numbers. */
+const POSTINGS_CHAR: boolean[] = Array.from({ length: 128 }, (_, c) => '":,0123456789.eE+-'.includes(String.fromCharCode(c)));
+const INDEX_CLOSE = '],"serializationVersion":2}';
+
+/**
+ * The builder's canonical index (search/merge-index.ts, serialized by JSON.stringify) cut into its
+ * head (parsed) and the JSON text of each `index` entry (not parsed): the entries are the last
+ * property but one, each `["term",{"field":{"id":n,…},…}]`, and nothing but the term is a string
+ * there. Parsing the whole 11 MB file and serializing the shards again took ~0.25 s of a
+ * one-library rebuild at 10,000 libraries; this reads the terms and slices the text. Null when
+ * the text is not laid out like that (then the caller parses it all).
+ */
+export function sliceCanonicalIndex(json: string): { head: IndexHead; entries: { term: string; text: string }[] } | null {
+  const open = json.indexOf(INDEX_OPEN); // no string holds an unescaped quote, so this is the property
+  if (open < 0 || !json.endsWith(INDEX_CLOSE)) return null;
+  let head: IndexHead;
+  try {
+    head = { ...(JSON.parse(`${json.slice(0, open)}}`) as Omit<IndexHead, 'serializationVersion'>), serializationVersion: 2 };
+  } catch {
+    return null;
+  }
+  const end = json.length - INDEX_CLOSE.length; // the index array's closing bracket
+  const entries: { term: string; text: string }[] = [];
+  let i = open + INDEX_OPEN.length;
+  while (i < end) {
+    if (json[i] !== '[' || json[i + 1] !== '"') return null;
+    let j = i + 2;
+    while (j < end && json[j] !== '"') j += json[j] === '\\' ? 2 : 1;
+    if (j >= end) return null;
+    const term = JSON.parse(json.slice(i + 1, j + 1)) as string;
+    if (json[j + 1] !== ',' || json[j + 2] !== '{') return null;
+    // the postings: objects of digit-string keys and numbers, nothing else
+    let depth = 0;
+    let k = j + 2;
+    for (; k < end; k++) {
+      const c = json.charCodeAt(k);
+      if (c === 123) depth++; // {
+      else if (c === 125) { // }
+        if (--depth === 0) break;
+      } else if (!POSTINGS_CHAR[c]) return null;
+    }
+    if (depth !== 0 || json[k + 1] !== ']') return null;
+    entries.push({ term, text: json.slice(i, k + 2) });
+    i = k + 2;
+    if (i < end) {
+      if (json[i] !== ',') return null;
+      i++;
+    }
+  }
+  return { head, entries };
+}
+
 export function shardSearchIndex(json: string): { base: SearchBase; shards: Map<string, string> } {
-  const ms = JSON.parse(json) as MiniSearchJson;
-  if (ms.serializationVersion !== 2) throw new Error(`unsupported MiniSearch serialization version ${ms.serializationVersion}`);
-  const groups = new Map<string, MiniSearchJson['index']>();
-  for (const entry of ms.index) {
-    const key = shardKey(entry[0]);
+  let sliced = sliceCanonicalIndex(json);
+  if (!sliced) {
+    const ms = JSON.parse(json) as MiniSearchJson;
+    if (ms.serializationVersion !== 2) throw new Error(`unsupported MiniSearch serialization version ${ms.serializationVersion}`);
+    const { index, ...head } = ms;
+    sliced = { head, entries: index.map((e) => ({ term: e[0], text: JSON.stringify(e) })) };
+  }
+  const { head: ms, entries: all } = sliced;
+  const groups = new Map<string, string[]>();
+  for (const entry of all) {
+    const key = shardKey(entry.term);
     const g = groups.get(key);
-    if (g) g.push(entry);
-    else groups.set(key, [entry]);
+    if (g) g.push(entry.text);
+    else groups.set(key, [entry.text]);
   }
   const storedFields: MiniSearchJson['storedFields'] = {};
   for (const [id, f] of Object.entries(ms.storedFields)) {
@@ -44,12 +105,12 @@ export function shardSearchIndex(json: string): { base: SearchBase; shards: Map<
   const shards = new Map<string, string>();
   const files: SearchBase['shards'] = {};
   for (const key of [...groups.keys()].sort()) {
-    const entries = groups.get(key) ?? [];
+    const texts = groups.get(key) ?? [];
     const file = searchShard(key);
-    shards.set(file, JSON.stringify(entries));
-    files[key] = { file, terms: entries.length };
+    shards.set(file, `[${texts.join(',')}]`);
+    files[key] = { file, terms: texts.length };
   }
-  const { index: _index, documentIds: _ids, ...rest } = ms;
+  const { documentIds: _ids, ...rest } = ms;
   const base: SearchBase = {
     format: 'mdlibs-web-search/1',
     options: { fields: [...SEARCH_OPTIONS.fields], storeFields: ['name', 'description', 'tags', 'latest'], searchOptions: { ...SEARCH_OPTIONS.searchOptions, boost: { ...SEARCH_OPTIONS.searchOptions.boost } } },
