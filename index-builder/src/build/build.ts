@@ -5,7 +5,7 @@ import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { buildSearchIndexAsync, searchDoc, updateSearchIndexAsync } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
-import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
+import { jsonChunks, TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
 import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
@@ -252,10 +252,15 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
       started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length).catch(fresh);
     }
   }
-  started ??= fresh();
-  started.catch(() => undefined); // a build that fails before writing it must not crash on it
-  const made = started;
-  return { inputHash, docHashes, make: () => made, mode: () => mode };
+  if (started) {
+    started.catch(() => undefined); // a build that fails before writing it must not crash on it
+    const made = started;
+    return { inputHash, docHashes, make: () => made, mode: () => mode };
+  }
+  // indexing every document (a full build) starts when the tree asks for it, once the fresh
+  // tarballs are written and dropped: the worker's heap then does not add to theirs (the peak of a
+  // full build's memory was while it ran)
+  return { inputHash, docHashes, make: fresh, mode: () => mode };
 }
 
 /** Version ids and library names of the previous record, by scope. */
@@ -292,7 +297,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 
 async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
-  tarballs: ReadonlyMap<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
+  tarballs: Map<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
@@ -320,7 +325,10 @@ async function emitTree(
         if (tarballShard) continue;
         const rel = tarballPath(lib.scope, lib.name, v.version);
         const fresh = tarballs.get(id);
-        if (fresh) w.write(rel, fresh);
+        if (fresh) {
+          w.write(rel, fresh);
+          tarballs.delete(id); // written: its bytes need not stay in memory for the rest of the build
+        }
         else w.reuse(prevFile(rel) as string, rel);
       }
       // The index file is the previous one when its inputs are: the same meta.toml, versions and
@@ -368,7 +376,7 @@ async function emitTree(
     derived(summaryPagePath(p.page), text, () => text);
   }
   w.writeJson(PATHS.summary, summary);
-  // built on a worker (started by buildRegistry) while the site's pages are rendered here; the site's search shards wait for it
+  // made on a worker (an update started by buildRegistry, a full index from here) while the site's pages are rendered; the site's search shards wait for it
   const { inputHash: searchInput, docHashes, make: makeSearchIndex } = assembled.search;
   record.outputs[PATHS.searchIndex] = searchInput;
   record.searchDocs = docHashes;
@@ -381,6 +389,6 @@ async function emitTree(
   await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndexWritten });
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
-  w.writeInBackground(PATHS.buildRecord, JSON.stringify(record)); // ~47 MB at 10,000 libraries
+  w.writeChunksInBackground(PATHS.buildRecord, jsonChunks(record, 'versions')); // ~47 MB at 10,000 libraries, never held whole
   return w;
 }
