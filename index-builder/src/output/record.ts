@@ -26,19 +26,29 @@ export type RecordVersion = z.infer<typeof recordVersionSchema>;
 
 export const tombstoneSchema = z.object({ sha256: z.string(), integrity: z.string() });
 
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
 /**
- * Versions are checked shallowly when a record is read (the fields the builder keys on):
- * a full schema parse of a 10,000-library record costs about as much as the JSON parse itself
- * and the record is the builder's own output. `recordVersionSchema` documents the whole shape.
+ * Versions are checked shallowly when a record is read (the fields the builder keys on): a full
+ * schema parse of a 10,000-library record costs about as much as the JSON parse itself and the
+ * record is the builder's own output; `recordVersionSchema` documents the whole shape. A plain
+ * function rather than a zod object: on a 20,000-version record zod's object parse took
+ * 134-238 ms (3 runs on the bench registry's record), this check a few ms.
  */
-const recordVersionShallow = z.looseObject({ key: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/), integrity: z.string(), publishedAt: z.string(), docs: z.array(z.unknown()), search: z.object({ titles: z.string(), headings: z.string() }) });
+function isShallowVersion(v: unknown): v is RecordVersion {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const search = o.search as Record<string, unknown> | null | undefined;
+  return typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string'
+    && Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
+}
 
 export const buildRecordSchema = z.object({
   record: z.literal(1),
   builder: z.string(),
   /** Hash of the limits in force: other limits mean a full re-validation. */
   limits: z.string(),
-  versions: z.record(z.string(), recordVersionShallow.transform((v) => v as unknown as RecordVersion)),
+  versions: z.record(z.string(), z.custom<RecordVersion>(isShallowVersion)),
   deleted: z.record(z.string(), tombstoneSchema),
   /** `@scope/name` -> sha256 of its emitted index JSON. */
   libraries: z.record(z.string(), z.string()),
@@ -82,22 +92,6 @@ export async function readRecordFile(dir: string | null): Promise<{ path: string
   }
 }
 
-/**
- * The record with every version checked by `isShallowVersion` instead of zod: on a
- * 20,000-version record zod took 134-238 ms for the versions and 41-56 ms for the rest
- * (3 runs on the bench registry's record), this loop a few ms.
- */
-const recordTopSchema = buildRecordSchema.extend({ versions: z.record(z.string(), z.unknown()) });
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-function isShallowVersion(v: unknown): boolean {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const o = v as Record<string, unknown>;
-  const search = o.search as Record<string, unknown> | null | undefined;
-  return typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string'
-    && Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
-}
-
 export function parseRecord(file: { path: string; text: string } | null): BuildRecord | null {
   if (!file) return null;
   const invalid = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
@@ -107,10 +101,9 @@ export function parseRecord(file: { path: string; text: string } | null): BuildR
   } catch {
     throw invalid();
   }
-  const res = recordTopSchema.safeParse(raw);
+  const res = buildRecordSchema.safeParse(raw);
   if (!res.success) throw invalid();
-  for (const v of Object.values(res.data.versions)) if (!isShallowVersion(v)) throw invalid();
-  return res.data as BuildRecord;
+  return res.data;
 }
 
 /** Merges the public and private records of the previous build. */
