@@ -109,14 +109,13 @@ function scopePages(input: SiteInput, site: SiteContext, scope: SummaryIndex['sc
  * its entries) when the previous tree's summary and teams could be read; else the pages are
  * rendered and compared with the previous ones (~6 ms a scope).
  */
-function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], canReuse: boolean, before: PreviousDigests | null): Set<string> {
+function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], canReuse: boolean, before: ListingDigests | null, current: ListingDigests | null): Set<string> {
   const reused = new Set<string>();
   const prev = input.previousDir;
   if (!canReuse || !prev) return reused;
-  const current = before ? scopeDigests(input.summary.scopes, input.teams, entries) : null;
   for (const scope of input.summary.scopes) {
     if (!input.unchangedScopes.has(scope.name)) continue;
-    const digest = current?.get(scope.name);
+    const digest = current?.scopes.get(scope.name);
     if (digest === undefined || before?.scopes.get(scope.name) !== digest) {
       const pages = scopePages(input, site, scope, entries);
       const next = `libraries/@${scope.name}/page-${pages.length + 1}.html`;
@@ -127,67 +126,51 @@ function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly
   return reused;
 }
 
-/** What the previous tree's listing pages were made of: a digest per tag and per scope. */
-interface PreviousDigests {
+/** What listing pages are made of: a digest per tag (its entries) and per scope (the scope, its team, its entries). */
+interface ListingDigests {
   tags: Map<string, string>;
   scopes: Map<string, string>;
 }
 
 /**
- * Digests of the previous tree's listings, from its summary (and teams.json for scopes), or null
- * when they cannot be read. A tag page shows only its entries (and the site, which `canReuse`
- * vouches for), so a tag whose entries are the same keeps its pages: rendering every tag page was
- * ~8 % of a one-library rebuild. Pages are read one at a time and only digests kept (memory).
+ * The digests of one tree's listings, from its summary's scopes, its teams and its entries in
+ * order, given a page of entries at a time (the previous tree's summary pages are read one by one
+ * and not kept). Both sides of each comparison are made here, each entry serialized once.
  */
-function previousDigests(input: SiteInput): PreviousDigests | null {
+function listingDigests(scopes: SummaryIndex['scopes'], teams: TeamsJson, pages: Iterable<readonly SummaryEntry[]>): ListingDigests {
+  const scopeHashes = new Map(scopes.map((scope) => [scope.name, createHash('sha256').update(`${JSON.stringify([scope, teams.scopes.find((t) => t.name === scope.name) ?? null])}\n`)]));
+  const tagHashes = new Map<string, Hash>();
+  for (const entries of pages) {
+    for (const e of entries) {
+      const line = `${JSON.stringify(e)}\n`;
+      scopeHashes.get(e.scope)?.update(line);
+      for (const t of e.tags) (tagHashes.get(t) ?? tagHashes.set(t, createHash('sha256')).get(t))?.update(line);
+    }
+  }
+  const digests = (hashes: Map<string, Hash>) => new Map([...hashes].map(([k, h]) => [k, h.digest('hex')]));
+  return { tags: digests(tagHashes), scopes: digests(scopeHashes) };
+}
+
+/**
+ * The previous tree's listing digests, or null when its summary or teams cannot be read. A tag
+ * page shows only its entries (and the site, which `canReuse` vouches for), so a tag whose entries
+ * are the same keeps its pages: rendering every tag page was ~8 % of a one-library rebuild.
+ */
+function previousDigests(input: SiteInput): ListingDigests | null {
   const prev = input.previousDir;
   if (!prev) return null;
   try {
     // no schema parse: it would put the keys in the schema's order, and the JSON is compared as written
     const index = JSON.parse(readFileSync(join(prev, PATHS.summary), 'utf8')) as SummaryIndex;
     const teams = JSON.parse(readFileSync(join(prev, PATHS.teams), 'utf8')) as TeamsJson;
-    const hashes = new Map<string, Hash>();
-    const entries: SummaryEntry[] = [];
-    for (const rel of index.pages) {
-      if (typeof rel !== 'string' || !/^summary\/[a-z0-9-]+\.json$/.test(rel)) return null;
-      const page = JSON.parse(readFileSync(join(prev, rel), 'utf8')) as SummaryPage;
-      addToDigests(hashes, page.entries);
-      entries.push(...page.entries);
-    }
-    return { tags: new Map([...hashes].map(([t, h]) => [t, h.digest('hex')])), scopes: scopeDigests(index.scopes, teams, entries) };
+    if (!index.pages.every((rel) => typeof rel === 'string' && /^summary\/[a-z0-9-]+\.json$/.test(rel))) return null;
+    const pages = function* () {
+      for (const rel of index.pages) yield (JSON.parse(readFileSync(join(prev, rel), 'utf8')) as SummaryPage).entries;
+    };
+    return listingDigests(index.scopes, teams, pages());
   } catch {
     return null;
   }
-}
-
-/** A digest per scope of what its listing pages show: the scope, its team and its entries in order. */
-function scopeDigests(scopes: SummaryIndex['scopes'], teams: TeamsJson, entries: readonly SummaryEntry[]): Map<string, string> {
-  const hashes = new Map<string, Hash>();
-  for (const scope of scopes) hashes.set(scope.name, createHash('sha256').update(`${JSON.stringify([scope, teams.scopes.find((t) => t.name === scope.name) ?? null])}\n`));
-  for (const e of entries) hashes.get(e.scope)?.update(digestLine(e));
-  return new Map([...hashes].map(([name, h]) => [name, h.digest('hex')]));
-}
-
-/** What a digest is made of, one entry at a time (both sides of each comparison use it); one JSON.stringify per entry. */
-const lines = new WeakMap<SummaryEntry, string>();
-const digestLine = (e: SummaryEntry): string => {
-  let line = lines.get(e);
-  if (line === undefined) lines.set(e, (line = `${JSON.stringify(e)}\n`));
-  return line;
-};
-
-function addToDigests(hashes: Map<string, Hash>, entries: readonly SummaryEntry[]): void {
-  for (const e of entries) {
-    const text = digestLine(e);
-    for (const t of e.tags) (hashes.get(t) ?? hashes.set(t, createHash('sha256')).get(t))?.update(text);
-  }
-}
-
-/** The digest `previousDigests` makes of one tag's entries. */
-function tagDigest(list: readonly SummaryEntry[]): string {
-  const h = createHash('sha256');
-  for (const e of list) h.update(digestLine(e));
-  return h.digest('hex');
 }
 
 /** Links a tag's pages from the previous tree; false (nothing linked) when one is missing. */
@@ -199,7 +182,7 @@ function reuseTagPages(input: SiteInput, tag: string, pages: number): boolean {
   return true;
 }
 
-function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], reusedScopes: ReadonlySet<string>, before: PreviousDigests | null): void {
+function emitListings(input: SiteInput, site: SiteContext, entries: readonly SummaryEntry[], reusedScopes: ReadonlySet<string>, before: ListingDigests | null, current: ListingDigests | null): void {
   const { writer, summary } = input;
   const write = (rel: string, title: string, description: string, page: string, body: ReturnType<typeof homeBody>) =>
     writer.write(rel, renderPage(site, { rel, title, description, page, body }));
@@ -220,7 +203,7 @@ function emitListings(input: SiteInput, site: SiteContext, entries: readonly Sum
 
   for (const [tag, list] of byTag) {
     const pages = paginate(list);
-    if (before?.tags.get(tag) === tagDigest(list) && reuseTagPages(input, tag, pages.length)) continue;
+    if (before && before.tags.get(tag) === current?.tags.get(tag) && reuseTagPages(input, tag, pages.length)) continue;
     pages.forEach((chunk, i) => write(tagPage(tag, i + 1), `#${tag} · ${site.registryName}`, `Libraries tagged ${tag}`, 'tag', tagBody(tagPage(tag, i + 1), tag, list.length, chunk, i + 1, pages.length)));
   }
   write('tags/index.html', `Tags · ${site.registryName}`, `All tags of ${site.registryName}`, 'tags', tagIndexBody('tags/index.html', [...tagCounts].sort((a, b) => (a[0] < b[0] ? -1 : 1))));
@@ -266,7 +249,8 @@ export const emitSite: SiteEmitter = (input) => {
 
   const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
   const before = canReuse ? previousDigests(input) : null;
-  const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before);
+  const current = before ? listingDigests(input.summary.scopes, input.teams, [entries]) : null;
+  const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before, current);
   for (const lib of input.libraries) {
     if (reusedScopes.has(splitName(lib.name).scope)) continue;
     const head = headVersion(lib);
@@ -274,6 +258,6 @@ export const emitSite: SiteEmitter = (input) => {
     if (canReuse && !input.changed.has(lib.name) && reuseLibrary(input, lib, head)) continue;
     renderLibrary(input, site, lib, head);
   }
-  emitListings(input, site, entries, reusedScopes, before);
+  emitListings(input, site, entries, reusedScopes, before, current);
   if (input.visibility === 'public') return input.searchIndexWritten.then(() => emitSearch(input, canReuse));
 };
