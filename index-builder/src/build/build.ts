@@ -5,13 +5,13 @@ import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { buildSearchIndexAsync, searchDoc, updateSearchIndexAsync } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
-import { jsonChunks, TreeWriter, type Precompressed } from '../emit/tree-writer.js';
+import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
 import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { readAddedCommits, readGitState } from '../git/git-state.js';
 import { discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
-import { BUILDER_FORMAT, emptyRecord, mergeRecords, parseRecord, readRecordFile, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
+import { BUILDER_FORMAT, emptyRecord, mergeRecords, parseRecord, readRecordFile, recordChunks, versionId, type BuildRecord, type RecordTexts, type RecordVersion } from '../output/record.js';
 import { currentTree } from '../output/current-tree.js';
 import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
@@ -83,11 +83,24 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   const visibilityOf = (scope: string): Visibility => scopeVisibility(layout, scope);
 
   const [pubRecord, privRecord] = await recordFiles;
-  const prevRecords = { public: parseRecord(pubRecord), private: parseRecord(privRecord) };
+  // the text of each previous version entry, written again as it was when the entry is taken over
+  const recordTexts: RecordTexts = new WeakMap();
+  const prevRecords = { public: parseRecord(pubRecord, recordTexts), private: parseRecord(privRecord, recordTexts) };
   const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
   const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
   const prevFile = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
 
+  // where each previous version's tarball is: 20,000 lookups at 10,000 libraries, made while
+  // `git status` still runs (this thread would only wait for it)
+  const prevTarball = new Map<string, string | null>();
+  if (canReuse) {
+    for (const lib of layout.libraries) {
+      for (const v of lib.versions) {
+        const id = versionId(lib.full, v.version);
+        if (prev.versions[id]) prevTarball.set(id, prevFile(tarballPath(lib.scope, lib.name, v.version)));
+      }
+    }
+  }
   const git = await gitState;
   const progress = createProgress(opts.progress ?? false);
   const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
@@ -104,7 +117,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
       const old = prev?.versions[id];
       const treeKey = git?.treeIds.get(v.rel);
       const key = treeKey ? `git:${treeKey}` : null;
-      if (canReuse && old && key && old.key === key && prevFile(tarballPath(lib.scope, lib.name, v.version))) {
+      if (canReuse && old && key && old.key === key && prevTarball.get(id)) {
         records.set(id, old);
         continue;
       }
@@ -122,7 +135,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
         problems.push({ code: 'MDL_VERSION_REUSED', file: v.rel, message: `${id} was deleted and now comes back with different content`, hint: 'a deleted version number can never be reused: publish this content under a new version number' });
         continue;
       }
-      if (!(canReuse && old && old.key === ckey && prevFile(tarballPath(lib.scope, lib.name, v.version)))) {
+      if (!(canReuse && old && old.key === ckey && prevTarball.get(id))) {
         tarballs.set(id, tarball.bytes);
         if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
       }
@@ -175,7 +188,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
       const a = assembled.get(t.visibility) as Assembled;
-      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report);
+      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordTexts);
       // the tree's shard links are final: old builds and dead shards go while the copies are made
       pruning.push(pruneOldBuilds(t.m));
       await w.flush(); // compressed copies of large files, made on the thread pool
@@ -298,7 +311,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
   tarballs: Map<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
-  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport,
+  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordTexts: RecordTexts,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
@@ -389,6 +402,6 @@ async function emitTree(
   await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndexWritten });
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
-  w.writeChunksInBackground(PATHS.buildRecord, jsonChunks(record, 'versions')); // ~47 MB at 10,000 libraries, never held whole
+  w.writeChunksInBackground(PATHS.buildRecord, recordChunks(record, recordTexts), 'latin1'); // ~47 MB at 10,000 libraries, ASCII, never held whole
   return w;
 }

@@ -39,46 +39,6 @@ export interface Precompressed {
 }
 
 /**
- * `JSON.stringify(value)` of a plain object in pieces: the members of `value[split]` (an object)
- * go out `batch` at a time, so the text is never held whole (the build record is ~47 MB at 10,000
- * libraries; as one string plus its UTF-8 copy it was the peak of a full build's memory).
- * Joined, the pieces are exactly JSON.stringify's text (same member order, same omissions).
- */
-export function* jsonChunks(value: object, split: string, batch = 1000): Generator<string> {
-  const member = (k: string, v: unknown): string | null => {
-    const text = JSON.stringify(v) as string | undefined; // undefined for undefined, functions, symbols: left out
-    return text === undefined ? null : `${JSON.stringify(k)}:${text}`;
-  };
-  let out = '{';
-  let first = true;
-  for (const [k, v] of Object.entries(value)) {
-    if (k !== split || v === null || typeof v !== 'object' || Array.isArray(v) || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      const m = member(k, v);
-      if (m === null) continue;
-      out += `${first ? '' : ','}${m}`;
-      first = false;
-      continue;
-    }
-    out += `${first ? '' : ','}${JSON.stringify(k)}:{`;
-    first = false;
-    let inner = true;
-    let n = 0;
-    for (const [ik, iv] of Object.entries(v as Record<string, unknown>)) {
-      const m = member(ik, iv);
-      if (m === null) continue;
-      out += `${inner ? '' : ','}${m}`;
-      inner = false;
-      if (++n % batch === 0) {
-        yield out;
-        out = '';
-      }
-    }
-    out += '}';
-  }
-  yield `${out}}`;
-}
-
-/**
  * Top folders whose `@scope` subfolders are shards: each is a symlink from the tree to a folder
  * of its own under the output's objects folder, so a build reuses a scope nothing changed in
  * with ONE symlink to the previous build's shard instead of a hard link per file and a folder per
@@ -167,14 +127,16 @@ export class TreeWriter {
   /**
    * Writes the pieces of a large text in order, on the thread pool, making each piece only when
    * the previous one is written (one piece in memory at a time); `flush()` waits for it.
+   * `encoding` 'latin1' copies the characters as bytes: for a text known to be ASCII (utf8 gives
+   * the same bytes, after a scan).
    */
-  writeChunksInBackground(rel: string, chunks: Iterable<string>): void {
+  writeChunksInBackground(rel: string, chunks: Iterable<string>, encoding: 'utf8' | 'latin1' = 'utf8'): void {
     this.ensureDir(rel);
     const p = (async () => {
       const handle = await open(join(this.root, rel), 'w');
       try {
         for (const chunk of chunks) {
-          const bytes = Buffer.from(chunk);
+          const bytes = Buffer.from(chunk, encoding);
           await handle.write(bytes, 0, bytes.length);
           this.bytesWritten += bytes.length;
         }
