@@ -1,9 +1,9 @@
 import { isAscii } from 'node:buffer';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
-import { asciiJson, emptyRecord, parseRecord, readRecordFile, recordChunks, type BuildRecord, type RecordTexts, type RecordVersion } from '../../index-builder/src/output/record.js';
+import { asciiJson, emptyRecord, parseRecord, readRecordFile, recordChunks, RecordSpans, type BuildRecord, type RecordVersion } from '../../index-builder/src/output/record.js';
 import { TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -27,9 +27,9 @@ function sampleRecord(n: number): BuildRecord {
   return r;
 }
 
-async function writeRecord(dir: string, record: BuildRecord, texts?: RecordTexts): Promise<void> {
+async function writeRecord(dir: string, record: BuildRecord, spans?: RecordSpans): Promise<void> {
   const w = new TreeWriter(dir);
-  w.writeChunksInBackground('build-record.json', recordChunks(record, texts, 7), 'latin1');
+  w.writeChunksInBackground('build-record.json', recordChunks(record, spans, 7), 'latin1');
   await w.flush();
 }
 
@@ -51,31 +51,59 @@ describe('build record text', () => {
     expect(JSON.parse(asciiJson(JSON.stringify('a · 🚀 \u2028')))).toBe('a · 🚀 \u2028');
   });
 
-  it('finds the text of every version entry it wrote, and writing those texts again gives the same bytes', async () => {
+  it('finds every version entry it wrote, copies the unchanged ones into the next record, and gives the bytes of a fresh serialization', async () => {
     const record = sampleRecord(25);
     const a = tempDir();
     await writeRecord(a, record);
     const file = await readRecordFile(a);
     expect(file?.ascii).toBe(true);
-    const texts: RecordTexts = new WeakMap();
-    const parsed = parseRecord(file, texts) as BuildRecord;
+    const spans = new RecordSpans();
+    const parsed = parseRecord(file, spans) as BuildRecord;
     expect(parsed).toEqual(record);
-    for (const v of Object.values(parsed.versions)) expect(texts.get(v)).toBe(asciiJson(JSON.stringify(v)));
+    const text = readFileSync(join(a, 'build-record.json'), 'latin1');
+    for (const [id, v] of Object.entries(parsed.versions)) {
+      const span = spans.get(v);
+      expect(text.slice(span?.start, span?.end)).toBe(`${JSON.stringify(id)}:${asciiJson(JSON.stringify(v))}`);
+    }
+    // the next record: entries taken over, one new in the middle, one removed, one changed, one new at the end
+    const ids = Object.keys(parsed.versions);
+    const next: BuildRecord = { ...parsed, versions: {} };
+    ids.forEach((id, i) => {
+      if (i === 3) return;
+      if (i === 12) next.versions['@s/new@1.0.0'] = version(99, 'Neu · 🚀');
+      next.versions[id] = i === 20 ? { ...(parsed.versions[id] as RecordVersion), description: 'changed ü' } : (parsed.versions[id] as RecordVersion);
+    });
+    next.versions['@s/z@9.0.0'] = version(100, 'last');
     const b = tempDir();
-    await writeRecord(b, parsed, texts);
-    expect(readFileSync(join(b, 'build-record.json')).equals(readFileSync(join(a, 'build-record.json')))).toBe(true);
+    await writeRecord(b, next, spans);
+    const c = tempDir();
+    await writeRecord(c, next);
+    expect(readFileSync(join(b, 'build-record.json'), 'latin1')).toBe(readFileSync(join(c, 'build-record.json'), 'latin1'));
+    expect(JSON.parse(readFileSync(join(b, 'build-record.json'), 'latin1'))).toEqual(next);
   });
 
-  it('writes an entry found in the texts as found', () => {
-    const record = sampleRecord(3);
-    const v = record.versions['@s/l1@1.0.1'] as RecordVersion;
-    const texts: RecordTexts = new WeakMap([[v, '{"as":"read"}']]);
-    const text = [...recordChunks(record, texts)].join('');
-    expect(text).toContain('\n"@s/l1@1.0.1":{"as":"read"},\n');
-    expect(text).toContain(`\n"@s/l0@1.0.0":${asciiJson(JSON.stringify(record.versions['@s/l0@1.0.0']))},\n`);
+  it('copies an entry from the previous file as it is there, and serializes it when that file changed since it was read', async () => {
+    const record = sampleRecord(5);
+    const a = tempDir();
+    await writeRecord(a, record);
+    const path = join(a, 'build-record.json');
+    // "fileCount":2.0 parses as 2: a copied entry keeps the ".0", a serialized one does not
+    writeFileSync(path, readFileSync(path, 'latin1').replace(/"fileCount":2/g, '"fileCount":2.0'));
+    const spans = new RecordSpans();
+    const parsed = parseRecord(await readRecordFile(a), spans) as BuildRecord;
+    expect(Object.values(parsed.versions).every((v) => v.fileCount === 2)).toBe(true);
+    const copied = [...recordChunks(parsed, spans)].join('');
+    expect(copied.match(/"fileCount":2\.0/g)).toHaveLength(5);
+    expect(JSON.parse(copied)).toEqual(record);
+
+    writeFileSync(path, `${readFileSync(path, 'latin1')} `); // changed since it was read: another size
+    expect(statSync(path).size).toBe(copied.length + 1);
+    const serialized = [...recordChunks(parsed, spans)].join('');
+    expect(serialized).not.toMatch(/"fileCount":2\.0/);
+    expect(serialized).toBe([...recordChunks(record)].join(''));
   });
 
-  it('takes no texts from a record in any other layout or encoding, still reads it, and refuses one that is not JSON', async () => {
+  it('finds no entries in a record in any other layout or encoding, still reads it, and refuses one that is not JSON', async () => {
     const record = sampleRecord(6);
     const ids = Object.keys(record.versions);
     const written = [...recordChunks(record)].join('');
@@ -89,26 +117,26 @@ describe('build record text', () => {
     for (const [layout, text] of Object.entries(layouts)) {
       const dir = tempDir();
       writeFileSync(join(dir, 'build-record.json'), text);
-      const texts: RecordTexts = new WeakMap();
-      const parsed = parseRecord(await readRecordFile(dir), texts) as BuildRecord;
+      const spans = new RecordSpans();
+      const parsed = parseRecord(await readRecordFile(dir), spans) as BuildRecord;
       expect(Object.keys(parsed.versions).length, layout).toBeGreaterThanOrEqual(6);
-      expect(Object.values(parsed.versions).filter((v) => texts.has(v)), layout).toEqual([]);
+      expect(Object.values(parsed.versions).filter((v) => spans.get(v)), layout).toEqual([]);
     }
     // entries in another order are still one a line: each is parsed from its own line
     const reordered = tempDir();
     writeFileSync(join(reordered, 'build-record.json'), [...recordChunks({ ...record, versions: Object.fromEntries(Object.entries(record.versions).reverse()) })].join(''));
-    const texts: RecordTexts = new WeakMap();
-    const parsed = parseRecord(await readRecordFile(reordered), texts) as BuildRecord;
-    for (const v of Object.values(parsed.versions)) expect(texts.get(v)).toBe(asciiJson(JSON.stringify(v)));
+    const spans = new RecordSpans();
+    const parsed = parseRecord(await readRecordFile(reordered), spans) as BuildRecord;
+    expect(Object.values(parsed.versions).filter((v) => spans.get(v))).toHaveLength(6);
     // not JSON (a comma after the last entry, an entry cut short): refused, not read line by line
     for (const broken of [written.replace(/\n\}/, ',\n}'), written.replace(/("@s\/l3@1\.0\.3":\{)[^\n]*/, '$1"key":'), written.replace('"versions":{\n', '"versions":{\n"@s/x@1.0.0":{}}\n'), written.replace('},\n"@s/l2', '} \n"@s/l2')]) {
       const dir = tempDir();
       writeFileSync(join(dir, 'build-record.json'), broken);
-      expect(() => parseRecord({ path: 'r.json', text: broken, ascii: true }, new WeakMap())).toThrow(/is not a valid build record/);
+      expect(() => parseRecord({ path: 'r.json', text: broken, ascii: true, size: broken.length, mtimeMs: 0 }, new RecordSpans())).toThrow(/is not a valid build record/);
     }
   });
 
-  it('carries an unchanged version entry over as text in a rebuild, and a rebuild writes the same record as a fresh build', async () => {
+  it('copies an unchanged version entry over in a rebuild, and a rebuild writes the same record as a fresh build', async () => {
     const root = tempDir();
     writeRegistry(root);
     gitInit(root);

@@ -172,6 +172,35 @@ describe('search index in the builder', () => {
     expect(updated).toBe(readFileSync(join(freshOut, PATHS.searchIndex), 'utf8'));
   });
 
+  it('updates the document of a library whose meta.toml alone changed (its latest version yanked), keeps the other documents\' hashes, and equals a fresh build', async () => {
+    const reg = tempDir('mdlibs-search-reg3-');
+    writeRegistry(reg, { scopes: { acme: 'public' } });
+    gitInit(reg);
+    for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
+    writeLibrary(reg, { scope: 'acme', name: 'style', version: '1.1.0', description: 'Style, now about incident reviews' });
+    commitAll(reg, 'initial');
+    const out = join(tempDir('mdlibs-search-out3-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out });
+    const record = () => JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { searchDocs: Record<string, string> };
+    const before = record().searchDocs;
+
+    writeFileSync(join(reg, 'libraries/@acme/style/meta.toml'), '[yanked]\n"1.1.0" = "wrong advice"\n');
+    commitAll(reg, 'yank style 1.1.0');
+    const r = await buildRegistry({ registryDir: reg, outDir: out });
+    expect(r.builtVersions).toEqual([]);
+    expect(r.searchIndex).toEqual({ public: 'updated' });
+    const after = record().searchDocs;
+    expect(after['@acme/style']).not.toBe(before['@acme/style']);
+    expect({ ...after, '@acme/style': null }).toEqual({ ...before, '@acme/style': null });
+    const index = readFileSync(join(out, PATHS.searchIndex), 'utf8');
+    expect(loadSearchIndex(index).search('incident reviews').map((h) => h.id)).not.toContain('@acme/style');
+
+    const freshOut = join(tempDir('mdlibs-search-fresh3-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: freshOut });
+    expect(index).toBe(readFileSync(join(freshOut, PATHS.searchIndex), 'utf8'));
+    expect(readFileSync(join(out, 'build-record.json'), 'utf8')).toBe(readFileSync(join(freshOut, 'build-record.json'), 'utf8'));
+  });
+
   it('builds afresh when the previous index cannot be merged (not canonical), and the result is still the fresh one', async () => {
     const reg = tempDir('mdlibs-search-reg2-');
     writeRegistry(reg, { scopes: { acme: 'public' } });

@@ -11,7 +11,7 @@ import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { readAddedCommits, readGitState } from '../git/git-state.js';
 import { discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
-import { BUILDER_FORMAT, emptyRecord, mergeRecords, parseRecord, readRecordFile, recordChunks, versionId, type BuildRecord, type RecordTexts, type RecordVersion } from '../output/record.js';
+import { BUILDER_FORMAT, emptyRecord, mergeRecords, parseRecord, readRecordFile, recordChunks, versionId, type BuildRecord, RecordSpans, type RecordVersion } from '../output/record.js';
 import { currentTree } from '../output/current-tree.js';
 import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
@@ -83,9 +83,9 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   const visibilityOf = (scope: string): Visibility => scopeVisibility(layout, scope);
 
   const [pubRecord, privRecord] = await recordFiles;
-  // the text of each previous version entry, written again as it was when the entry is taken over
-  const recordTexts: RecordTexts = new WeakMap();
-  const prevRecords = { public: parseRecord(pubRecord, recordTexts), private: parseRecord(privRecord, recordTexts) };
+  // where each previous version entry is in its file: copied from there when the entry is taken over
+  const recordSpans = new RecordSpans();
+  const prevRecords = { public: parseRecord(pubRecord, recordSpans), private: parseRecord(privRecord, recordSpans) };
   const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
   const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
   const prevFile = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
@@ -168,9 +168,9 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   // and is built while the tree and the site are written.
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
   const assembled = new Map(visibilities.map((visibility) => {
-    const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility);
+    const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
-    return [visibility, { ...a, search: startSearchIndex(a.docs, previous) }] as const;
+    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true) }] as const;
   }));
 
   const buildId = newBuildId(now());
@@ -188,7 +188,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
       const a = assembled.get(t.visibility) as Assembled;
-      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordTexts);
+      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordSpans);
       // the tree's shard links are final: old builds and dead shards go while the copies are made
       pruning.push(pruneOldBuilds(t.m));
       await w.flush(); // compressed copies of large files, made on the thread pool
@@ -215,6 +215,13 @@ export type SearchIndexMode = 'reused' | 'updated' | 'built';
 interface AssembledLibrary {
   versions: Map<string, RecordVersion>;
   index: LibraryIndex;
+  /** Hash of what the index file is made of besides the version records (visibility, meta.toml, version list). */
+  inputs: string;
+  /**
+   * The index file (and so the search document) is the previous build's: same inputs, and every
+   * version's record taken over as it was. Its hashes are then carried over, not computed again.
+   */
+  carried: boolean;
 }
 
 interface Assembled {
@@ -225,14 +232,17 @@ interface Assembled {
 }
 
 /** The index file of each library of one output, and its search documents (pure). */
-function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibility: Visibility): Omit<Assembled, 'search'> {
+function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibility: Visibility, prev: BuildRecord | null): Omit<Assembled, 'search'> {
   const libraries = new Map<string, AssembledLibrary>();
   const docs: SearchDoc[] = [];
   for (const lib of libs) {
     const versions = new Map<string, RecordVersion>();
     for (const v of lib.versions) versions.set(v.version, records.get(versionId(lib.full, v.version)) as RecordVersion);
     const index = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
-    libraries.set(lib.full, { versions, index });
+    const inputs = sha256(JSON.stringify([visibility, lib.meta, lib.versions.map((v) => v.version)]));
+    const carried = prev !== null && prev.libraries[lib.full] !== undefined && prev.libraryInputs[lib.full] === inputs
+      && lib.versions.every((v) => versions.get(v.version) === prev.versions[versionId(lib.full, v.version)]);
+    libraries.set(lib.full, { versions, index, inputs, carried });
     docs.push(searchDoc(index, versions.get(index.distTags.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
   }
   return { libraries, docs };
@@ -243,9 +253,11 @@ function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<
  * documents (then it is linked, and `make` only runs if the previous file is missing). When the
  * previous index is canonical and few documents changed, it is updated instead of rebuilt.
  */
-function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }): Assembled['search'] {
+function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }, carried: (id: string) => boolean): Assembled['search'] {
   const docHashes: Record<string, string> = {};
-  for (const d of [...docs].sort((a, b) => (a.id < b.id ? -1 : 1))) docHashes[d.id] = sha256(JSON.stringify(d)).slice(0, 32);
+  // a carried library's document is the previous build's: its hash too (10,000 hashes of JSON otherwise)
+  const before = previous.record?.searchDocs;
+  for (const d of [...docs].sort((a, b) => (a.id < b.id ? -1 : 1))) docHashes[d.id] = (carried(d.id) ? before?.[d.id] : undefined) ?? sha256(JSON.stringify(d)).slice(0, 32);
   const inputHash = sha256(JSON.stringify(docHashes));
   let mode: SearchIndexMode = 'reused';
   const fresh = () => {
@@ -253,7 +265,6 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     return buildSearchIndexAsync(docs);
   };
   if (previous.record?.outputs[PATHS.searchIndex] === inputHash) return { inputHash, docHashes, make: fresh, mode: () => mode };
-  const before = previous.record?.searchDocs;
   const previousFile = previous.dir ? join(previous.dir, PATHS.searchIndex) : null;
   let started: Promise<string | Precompressed> | null = null;
   if (before && previousFile && existsSync(previousFile)) {
@@ -311,7 +322,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
   tarballs: Map<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
-  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordTexts: RecordTexts,
+  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
@@ -328,7 +339,7 @@ async function emitTree(
     const sameVersions = prevByScope !== null && sameSet(ids, prevByScope.versions.get(scope)) && !ids.some((id) => tarballs.has(id));
     const tarballShard = sameVersions && w.reuseShard('tarballs', scope, m.previous);
     const built = libs.map((lib) => {
-      const { versions, index: ix } = assembled.libraries.get(lib.full) as AssembledLibrary;
+      const { versions, index: ix, inputs, carried } = assembled.libraries.get(lib.full) as AssembledLibrary;
       for (const v of lib.versions) {
         const id = versionId(lib.full, v.version);
         const r = versions.get(v.version) as RecordVersion;
@@ -344,13 +355,10 @@ async function emitTree(
         }
         else w.reuse(prevFile(rel) as string, rel);
       }
-      // The index file is the previous one when its inputs are: the same meta.toml, versions and
-      // visibility, and every version's record taken over as it was. Then its hash is carried over
-      // instead of serializing it again (~45 MB of JSON at 10,000 libraries); else it is hashed.
-      const inputs = sha256(JSON.stringify([visibility, lib.meta, lib.versions.map((v) => v.version)]));
+      // A carried index file (AssembledLibrary.carried) keeps its hash instead of being serialized
+      // again (~45 MB of JSON at 10,000 libraries); else it is hashed.
       record.libraryInputs[lib.full] = inputs;
       const previousHash = canReuse ? prev?.libraries[lib.full] : undefined;
-      const carried = previousHash !== undefined && prev?.libraryInputs?.[lib.full] === inputs && lib.versions.every((v) => versions.get(v.version) === prev.versions[versionId(lib.full, v.version)]);
       const json = carried ? null : JSON.stringify(ix);
       const hash = json === null ? (previousHash as string) : sha256(json);
       record.libraries[lib.full] = hash;
@@ -402,6 +410,6 @@ async function emitTree(
   await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndexWritten });
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
-  w.writeChunksInBackground(PATHS.buildRecord, recordChunks(record, recordTexts), 'latin1'); // ~47 MB at 10,000 libraries, ASCII, never held whole
+  w.writeChunksInBackground(PATHS.buildRecord, recordChunks(record, recordSpans), 'latin1'); // ~47 MB at 10,000 libraries, ASCII, never held whole
   return w;
 }
