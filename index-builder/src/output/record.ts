@@ -127,16 +127,19 @@ export async function readRecordFile(dir: string | null): Promise<RecordFile | n
  * serializing 20,000 entries anew at 10,000 libraries, and without keeping the files' text.
  */
 export class RecordSpans {
-  private readonly spans = new WeakMap<RecordVersion, { file: RecordFile; start: number; end: number }>();
+  private readonly spans = new WeakMap<RecordVersion, { file: RecordFileRef; start: number; end: number }>();
 
-  add(entry: RecordVersion, file: RecordFile, start: number, end: number): void {
+  add(entry: RecordVersion, file: RecordFileRef, start: number, end: number): void {
     this.spans.set(entry, { file, start, end });
   }
 
-  get(entry: RecordVersion): { file: RecordFile; start: number; end: number } | undefined {
+  get(entry: RecordVersion): { file: RecordFileRef; start: number; end: number } | undefined {
     return this.spans.get(entry);
   }
 }
+
+/** A record file without its text (a span must not keep the 52 MB text alive). */
+export type RecordFileRef = Pick<RecordFile, 'path' | 'size' | 'mtimeMs'>;
 
 /**
  * Parses a record file. With `spans`, and when the file is ASCII and laid out as recordChunks
@@ -157,7 +160,10 @@ export function parseRecord(file: RecordFile | null, spans?: RecordSpans): Build
   }
   const res = buildRecordSchema.safeParse(raw);
   if (!res.success) throw invalid();
-  if (spans && byLine) for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, file, start, end);
+  if (spans && byLine) {
+    const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+    for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, ref, start, end);
+  }
   return res.data;
 }
 
@@ -212,10 +218,10 @@ export function asciiJson(json: string): string {
 
 /** Opens the previous record files to copy from, each only if it is still the file that was parsed. */
 class SpanReader {
-  private readonly fds = new Map<RecordFile, number | null>();
+  private readonly fds = new Map<RecordFileRef, number | null>();
 
   /** The file's descriptor, or null when it cannot be opened or changed since it was read. */
-  fd(file: RecordFile): number | null {
+  fd(file: RecordFileRef): number | null {
     const known = this.fds.get(file);
     if (known !== undefined) return known;
     let fd: number | null = null;
