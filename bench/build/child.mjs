@@ -1,7 +1,9 @@
 // One measured build in its own process: prints the report with wall time and peak RSS.
 //   node bench/build/child.mjs <registry> <out> [--no-site]
 import { performance } from 'node:perf_hooks';
-import { buildRegistry, loadSiteEmitter } from '../../dist/index-builder/src/index.js';
+import { buildRegistry, loadSiteEmitter, tuneHeapForBuilds } from '../../dist/index-builder/src/index.js';
+
+tuneHeapForBuilds(); // as the mdlibs-build bin does
 
 const [registryDir, outDir] = process.argv.slice(2);
 const site = process.argv.includes('--no-site') ? undefined : await loadSiteEmitter();

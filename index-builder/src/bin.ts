@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildRegistry, type BuildReport } from './build/build.js';
+import { tuneHeapForBuilds } from './build/heap.js';
 import { formatProblem, isMdlibsError } from './errors.js';
 import { loadSiteEmitter } from './site-loader.js';
 
@@ -21,6 +22,7 @@ export function formatReport(r: BuildReport): string {
 }
 
 async function main(): Promise<number> {
+  tuneHeapForBuilds();
   const argv = await yargs(hideBin(process.argv))
     .scriptName('mdlibs-build')
     .usage('$0 <registry-dir> --out <dir> [--private-out <dir>]\n\nValidate a registry repo and emit the static registry tree.')
