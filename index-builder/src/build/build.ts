@@ -13,6 +13,7 @@ import { readAddedCommits, readGitState } from '../git/git-state.js';
 import { discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
 import { BUILDER_FORMAT, emptyRecord, mergeRecords, parseRecord, readRecordFile, recordChunks, versionId, type BuildRecord, RecordSpans, type RecordVersion } from '../output/record.js';
 import { currentTree } from '../output/current-tree.js';
+import { TarballSpill } from '../output/tarball-spill.js';
 import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
 import type { LibraryFile } from '../validate/files.js';
@@ -65,6 +66,15 @@ function contentKey(files: readonly LibraryFile[]): string {
 }
 
 export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
+  const tarballs = new TarballSpill(opts.outDir); // fresh tarballs wait on disk for the tree
+  try {
+    return await build(opts, tarballs);
+  } finally {
+    tarballs.remove();
+  }
+}
+
+async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildReport> {
   const started = performance.now();
   const now = opts.now ?? (() => new Date());
   const root = resolve(opts.registryDir);
@@ -108,7 +118,6 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   const progress = createProgress(opts.progress ?? false);
   const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
   const records = new Map<string, RecordVersion>();
-  const tarballs = new Map<string, Buffer>();
   const needCommit: { id: string; rel: string }[] = [];
   const builtVersions: string[] = [];
   let done = 0;
@@ -139,7 +148,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
         continue;
       }
       if (!(canReuse && old && old.key === ckey && prevTarball.get(id))) {
-        tarballs.set(id, tarball.bytes);
+        tarballs.put(id, tarball.bytes);
         if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
       }
       const l = manifest.library;
@@ -284,9 +293,8 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     const made = started;
     return { inputHash, docHashes, make: () => made, mode: () => mode };
   }
-  // indexing every document (a full build) starts when the tree asks for it, once the fresh
-  // tarballs are written and dropped: the worker's heap then does not add to theirs (the peak of a
-  // full build's memory was while it ran)
+  // indexing every document (a full build) starts when the tree asks for it, after the version
+  // records are assembled: the worker's heap then does not add to the validation's
   return { inputHash, docHashes, make: fresh, mode: () => mode };
 }
 
@@ -324,7 +332,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 
 async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
-  tarballs: Map<string, Buffer>, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
+  tarballs: TarballSpill, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
@@ -351,12 +359,7 @@ async function emitTree(
         report.versions++;
         if (tarballShard) continue;
         const rel = tarballPath(lib.scope, lib.name, v.version);
-        const fresh = tarballs.get(id);
-        if (fresh) {
-          w.write(rel, fresh);
-          tarballs.delete(id); // written: its bytes need not stay in memory for the rest of the build
-        }
-        else w.reuse(prevFile(rel) as string, rel);
+        if (!tarballs.moveInto(w, id, rel)) w.reuse(prevFile(rel) as string, rel);
       }
       // A carried index file (AssembledLibrary.carried) keeps its hash instead of being serialized
       // again (~45 MB of JSON at 10,000 libraries); else it is hashed.

@@ -1,5 +1,5 @@
 /** Writes files into a staging tree: JSON with .gz/.br copies (PROTO-4), and reuse by hard link. */
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +121,21 @@ export class TreeWriter {
     this.ensureDir(rel);
     writeFileSync(join(this.root, rel), bytes);
     this.bytesWritten += typeof bytes === 'string' ? Buffer.byteLength(bytes) : bytes.length;
+    this.filesWritten++;
+  }
+
+  /** Moves `file` (`size` bytes, on the same file system) to `rel`; copies it across file systems. */
+  adopt(rel: string, file: string, size: number): void {
+    this.ensureDir(rel);
+    const dst = join(this.root, rel);
+    try {
+      renameSync(file, dst);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+      copyFileSync(file, dst);
+      rmSync(file, { force: true });
+    }
+    this.bytesWritten += size;
     this.filesWritten++;
   }
 

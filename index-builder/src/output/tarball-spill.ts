@@ -1,0 +1,62 @@
+/**
+ * Fresh tarballs between packing and the tree. A full build packs every version before it may
+ * write the tree (nothing is written when a version fails validation), and held in memory the
+ * 20,000 tarballs of 10,000 libraries were ~120 MB of the build's peak. They go instead to a
+ * folder of their own beside the output (same file system as the staging tree, so the tree takes
+ * each one by a rename), removed whatever the build's outcome. Where that folder cannot be made
+ * (the output's parent does not exist yet) they stay in memory.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { TreeWriter } from '../emit/tree-writer.js';
+
+export class TarballSpill {
+  private dir: string | null | undefined; // undefined: not made yet; null: cannot be made
+  private readonly files = new Map<string, { file: string; size: number } | Buffer>();
+
+  /** `out`: the output path the tree goes to; the folder is `.<name>.spill-XXXXXX` beside it. */
+  constructor(private readonly out: string) {}
+
+  private folder(): string | null {
+    if (this.dir === undefined) {
+      try {
+        this.dir = mkdtempSync(join(dirname(resolve(this.out)), `.${basename(resolve(this.out))}.spill-`));
+      } catch {
+        this.dir = null;
+      }
+    }
+    return this.dir;
+  }
+
+  put(id: string, bytes: Buffer): void {
+    const dir = this.folder();
+    if (dir === null) {
+      this.files.set(id, bytes);
+      return;
+    }
+    const file = join(dir, String(this.files.size));
+    writeFileSync(file, bytes);
+    this.files.set(id, { file, size: bytes.length });
+  }
+
+  has(id: string): boolean {
+    return this.files.has(id);
+  }
+
+  /** Puts the tarball of `id` at `rel` in the tree (moved, or written from memory); false when there is none. */
+  moveInto(w: TreeWriter, id: string, rel: string): boolean {
+    const entry = this.files.get(id);
+    if (entry === undefined) return false;
+    if (Buffer.isBuffer(entry)) w.write(rel, entry);
+    else w.adopt(rel, entry.file, entry.size);
+    this.files.delete(id);
+    return true;
+  }
+
+  /** Removes the folder and whatever is left in it (tarballs of a failed build, or of private libraries not emitted). */
+  remove(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    this.dir = undefined;
+    this.files.clear();
+  }
+}

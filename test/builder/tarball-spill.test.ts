@@ -1,0 +1,83 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildRegistry, isMdlibsError, packTarball } from '../../index-builder/src/index.js';
+import { TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
+import { TarballSpill } from '../../index-builder/src/output/tarball-spill.js';
+import { commitAll, gitInit, writeFiles, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const spills = (out: string) => readdirSync(dirname(out)).filter((n) => n.startsWith(`.${basename(out)}.spill-`));
+
+describe('fresh tarballs between packing and the tree', () => {
+  it('wait in a folder beside the output and move into the tree, and the folder goes whatever the outcome', async () => {
+    const root = tempDir();
+    const out = join(tempDir(), 'out');
+    const w = new TreeWriter(tempDir());
+    const spill = new TarballSpill(out);
+    const bytes = Buffer.from('tarball bytes');
+    spill.put('@acme/a@1.0.0', bytes);
+    spill.put('@acme/b@1.0.0', Buffer.from('other'));
+    const [folder] = spills(out);
+    expect(folder).toBeDefined();
+    expect(readdirSync(join(dirname(out), folder as string))).toHaveLength(2);
+    expect(spill.has('@acme/a@1.0.0')).toBe(true);
+    expect(spill.moveInto(w, '@acme/a@1.0.0', 'tarballs/@acme/a/a-1.0.0.tgz')).toBe(true);
+    expect(readFileSync(join(w.root, 'tarballs/@acme/a/a-1.0.0.tgz')).equals(bytes)).toBe(true);
+    expect(readdirSync(join(dirname(out), folder as string))).toHaveLength(1); // moved, not copied
+    expect(spill.moveInto(w, '@acme/a@1.0.0', 'x.tgz')).toBe(false);
+    expect(w.bytesWritten).toBe(bytes.length);
+    spill.remove();
+    expect(spills(out)).toEqual([]);
+    expect(existsSync(root)).toBe(true);
+  });
+
+  it('stay in memory when the output\'s parent does not exist yet, and are copied into a tree on another file system', () => {
+    const out = join(tempDir(), 'missing', 'out');
+    const spill = new TarballSpill(out);
+    spill.put('@acme/a@1.0.0', Buffer.from('in memory'));
+    expect(existsSync(dirname(out))).toBe(false);
+    const w = new TreeWriter(tempDir());
+    expect(spill.moveInto(w, '@acme/a@1.0.0', 't/a.tgz')).toBe(true);
+    expect(readFileSync(join(w.root, 't/a.tgz'), 'utf8')).toBe('in memory');
+
+    // /dev/shm is a tmpfs here, the temp folders are on disk: rename gives EXDEV, so it copies
+    if (!existsSync('/dev/shm')) return;
+    const shm = mkdtempSync('/dev/shm/mdlibs-spill-');
+    try {
+      const other = new TreeWriter(shm);
+      const disk = new TarballSpill(join(tempDir(), 'out'));
+      disk.put('@acme/b@1.0.0', Buffer.from('across'));
+      expect(disk.moveInto(other, '@acme/b@1.0.0', 't/b.tgz')).toBe(true);
+      expect(readFileSync(join(shm, 't/b.tgz'), 'utf8')).toBe('across');
+      disk.remove();
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
+  });
+
+  it('leave nothing beside the output after a build, failed or not, and the tree holds exactly the packed bytes', async () => {
+    const root = tempDir();
+    writeRegistry(root);
+    gitInit(root);
+    for (const name of ['alpha', 'beta']) writeLibrary(root, { scope: 'acme', name, version: '1.0.0' });
+    writeLibrary(root, { scope: 'secret', name: 'plans', version: '1.0.0' }); // private, no private output: packed, never emitted
+    commitAll(root, 'initial');
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    expect(readdirSync(dirname(out)).sort()).toEqual([`.${basename(out)}.builds`, 'out']);
+    const tgz = join(out, 'tarballs/@acme/alpha/alpha-1.0.0.tgz');
+    const files = ['.mdlibs.toml', 'README.md', 'docs/guide.md'].map((p) => ({ path: p, bytes: readFileSync(join(root, 'libraries/@acme/alpha/1.0.0', p)) }));
+    expect(readFileSync(tgz).equals(packTarball(files).bytes)).toBe(true);
+    expect(statSync(tgz).mode & 0o777).toBe(statSync(join(out, 'config.json')).mode & 0o777);
+
+    writeLibrary(root, { scope: 'acme', name: 'gamma', version: '1.0.0' }); // packed before the broken one fails
+    writeFiles(root, { 'libraries/@acme/beta/2.0.0/.mdlibs.toml': '[library]\nname = "@acme/beta"\nversion = "2.0.0"\n' }); // no README, no description
+    commitAll(root, 'gamma, broken beta');
+    const before = readdirSync(dirname(out)).sort();
+    const failure = await buildRegistry({ registryDir: root, outDir: out }).then(() => null, (e: unknown) => e);
+    expect(isMdlibsError(failure)).toBe(true);
+    expect(readdirSync(dirname(out)).sort()).toEqual(before);
+    expect(existsSync(join(out, 'tarballs/@acme/gamma'))).toBe(false);
+  });
+});
