@@ -7,7 +7,7 @@
  * the thread pool and written before the swap.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { brotliCompressSync, brotliDecompressSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants, gzipSync } from 'node:zlib';
 import { dirname, join, resolve } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
@@ -173,6 +173,8 @@ describe('large compressed copies', () => {
     const buf = Buffer.from(text);
     const options = compressionOptions(buf.length);
     expect(options.gzip.level).toBe(5); // large file
+    expect(options.brotli.params?.[constants.BROTLI_PARAM_LGWIN]).toBe(21); // 2 MB window at most for a large file
+    expect(compressionOptions(3000).brotli.params?.[constants.BROTLI_PARAM_LGWIN]).toBe(12); // the smallest window holding a small one
     expect(readFileSync(join(root, 'search/index.json.gz')).equals(gzipSync(buf, options.gzip))).toBe(true);
     expect(readFileSync(join(root, 'search/index.json.br')).equals(brotliCompressSync(buf, options.brotli))).toBe(true);
     expect(brotliDecompressSync(readFileSync(join(root, 'search/index.json.br'))).toString()).toBe(text);

@@ -23,11 +23,14 @@ export interface SiteInput {
    */
   unchangedScopes: ReadonlySet<string>;
   /**
-   * Settles when `search/index.json` is in the staging tree (it is built on a worker while the
-   * site renders its pages): read it only after this. Rejects when building it failed.
+   * Writes `search/index.json` into the staging tree (once, however often it is called) and
+   * settles when it is there: read it only after this. Rejects when building it failed. A full
+   * index is built (on a worker) only from the first call, so a site that calls this after its
+   * pages keeps that worker's memory apart from theirs; an update of the previous index was
+   * started by the builder already. The builder calls it after the site in any case.
    */
-  searchIndexWritten: Promise<void>;
+  searchIndex: () => Promise<void>;
 }
 
-/** Renders the pages; a promise when part of the work waits (for `searchIndexWritten`). */
+/** Renders the pages; a promise when part of the work waits (for `searchIndex()`). */
 export type SiteEmitter = (input: SiteInput) => void | Promise<void>;

@@ -259,5 +259,5 @@ export const emitSite: SiteEmitter = (input) => {
     renderLibrary(input, site, lib, head);
   }
   emitListings(input, site, entries, reusedScopes, before, current);
-  if (input.visibility === 'public') return input.searchIndexWritten.then(() => emitSearch(input, canReuse));
+  if (input.visibility === 'public') return input.searchIndex().then(() => emitSearch(input, canReuse));
 };
