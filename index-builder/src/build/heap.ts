@@ -1,15 +1,16 @@
 /**
  * Memory of a build process. After each full garbage collection V8 lets its heap grow to a
  * multiple of what is still live (up to ~4x while allocation is fast, as in a build that packs
- * and renders thousands of files), and a build frees little until it ends: the peak RSS of a full
- * build is mostly that headroom. A growing factor of 1.2 collects sooner. Measured on the
- * builder bench's registries (one run each, bench/RESULTS.md): 3,000 libraries 561-580 MB ->
- * 390-413 MB in the same 80-90 s; 10,000 libraries 1,258 MB -> 956 MB, 277 s -> 266 s; a
- * one-library rebuild of 10,000 libraries 511-573 MB -> 419-466 MB in about the same time.
+ * and renders thousands of files), and a build frees little until it ends: much of a build's
+ * peak RSS was that headroom. A growing factor of 1.5 collects sooner. Measured on the builder
+ * bench's registries (single runs, bench/RESULTS.md): full build of 3,000 libraries 561-580 MB
+ * -> 390-413 MB at a factor of 1.2 in the same 80-90 s (303 MB at 1.5 with the later memory
+ * changes, 296 MB at 1.2); a one-library rebuild of 10,000 libraries 493-570 MB -> 415-441 MB at
+ * 1.2, but ~0.5 s slower (more full collections of its ~250 MB heap), 433-435 MB at 1.5.
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const BUILD_HEAP_GROWING_PERCENT = 20;
+export const BUILD_HEAP_GROWING_PERCENT = 50;
 
 /**
  * Sets V8's heap growing factor for this whole process (worker threads included). For processes
