@@ -176,8 +176,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
     records.set(n.id, { ...r, publishedAt: a?.time ?? firstSeen, commit: a?.commit ?? null });
   }
 
-  // The search index of each output starts on a worker now (~1.1 s of CPU at 10,000 libraries)
-  // and is built while the tree and the site are written.
+  // An update of each output's search index starts on a worker now and runs while the tree and
+  // the site are written; an index of all documents waits until the site asks for it.
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
   const assembled = new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
@@ -405,9 +405,9 @@ async function emitTree(
     derived(summaryPagePath(p.page), text, () => text);
   }
   w.writeJson(PATHS.summary, summary);
-  // made on a worker: an update started by buildRegistry, or a full index from the site's first
-  // call of searchIndex(), after its pages (the full index's worker then does not add its heap
-  // to theirs: a full build's peak RSS was there); the site's search shards wait for it
+  // an update started by buildRegistry on a worker, or a full index made on this thread at the
+  // site's first call of searchIndex(), after its pages (see startSearchIndex); the site's search
+  // shards wait for it
   const { inputHash: searchInput, docHashes, make: makeSearchIndex } = assembled.search;
   record.outputs[PATHS.searchIndex] = searchInput;
   record.searchDocs = docHashes;

@@ -19,8 +19,9 @@ export const LARGE_FILE_BYTES = 256 * 1024;
 
 /**
  * Compressed copies: gzip and brotli settings for a file of `length` bytes. Brotli q9 with the
- * smallest window (log2, 10..24; 21 at most for a large file) that holds the whole input: measured on a 3.6 KB index file,
- * 0.22 ms, q11 7.7 ms, q9 with the default 4 MB window 26 ms. Large files: see LARGE_FILE_BYTES.
+ * smallest window (log2, 10..24; 21 at most for a large file) that holds the whole input:
+ * measured on a 3.6 KB index file, 0.22 ms, q11 7.7 ms, q9 with the default 4 MB window 26 ms.
+ * Large files: see LARGE_FILE_BYTES.
  * Self-contained: its source text also runs on the search index worker, called with every argument.
  */
 export function compressionOptions(length: number, largeBytes: number = LARGE_FILE_BYTES, zc: typeof constants = constants): { gzip: ZlibOptions; brotli: BrotliOptions } {
