@@ -1,0 +1,248 @@
+/**
+ * The build record's file (`build-record.json`): read in one go, parsed one version entry a line,
+ * written in pieces in ASCII with the unchanged entries copied from the previous file.
+ */
+import { isAscii } from 'node:buffer';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MdlibsError } from '../errors.js';
+import { PATHS } from '../format/paths.js';
+import { buildRecordSchema, type BuildRecord, type RecordVersion } from './record.js';
+
+/** A record file as read: its text, whether it is all ASCII, and its size and time (to find it unchanged later). */
+export interface RecordFile {
+  path: string;
+  text: string;
+  ascii: boolean;
+  size: number;
+  mtimeMs: number;
+}
+
+/** The record file of a previous output tree, read on the thread pool; null when there is none. */
+export async function readRecordFile(dir: string | null): Promise<RecordFile | null> {
+  if (!dir) return null;
+  const path = join(dir, PATHS.buildRecord);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    // none there (or the output path is not a folder: the builder refuses it with its own error)
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    throw e;
+  }
+  try {
+    const { size, mtimeMs } = await handle.stat();
+    // one read on the thread pool (readFile reads 512 KB at a time, each next read waiting for
+    // this thread, busy reading the registry's folders: ~0.3 s for a 52 MB record), decoded here
+    // in one go; an ASCII file (what recordChunks writes) is copied, not decoded
+    const bytes = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const { bytesRead } = await handle.read(bytes, got, size - got, got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    if (got < size) throw new MdlibsError('MDL_RECORD_INVALID', `${path} changed while it was read`, { hint: 'run the build again; only one build may write an output at a time' });
+    const ascii = isAscii(bytes);
+    return { path, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, size, mtimeMs };
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Where each version entry of the previous records is, as `"id":{...}` bytes of its file: the
+ * next record copies an entry it takes over unchanged (the same object) from there instead of
+ * serializing 20,000 entries anew at 10,000 libraries, and without keeping the files' text.
+ */
+export class RecordSpans {
+  private readonly spans = new WeakMap<RecordVersion, { file: RecordFileRef; start: number; end: number }>();
+
+  add(entry: RecordVersion, file: RecordFileRef, start: number, end: number): void {
+    this.spans.set(entry, { file, start, end });
+  }
+
+  get(entry: RecordVersion): { file: RecordFileRef; start: number; end: number } | undefined {
+    return this.spans.get(entry);
+  }
+}
+
+/** A record file without its text (a span must not keep the 52 MB text alive). */
+export type RecordFileRef = Pick<RecordFile, 'path' | 'size' | 'mtimeMs'>;
+
+/**
+ * Parses a record file. With `spans`, and when the file is ASCII and laid out as recordChunks
+ * writes it (one version entry a line), each version entry is parsed from its own line and the
+ * line's place added to `spans`: those bytes are then by construction the JSON of that entry.
+ */
+export function parseRecord(file: RecordFile | null, spans?: RecordSpans): BuildRecord | null {
+  if (!file) return null;
+  const invalid = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
+  const byLine = spans && file.ascii ? parseByLine(file.text) : null;
+  let raw: unknown = byLine?.raw;
+  if (!byLine) {
+    try {
+      raw = JSON.parse(file.text);
+    } catch {
+      throw invalid();
+    }
+  }
+  const res = buildRecordSchema.safeParse(raw);
+  if (!res.success) throw invalid();
+  if (spans && byLine) {
+    const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+    for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, ref, start, end);
+  }
+  return res.data;
+}
+
+const VERSIONS_OPEN = '"versions":{\n';
+const VERSIONS_CLOSE = '\n}';
+
+/**
+ * The record parsed with its version entries one a line: `"id":{...},` on each line but the
+ * last, which has no comma. Null when the text is not laid out so (or a line is not valid JSON):
+ * the caller then parses the whole text. Lines start with a quote, so the first line break
+ * followed by a brace closes the entries. Each entry comes with the place of its line (without
+ * the comma) when its key is written as recordChunks writes it.
+ */
+function parseByLine(text: string): { raw: unknown; lines: [object, number, number][] } | null {
+  const open = text.indexOf(VERSIONS_OPEN);
+  const start = open + VERSIONS_OPEN.length;
+  const close = open < 0 ? -1 : text.indexOf(VERSIONS_CLOSE, start - 1);
+  if (close < start) return null;
+  const versions: Record<string, unknown> = {};
+  const lines: [object, number, number][] = [];
+  try {
+    for (let pos = start; pos <= close;) {
+      const end = text.indexOf('\n', pos);
+      const last = end === close;
+      const lineEnd = last ? end : end - 1;
+      if (!last && text.charCodeAt(lineEnd) !== 44 /* , */) return null;
+      const colon = text.indexOf('":', pos) + 1;
+      if (colon <= pos || colon >= lineEnd) return null;
+      const keyText = text.slice(pos, colon);
+      const id = JSON.parse(keyText) as unknown;
+      const entry = JSON.parse(text.slice(colon + 1, lineEnd)) as unknown;
+      if (typeof id !== 'string' || typeof entry !== 'object' || entry === null) return null;
+      versions[id] = entry;
+      if (keyText === asciiJson(JSON.stringify(id))) lines.push([entry, pos, lineEnd]);
+      pos = end + 1;
+    }
+    const raw = JSON.parse(`${text.slice(0, open)}"versions":{}${text.slice(close + VERSIONS_CLOSE.length)}`) as Record<string, unknown>;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+    raw.versions = versions;
+    return { raw, lines };
+  } catch {
+    return null;
+  }
+}
+
+const NON_ASCII = /[\u0080-\uffff]/g;
+
+/** JSON text with every non-ASCII character escaped (`\u00b7`): the same value, ASCII bytes. */
+export function asciiJson(json: string): string {
+  return json.replace(NON_ASCII, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Opens the previous record files to copy from, each only if it is still the file that was parsed. */
+class SpanReader {
+  private readonly fds = new Map<RecordFileRef, number | null>();
+
+  /** The file's descriptor, or null when it cannot be opened or changed since it was read. */
+  fd(file: RecordFileRef): number | null {
+    const known = this.fds.get(file);
+    if (known !== undefined) return known;
+    let fd: number | null = null;
+    try {
+      fd = openSync(file.path, 'r');
+      const st = fstatSync(fd);
+      if (st.size !== file.size || st.mtimeMs !== file.mtimeMs) {
+        closeSync(fd);
+        fd = null;
+      }
+    } catch {
+      if (fd !== null) closeSync(fd);
+      fd = null;
+    }
+    this.fds.set(file, fd);
+    return fd;
+  }
+
+  read(fd: number, start: number, end: number): string {
+    const buf = Buffer.allocUnsafe(end - start);
+    for (let off = 0; off < buf.length;) {
+      const n = readSync(fd, buf, off, buf.length - off, start + off);
+      if (n === 0) throw new Error('the previous build record ended early');
+      off += n;
+    }
+    return buf.toString('latin1');
+  }
+
+  close(): void {
+    for (const fd of this.fds.values()) if (fd !== null) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
+/**
+ * The record's JSON in pieces, ASCII only, one version entry a line (`batch` entries a piece):
+ * the text is never held whole (~47 MB at 10,000 libraries). An entry found in `spans` is copied
+ * from the previous record file (runs of adjacent entries in one read), when that file is
+ * unchanged; the next build parses each entry from its own line again (parseByLine).
+ * Parsed, it is the record (members in the same order; undefined members left out).
+ */
+export function* recordChunks(record: BuildRecord, spans?: RecordSpans, batch = 1000): Generator<string> {
+  const reader = new SpanReader();
+  try {
+    let out = '{';
+    let first = true;
+    for (const [k, v] of Object.entries(record)) {
+      if (v === undefined) continue;
+      out += `${first ? '' : ','}${JSON.stringify(k)}:`;
+      first = false;
+      if (k !== 'versions') {
+        out += asciiJson(JSON.stringify(v));
+        continue;
+      }
+      const entries = Object.entries(v as BuildRecord['versions']);
+      if (!entries.length) {
+        out += '{}';
+        continue;
+      }
+      out += '{\n';
+      // bytes of the previous file still to copy (runFd -1: none): whole entries with the ",\n" between them
+      let runFd = -1;
+      let runStart = 0;
+      let runEnd = 0;
+      const flush = () => {
+        if (runFd >= 0) out += reader.read(runFd, runStart, runEnd);
+        runFd = -1;
+      };
+      for (let i = 0; i < entries.length; i++) {
+        const [id, entry] = entries[i] as [string, RecordVersion];
+        const span = spans?.get(entry);
+        const fd = span ? reader.fd(span.file) : null;
+        if (span && fd !== null && fd === runFd && runEnd + 2 === span.start) {
+          runEnd = span.end;
+        } else {
+          flush();
+          if (i > 0) out += ',\n';
+          if (span && fd !== null) [runFd, runStart, runEnd] = [fd, span.start, span.end];
+          else out += `${asciiJson(JSON.stringify(id))}:${asciiJson(JSON.stringify(entry))}`;
+        }
+        if ((i + 1) % batch === 0) {
+          flush();
+          yield out;
+          out = '';
+        }
+      }
+      flush();
+      out += '\n}';
+    }
+    yield `${out}}`;
+  } finally {
+    reader.close();
+  }
+}
