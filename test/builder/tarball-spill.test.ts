@@ -10,8 +10,7 @@ import { tempDir } from '../helpers/tmp.js';
 const spills = (out: string) => readdirSync(dirname(out)).filter((n) => n.startsWith(`.${basename(out)}.spill-`));
 
 describe('fresh tarballs between packing and the tree', () => {
-  it('wait in a folder beside the output and move into the tree, and the folder goes whatever the outcome', async () => {
-    const root = tempDir();
+  it('wait in a folder beside the output and move into the tree, and the folder goes with what is left in it', () => {
     const out = join(tempDir(), 'out');
     const w = new TreeWriter(tempDir());
     const spill = new TarballSpill(out);
@@ -27,9 +26,8 @@ describe('fresh tarballs between packing and the tree', () => {
     expect(readdirSync(join(dirname(out), folder as string))).toHaveLength(1); // moved, not copied
     expect(spill.moveInto(w, '@acme/a@1.0.0', 'x.tgz')).toBe(false);
     expect(w.bytesWritten).toBe(bytes.length);
-    spill.remove();
+    spill.remove(); // with @acme/b still in it
     expect(spills(out)).toEqual([]);
-    expect(existsSync(root)).toBe(true);
   });
 
   it('stay in memory when the output\'s parent does not exist yet, and are copied into a tree on another file system', () => {
