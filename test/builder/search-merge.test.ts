@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSearchIndex, SEARCH_OPTIONS, type SearchDoc } from '../../index-builder/src/index.js';
-import { updateSearchIndex, updateSearchIndexAsync } from '../../index-builder/src/emit/search-index.js';
+import { canonicalText, updateSearchIndex, updateSearchIndexAsync } from '../../index-builder/src/emit/search-index.js';
 import { mergeSearchIndexes } from '../../index-builder/src/search/merge-index.js';
 import type { MiniSearchJson } from '../../index-builder/src/search/compact-index.js';
 import { PATHS } from '../../index-builder/src/format/paths.js';
@@ -59,6 +59,21 @@ describe('canonical search index', () => {
     for (const q of ['incident', 'guide api', 'deplo', 'postmortme', 'naive', 'écrire']) {
       expect(a.search(q).map((x) => [x.id, x.score]), q).toEqual(b.search(q, SEARCH_OPTIONS.searchOptions).map((x) => [x.id, x.score]));
     }
+  });
+
+  it('is written term by term byte for byte as the stringified merge of toJSON(), for any terms, and leaves the index whole', () => {
+    const r = rng(23);
+    const odd = ['日本語 ドキュメント', '𝒳 𝒴 astral', 'ｆｕｌｌ width', 'Ärger über', 'z', '"quoted" \\back\\slash', 'emoji 🙂 text', 'tab\tand\nnewline'];
+    const docs = Array.from({ length: 400 }, (_, i) => {
+      const d = makeDoc(r, `@s${i % 7}/lib-${String(i).padStart(3, '0')}`, i % 3);
+      return i % 5 === 0 ? { ...d, titles: `${d.titles} ${odd[i % odd.length] as string}`, headings: '' } : d;
+    });
+    const m = ms(docs);
+    const reference = JSON.stringify(mergeSearchIndexes(null, [], m.toJSON() as unknown as MiniSearchJson));
+    expect(canonicalText(m)).toBe(reference);
+    expect(buildSearchIndex(docs)).toBe(reference);
+    expect(JSON.stringify(m.toJSON())).toBe(JSON.stringify(ms(docs).toJSON())); // the postings were put back
+    expect(m.search('ドキュメント').length).toBeGreaterThan(0);
   });
 
   it('updated through random changes (added, removed, changed, first, middle, last) equals a fresh build byte for byte at every step', () => {

@@ -29,7 +29,62 @@ function indexOf(docs: readonly SearchDoc[]): MiniSearchJson {
 
 /** The canonical search index of `docs` (search/merge-index.ts). */
 export function buildSearchIndex(docs: readonly SearchDoc[]): string {
-  return JSON.stringify(mergeSearchIndexes(null, [], indexOf(docs)));
+  const ms = new MiniSearch<SearchDoc>(indexOptions());
+  ms.addAll(sortedDocs(docs));
+  return canonicalText(ms);
+}
+
+/** MiniSearch's postings: term -> field id -> short document id -> term frequency (its `_index`, a radix tree). */
+interface TermIndex {
+  keys(): Iterable<string>;
+  get(term: string): Map<number, Map<number, number>> | undefined;
+}
+
+/**
+ * `JSON.stringify(mergeSearchIndexes(null, [], ms.toJSON()))` for an index of documents added in
+ * id order, written term by term from MiniSearch's own maps: `toJSON()` copies every posting
+ * into a new object first (45 MB at 10,000 libraries, on top of the 37 MB index), which made
+ * the full index the peak of a full build's memory. The head (ids, lengths, stored fields) still
+ * comes from `toJSON()` and `mergeSearchIndexes`, called while the postings are set aside; a
+ * MiniSearch whose internals differ from 7.x gets the plain path. Byte-identical (tested).
+ */
+export function canonicalText(ms: MiniSearch<SearchDoc>): string {
+  const internals = ms as unknown as { _index: unknown };
+  const terms = internals._index as TermIndex | null;
+  if (!terms || typeof terms.keys !== 'function' || typeof terms.get !== 'function') return JSON.stringify(mergeSearchIndexes(null, [], ms.toJSON() as unknown as MiniSearchJson));
+  let head: MiniSearchJson;
+  internals._index = [];
+  try {
+    head = mergeSearchIndexes(null, [], ms.toJSON() as unknown as MiniSearchJson);
+  } finally {
+    internals._index = terms;
+  }
+  const { index: none, serializationVersion, ...rest } = head;
+  if (none.length) throw new Error('canonicalText: the postings were not set aside');
+  const parts = [`${JSON.stringify(rest).slice(0, -1)},"index":[`];
+  const byNumber = (a: number, b: number) => a - b;
+  const sorted = [...terms.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (let n = 0; n < sorted.length; n++) {
+    const term = sorted[n] as string;
+    const fields = terms.get(term) as Map<number, Map<number, number>>;
+    // JSON.stringify writes integer keys in ascending order: so do we
+    let text = `${n ? ',' : ''}[${JSON.stringify(term)},{`;
+    let f = 0;
+    for (const field of [...fields.keys()].sort(byNumber)) {
+      const docs = fields.get(field) as Map<number, number>;
+      const ids = [...docs.keys()];
+      for (let i = 1; i < ids.length; i++) {
+        if ((ids[i - 1] as number) > (ids[i] as number)) {
+          ids.sort(byNumber);
+          break;
+        }
+      }
+      text += `${f++ ? ',' : ''}"${field}":{${ids.map((id) => `"${id}":${docs.get(id) as number}`).join(',')}}`;
+    }
+    parts.push(`${text}}]`);
+  }
+  parts.push(`],"serializationVersion":${serializationVersion}}`);
+  return parts.join('');
 }
 
 /**
