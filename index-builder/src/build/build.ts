@@ -21,6 +21,7 @@ import type { LibraryFile } from '../validate/files.js';
 import { assembleLibraryIndex } from './library-index.js';
 import { createProgress } from './progress.js';
 import type { SiteEmitter } from './site-hook.js';
+import { detached } from './heap.js';
 import { buildVersion } from './version.js';
 
 export interface BuildOptions {
@@ -153,12 +154,13 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
         if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
       }
       const l = manifest.library;
-      records.set(id, {
+      // detached: the record lives until the build ends, its strings must not hold the files they came from
+      records.set(id, detached({
         key: ckey, sha256: tarball.sha256, integrity: tarball.integrity, size: tarball.bytes.length, unpackedSize: tarball.unpackedSize,
         fileCount: tarball.fileCount, publishedAt: old?.publishedAt ?? '', commit: old?.commit ?? null,
         description: l.description, license: l.license, tags: l.tags, authors: l.authors, repository: l.repository ?? null, homepage: l.homepage ?? null,
         dependencies: Object.fromEntries(Object.entries(manifest.dependencies).sort(([a], [b]) => (a < b ? -1 : 1))), docs, search,
-      });
+      }));
       if (!old) needCommit.push({ id, rel: v.rel });
     }
   }

@@ -20,3 +20,14 @@ export const BUILD_HEAP_GROWING_PERCENT = 50;
 export function tuneHeapForBuilds(): void {
   setFlagsFromString(`--heap-growing-percent=${BUILD_HEAP_GROWING_PERCENT}`);
 }
+
+/**
+ * A deep copy of plain JSON data whose strings no longer keep alive the texts they were cut
+ * from. V8 makes a substring of 13 or more characters a slice that references its whole parent:
+ * a document title kept the whole markdown file, an author the whole manifest, a tree id the
+ * whole `git ls-tree` output (at 3,000 libraries ~11 MB of such texts were live when the search
+ * index was built). JSON.parse makes fresh strings. For values kept for the rest of a build.
+ */
+export function detached<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}

@@ -1,6 +1,7 @@
 /** What Git knows about the registry: tree id of each version folder, dirty folders, and when each version was added (BUILD-3). */
 import { relative, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
+import { detached } from '../build/heap.js';
 
 export interface GitState {
   head: string;
@@ -54,7 +55,7 @@ export async function readGitState(root: string): Promise<GitState | null> {
     const tab = rec.indexOf('\t');
     if (tab < 0) continue;
     const path = rec.slice(tab + 1);
-    if (path.split('/').length === 4 && path.startsWith('libraries/')) treeIds.set(path, rec.slice(0, tab).split(' ')[2] ?? '');
+    if (path.split('/').length === 4 && path.startsWith('libraries/')) treeIds.set(detached(path), detached(rec.slice(0, tab).split(' ')[2] ?? ''));
   }
   const dirty = new Set<string>();
   const recs = (await statusOut).split('\0');
@@ -82,7 +83,7 @@ export async function readAddedCommits(root: string, state: GitState, folders: r
   for (const line of log.split('\n')) {
     if (line.startsWith('\x01')) {
       const [commit, time] = line.slice(1).split(' ');
-      current = { commit: commit ?? '', time: new Date(time ?? 0).toISOString() };
+      current = { commit: detached(commit ?? ''), time: new Date(time ?? 0).toISOString() };
     } else if (line && current) {
       const f = line.startsWith(state.prefix) ? versionFolderOf(line.slice(state.prefix.length)) : null;
       if (f && wanted.has(f)) out.set(f, current); // log is newest first: the last write is the oldest commit
