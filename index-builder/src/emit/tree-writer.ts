@@ -146,15 +146,15 @@ export class TreeWriter {
    * Writes the pieces of a large text in order, on the thread pool, making each piece only when
    * the previous one is written (one piece in memory at a time); `flush()` waits for it.
    * `encoding` 'latin1' copies the characters as bytes: for a text known to be ASCII (utf8 gives
-   * the same bytes, after a scan).
+   * the same bytes, after a scan). Byte pieces are written as they are.
    */
-  writeChunksInBackground(rel: string, chunks: Iterable<string>, encoding: 'utf8' | 'latin1' = 'utf8'): void {
+  writeChunksInBackground(rel: string, chunks: Iterable<string | Uint8Array>, encoding: 'utf8' | 'latin1' = 'utf8'): void {
     this.ensureDir(rel);
     const p = (async () => {
       const handle = await open(join(this.root, rel), 'w');
       try {
         for (const chunk of chunks) {
-          const bytes = Buffer.from(chunk, encoding);
+          const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding) : chunk;
           await handle.write(bytes, 0, bytes.length);
           this.bytesWritten += bytes.length;
         }
