@@ -1,15 +1,28 @@
 /** Pure assembly of a library's index file (PROTO-2) from its versions and meta.toml. */
-import semver from 'semver';
+import { SemVer } from 'semver';
 import type { LibraryIndex, VersionEntry } from '../format/protocol.js';
 import { tarballPath } from '../format/paths.js';
 import type { LibraryMeta, Visibility } from '../format/source-schema.js';
 import type { RecordVersion } from '../output/record.js';
 
-export function pickLatest(versions: readonly { version: string; yanked: boolean }[]): string | null {
-  const live = versions.filter((v) => !v.yanked).map((v) => v.version);
-  const stable = live.filter((v) => semver.prerelease(v) === null);
-  const pool = stable.length ? stable : live;
-  return pool.length ? (semver.rsort([...pool])[0] ?? null) : null;
+/** Version strings in ascending semver order (build metadata breaking ties, as semver.sort), each parsed once. */
+export function sortVersions(versions: Iterable<string>): string[] {
+  const parsed = [...versions].map((v) => [v, new SemVer(v)] as const);
+  if (parsed.length < 2) return parsed.map(([v]) => v);
+  return parsed.sort((a, b) => a[1].compare(b[1]) || a[1].compareBuild(b[1])).map(([v]) => v);
+}
+
+/** The latest version: the highest stable one not yanked, else the highest not yanked; `ordered` ascending (sortVersions). */
+export function pickLatest(ordered: readonly { version: string; yanked: boolean }[]): string | null {
+  let prerelease: string | null = null;
+  for (let i = ordered.length - 1; i >= 0; i--) {
+    const v = ordered[i] as { version: string; yanked: boolean };
+    if (v.yanked) continue;
+    const plus = v.version.indexOf('+'); // build metadata may hold '-' too; a prerelease part comes before it
+    if (!(plus < 0 ? v.version : v.version.slice(0, plus)).includes('-')) return v.version;
+    prerelease ??= v.version;
+  }
+  return prerelease;
 }
 
 export function assembleLibraryIndex(
@@ -19,7 +32,7 @@ export function assembleLibraryIndex(
   meta: LibraryMeta,
   versions: ReadonlyMap<string, RecordVersion>,
 ): LibraryIndex {
-  const ordered = semver.sort([...versions.keys()]);
+  const ordered = sortVersions(versions.keys());
   const entries: VersionEntry[] = ordered.map((v) => {
     const r = versions.get(v) as RecordVersion;
     const reason = meta.yanked[v];

@@ -57,7 +57,11 @@ export function checkConfusables(libs: readonly RuleLibrary[], known: ReadonlySe
   for (const l of libs) scopes.set(l.scope, `libraries/@${l.scope}`);
   flag([...scopes].map(([s, rel]) => ({ key: `@${s}`, label: s, rel })), 'scope');
   const byScope = new Map<string, RuleLibrary[]>();
-  for (const l of libs) byScope.set(l.scope, [...(byScope.get(l.scope) ?? []), l]);
+  for (const l of libs) {
+    const group = byScope.get(l.scope);
+    if (group) group.push(l);
+    else byScope.set(l.scope, [l]);
+  }
   for (const group of byScope.values()) flag(group.map((l) => ({ key: l.full, label: l.name, rel: l.rel })), 'library name');
   return problems;
 }
