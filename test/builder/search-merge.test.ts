@@ -4,11 +4,11 @@
  * the same documents writes, on this thread and on the worker; it searches like MiniSearch's own
  * index; and a previous index that is not canonical is refused rather than merged.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSearchIndex, SEARCH_OPTIONS, type SearchDoc } from '../../index-builder/src/index.js';
+import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSearchIndex, SEARCH_OPTIONS, type SearchDoc, type SiteEmitter } from '../../index-builder/src/index.js';
 import { canonicalText, updateSearchIndex, updateSearchIndexAsync } from '../../index-builder/src/emit/search-index.js';
 import { mergeSearchIndexes } from '../../index-builder/src/search/merge-index.js';
 import type { MiniSearchJson } from '../../index-builder/src/search/compact-index.js';
@@ -187,6 +187,27 @@ describe('search index in the builder', () => {
     expect(updated).toBe(readFileSync(join(freshOut, PATHS.searchIndex), 'utf8'));
   });
 
+  it('is written before the site is called when made on this thread (all documents, or linked), and left to the site to wait for when updated', async () => {
+    const reg = tempDir('mdlibs-search-reg-ready-');
+    writeRegistry(reg, { scopes: { acme: 'public' } });
+    gitInit(reg);
+    for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts', 'adrs']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
+    commitAll(reg, 'initial');
+    const out = join(tempDir('mdlibs-search-out-ready-'), 'public');
+    const seen: { ready: boolean; there: boolean; after: boolean }[] = [];
+    const site: SiteEmitter = async (input) => {
+      const there = existsSync(join(input.writer.root, PATHS.searchIndex));
+      await input.searchIndex();
+      seen.push({ ready: input.searchIndexReady, there, after: existsSync(join(input.writer.root, PATHS.searchIndex)) });
+    };
+    expect((await buildRegistry({ registryDir: reg, outDir: out, site })).searchIndex).toEqual({ public: 'built' });
+    expect((await buildRegistry({ registryDir: reg, outDir: out, site })).searchIndex).toEqual({ public: 'reused' });
+    writeLibrary(reg, { scope: 'acme', name: 'guide', version: '1.1.0', description: 'Guide, now about incident reviews' });
+    commitAll(reg, 'guide 1.1.0');
+    expect((await buildRegistry({ registryDir: reg, outDir: out, site })).searchIndex).toEqual({ public: 'updated' });
+    expect(seen).toEqual([{ ready: true, there: true, after: true }, { ready: true, there: true, after: true }, { ready: false, there: false, after: true }]);
+  });
+
   it('updates the document of a library whose meta.toml alone changed (its latest version yanked), keeps the other documents\' hashes, and equals a fresh build', async () => {
     const reg = tempDir('mdlibs-search-reg3-');
     writeRegistry(reg, { scopes: { acme: 'public' } });
@@ -220,7 +241,7 @@ describe('search index in the builder', () => {
     const reg = tempDir('mdlibs-search-reg2-');
     writeRegistry(reg, { scopes: { acme: 'public' } });
     gitInit(reg);
-    for (const n of ['guide', 'style', 'tools']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
+    for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts', 'adrs']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
     commitAll(reg, 'initial');
     const out = join(tempDir('mdlibs-search-out2-'), 'public');
     await buildRegistry({ registryDir: reg, outDir: out });

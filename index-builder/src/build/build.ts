@@ -421,7 +421,12 @@ async function emitTree(
   w.writeJson(PATHS.config, config);
   const teams = buildTeamsJson(layout.config, layout.scopes, visibilityOf, visibility);
   w.writeJson(PATHS.teams, teams);
-  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndex });
+  // An index made on this thread (all documents, or linked from the previous build) is made
+  // before the site's pages: made after them, on a heap grown by the pages, it was the peak of a
+  // full build's memory. An update on the worker goes on beside the pages.
+  const searchIndexReady = assembled.search.mode() !== 'updated';
+  if (searchIndexReady) await searchIndex();
+  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady });
   void searchIndex(); // whatever the site did; flush() waits for it and reports a failure
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);

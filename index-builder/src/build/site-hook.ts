@@ -24,12 +24,13 @@ export interface SiteInput {
   unchangedScopes: ReadonlySet<string>;
   /**
    * Writes `search/index.json` into the staging tree (once, however often it is called) and
-   * settles when it is there: read it only after this. Rejects when building it failed. A full
-   * index is built (on a worker) only from the first call, so a site that calls this after its
-   * pages keeps that worker's memory apart from theirs; an update of the previous index was
-   * started by the builder already. The builder calls it after the site in any case.
+   * settles when it is there: read it only after this. Rejects when building it failed. An update
+   * of the previous index runs on a worker beside the site's pages; an index of all documents (or
+   * one linked from the previous tree) is made on the builder's thread before the site is called.
    */
   searchIndex: () => Promise<void>;
+  /** `search/index.json` is written already: the site may read it at once, before its pages. */
+  searchIndexReady: boolean;
 }
 
 /** Renders the pages; a promise when part of the work waits (for `searchIndex()`). */

@@ -246,6 +246,10 @@ export const emitSite: SiteEmitter = (input) => {
   input.writer.writeCompressed(SITE_PATHS.script, assets.script);
   input.writer.write(SITE_PATHS.favicon, assets.favicon);
   input.writer.write(SITE_PATHS.stamp, stamp);
+  // the browser's search shards: at once when the index is there (their memory comes and goes
+  // before the pages'), else after the pages, while the index is updated on a worker
+  const searchFirst = input.visibility === 'public' && input.searchIndexReady;
+  if (searchFirst) emitSearch(input, canReuse);
 
   const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
   const before = canReuse ? previousDigests(input) : null;
@@ -259,5 +263,5 @@ export const emitSite: SiteEmitter = (input) => {
     renderLibrary(input, site, lib, head);
   }
   emitListings(input, site, entries, reusedScopes, before, current);
-  if (input.visibility === 'public') return input.searchIndex().then(() => emitSearch(input, canReuse));
+  if (input.visibility === 'public' && !searchFirst) return input.searchIndex().then(() => emitSearch(input, canReuse));
 };
