@@ -180,7 +180,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   }
 
   // An update of each output's search index starts on a worker now and runs while the tree and
-  // the site are written; an index of all documents waits until the site asks for it.
+  // the site are written; an index of all documents is made when the tree is written, before the
+  // site's pages (emitTree).
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
   const assembled = new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
@@ -275,9 +276,9 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
   for (const d of [...docs].sort((a, b) => (a.id < b.id ? -1 : 1))) docHashes[d.id] = (carried(d.id) ? before?.[d.id] : undefined) ?? sha256(JSON.stringify(d)).slice(0, 32);
   const inputHash = sha256(JSON.stringify(docHashes));
   let mode: SearchIndexMode = 'reused';
-  // every document indexed afresh: on this thread, when the site asks for the index after its
-  // pages (~1.3 s of CPU at 10,000 libraries, 0.5 % of a full build): a worker's own heap and
-  // copy of the documents added ~90 MB at 3,000 libraries to the build's peak RSS
+  // every document indexed afresh: on this thread, before the site's pages (~1.3 s of CPU at
+  // 10,000 libraries, 0.5 % of a full build): a worker's own heap and copy of the documents
+  // added ~90 MB at 3,000 libraries to the build's peak RSS
   const fresh = () => {
     mode = 'built';
     return Promise.resolve().then(() => buildSearchIndex(docs));
@@ -408,9 +409,8 @@ async function emitTree(
     derived(summaryPagePath(p.page), text, () => text);
   }
   w.writeJson(PATHS.summary, summary);
-  // an update started by buildRegistry on a worker, or a full index made on this thread at the
-  // site's first call of searchIndex(), after its pages (see startSearchIndex); the site's search
-  // shards wait for it
+  // an update started by buildRegistry on a worker, or a full index made on this thread before
+  // the site is called (see startSearchIndex); the site's search shards wait for it
   const { inputHash: searchInput, docHashes, make: makeSearchIndex } = assembled.search;
   record.outputs[PATHS.searchIndex] = searchInput;
   record.searchDocs = docHashes;
