@@ -1,6 +1,7 @@
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { pickLatest, sortVersions } from '../../index-builder/src/build/library-index.js';
+import { rng } from '../helpers/rng.js';
 
 /** The definition pickLatest must keep: highest stable version not yanked, else highest not yanked (semver.rsort). */
 function latestByDefinition(versions: { version: string; yanked: boolean }[]): string | null {
@@ -8,17 +9,6 @@ function latestByDefinition(versions: { version: string; yanked: boolean }[]): s
   const stable = live.filter((v) => semver.prerelease(v) === null);
   const pool = stable.length ? stable : live;
   return pool.length ? (semver.rsort([...pool])[0] ?? null) : null;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('version order and latest version of a library', () => {

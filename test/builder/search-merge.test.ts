@@ -15,18 +15,7 @@ import type { MiniSearchJson } from '../../index-builder/src/search/compact-inde
 import { PATHS } from '../../index-builder/src/format/paths.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/rng.js';
 
 const WORDS = ['incident', 'runbook', 'style', 'guide', 'api', 'reference', 'deploy', 'pipeline', 'postmortem', 'prompt', 'agent', 'template', 'adr', 'decision', 'écrire', 'naïve', 'setup', 'usage', 'security', 'review'];
 
@@ -163,6 +152,16 @@ describe('canonical search index', () => {
   });
 });
 
+/** A git registry of six public libraries of @acme, committed, and where its output goes. */
+function sixLibraries(): { reg: string; out: string } {
+  const reg = tempDir('mdlibs-search-reg-');
+  writeRegistry(reg, { scopes: { acme: 'public' } });
+  gitInit(reg);
+  for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts', 'adrs']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
+  commitAll(reg, 'initial');
+  return { reg, out: join(tempDir('mdlibs-search-out-'), 'public') };
+}
+
 describe('search index in the builder', () => {
   it('is updated when one library changes, reused when none does, and equals a fresh build of the same registry', async () => {
     const reg = tempDir('mdlibs-search-reg-');
@@ -188,12 +187,7 @@ describe('search index in the builder', () => {
   });
 
   it('is written before the site is called when made on this thread (all documents, or linked), and left to the site to wait for when updated', async () => {
-    const reg = tempDir('mdlibs-search-reg-ready-');
-    writeRegistry(reg, { scopes: { acme: 'public' } });
-    gitInit(reg);
-    for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts', 'adrs']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
-    commitAll(reg, 'initial');
-    const out = join(tempDir('mdlibs-search-out-ready-'), 'public');
+    const { reg, out } = sixLibraries();
     const seen: { ready: boolean; there: boolean; after: boolean }[] = [];
     const site: SiteEmitter = async (input) => {
       const there = existsSync(join(input.writer.root, PATHS.searchIndex));
@@ -238,12 +232,7 @@ describe('search index in the builder', () => {
   });
 
   it('builds afresh when the previous index cannot be merged (not canonical), and the result is still the fresh one', async () => {
-    const reg = tempDir('mdlibs-search-reg2-');
-    writeRegistry(reg, { scopes: { acme: 'public' } });
-    gitInit(reg);
-    for (const n of ['guide', 'style', 'tools', 'runbooks', 'prompts', 'adrs']) writeLibrary(reg, { scope: 'acme', name: n, version: '1.0.0' });
-    commitAll(reg, 'initial');
-    const out = join(tempDir('mdlibs-search-out2-'), 'public');
+    const { reg, out } = sixLibraries();
     await buildRegistry({ registryDir: reg, outDir: out });
     // the previous index rewritten with its terms reversed: valid MiniSearch JSON, not canonical
     const file = join(out, PATHS.searchIndex);

@@ -20,18 +20,16 @@ export function searchDoc(index: LibraryIndex, head: RecordVersion): SearchDoc {
 const indexOptions = () => ({ fields: [...SEARCH_OPTIONS.fields], storeFields: [...SEARCH_OPTIONS.storeFields] });
 const sortedDocs = (docs: readonly SearchDoc[]) => [...docs].sort((a, b) => (a.id < b.id ? -1 : 1));
 
-/** A fresh MiniSearch index of `docs`, serialized (not canonical yet). */
-function indexOf(docs: readonly SearchDoc[]): MiniSearchJson {
+/** A fresh MiniSearch index of `docs`, added in id order. */
+function indexOf(docs: readonly SearchDoc[]): MiniSearch<SearchDoc> {
   const ms = new MiniSearch<SearchDoc>(indexOptions());
   ms.addAll(sortedDocs(docs));
-  return ms.toJSON() as unknown as MiniSearchJson;
+  return ms;
 }
 
 /** The canonical search index of `docs` (search/merge-index.ts). */
 export function buildSearchIndex(docs: readonly SearchDoc[]): string {
-  const ms = new MiniSearch<SearchDoc>(indexOptions());
-  ms.addAll(sortedDocs(docs));
-  return canonicalText(ms);
+  return canonicalText(indexOf(docs));
 }
 
 /** MiniSearch's postings: term -> field id -> short document id -> term frequency (its `_index`, a radix tree). */
@@ -100,7 +98,7 @@ export interface SearchIndexUpdate {
 
 export function updateSearchIndex(update: SearchIndexUpdate): string {
   const previous = JSON.parse(readFileSync(update.previousFile, 'utf8')) as MiniSearchJson;
-  return JSON.stringify(mergeSearchIndexes(previous, update.drop, indexOf(update.add)));
+  return JSON.stringify(mergeSearchIndexes(previous, update.drop, indexOf(update.add).toJSON() as unknown as MiniSearchJson));
 }
 
 /**
