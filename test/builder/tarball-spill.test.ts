@@ -10,6 +10,20 @@ import { tempDir } from '../helpers/tmp.js';
 const spills = (out: string) => readdirSync(dirname(out)).filter((n) => n.startsWith(`.${basename(out)}.spill-`));
 
 describe('fresh tarballs between packing and the tree', () => {
+  it('keeps each tarball under a name of its own when one is put after another was moved out', () => {
+    const out = join(tempDir(), 'out');
+    const w = new TreeWriter(tempDir());
+    const spill = new TarballSpill(out);
+    spill.put('@acme/a@1.0.0', Buffer.from('a'));
+    spill.put('@acme/b@1.0.0', Buffer.from('b'));
+    expect(spill.moveInto(w, '@acme/a@1.0.0', 'a.tgz')).toBe(true);
+    spill.put('@acme/c@1.0.0', Buffer.from('c'));
+    expect(spill.moveInto(w, '@acme/b@1.0.0', 'b.tgz')).toBe(true);
+    expect(spill.moveInto(w, '@acme/c@1.0.0', 'c.tgz')).toBe(true);
+    expect(['a', 'b', 'c'].map((n) => readFileSync(join(w.root, `${n}.tgz`), 'utf8'))).toEqual(['a', 'b', 'c']);
+    spill.remove();
+  });
+
   it('wait in a folder beside the output and move into the tree, and the folder goes with what is left in it', () => {
     const out = join(tempDir(), 'out');
     const w = new TreeWriter(tempDir());

@@ -13,6 +13,8 @@ import type { TreeWriter } from '../emit/tree-writer.js';
 export class TarballSpill {
   private dir: string | null | undefined; // undefined: not made yet; null: cannot be made
   private readonly files = new Map<string, { file: string; size: number } | Buffer>();
+  /** Files made so far: names the next one (the map's size shrinks as tarballs move out). */
+  private made = 0;
 
   /** `out`: the output path the tree goes to; the folder is `.<name>.spill-XXXXXX` beside it. */
   constructor(private readonly out: string) {}
@@ -34,7 +36,7 @@ export class TarballSpill {
       this.files.set(id, bytes);
       return;
     }
-    const file = join(dir, String(this.files.size));
+    const file = join(dir, String(this.made++));
     writeFileSync(file, bytes);
     this.files.set(id, { file, size: bytes.length });
   }
