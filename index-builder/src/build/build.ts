@@ -103,16 +103,17 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   const prevRecords = await previousRecords;
   const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
   const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
-  const prevFile = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
-
-  // where each previous version's tarball is: 20,000 lookups at 10,000 libraries, made while
-  // `git status` still runs (this thread would only wait for it)
+  // where each previous version's tarball is (by its tree path): 20,000 lookups at 10,000
+  // libraries, made while `git status` still runs (this thread would only wait for it); the tree
+  // takes reused tarballs from there
   const prevTarball = new Map<string, string | null>();
+  const lookUp = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
+  const prevFile = (rel: string): string | null => (prevTarball.has(rel) ? (prevTarball.get(rel) as string | null) : lookUp(rel));
   if (canReuse) {
     for (const lib of layout.libraries) {
       for (const v of lib.versions) {
-        const id = versionId(lib.full, v.version);
-        if (prev.versions[id]) prevTarball.set(id, prevFile(tarballPath(lib.scope, lib.name, v.version)));
+        const rel = tarballPath(lib.scope, lib.name, v.version);
+        if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, lookUp(rel));
       }
     }
   }
@@ -131,7 +132,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
       const old = prev?.versions[id];
       const treeKey = git?.treeIds.get(v.rel);
       const key = treeKey ? `git:${treeKey}` : null;
-      if (canReuse && old && key && old.key === key && prevTarball.get(id)) {
+      const tarballFrom = old ? prevTarball.get(tarballPath(lib.scope, lib.name, v.version)) : null;
+      if (canReuse && old && key && old.key === key && tarballFrom) {
         records.set(id, old);
         continue;
       }
@@ -149,7 +151,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
         problems.push({ code: 'MDL_VERSION_REUSED', file: v.rel, message: `${id} was deleted and now comes back with different content`, hint: 'a deleted version number can never be reused: publish this content under a new version number' });
         continue;
       }
-      if (!(canReuse && old && old.key === ckey && prevTarball.get(id))) {
+      if (!(canReuse && old && old.key === ckey && tarballFrom)) {
         tarballs.put(id, tarball.bytes);
         if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
       }
