@@ -8,7 +8,7 @@ import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'nod
 import { createServer as netServer, type AddressInfo, type Socket } from 'node:net';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { httpRequest } from '../../tools/cli/net/http.js';
+import { httpRequest, SMALL_COMPRESSED_BODY } from '../../tools/cli/net/http.js';
 import { listenLoopback, type Loopback } from '../helpers/loopback.js';
 
 type Route = (res: ServerResponse, headers: IncomingHttpHeaders) => void;
@@ -64,6 +64,27 @@ describe('httpRequest', () => {
     expect(await code(httpRequest({ ...base, url: url('/bomb') }))).toBe('CLI_RESPONSE_TOO_LARGE');
     expect(await code(httpRequest({ ...base, url: url('/big') }))).toBe('CLI_RESPONSE_TOO_LARGE');
     expect(await code(httpRequest({ ...base, url: url('/chunked') }))).toBe('CLI_RESPONSE_TOO_LARGE');
+  });
+
+  it('decodes a small compressed answer with a Content-Length in one piece, capped and checked like a streamed one', async () => {
+    const br = brotliCompressSync(TEXT);
+    const gz = gzipSync(TEXT);
+    routes.set('/small-br', (res) => res.writeHead(200, { 'content-encoding': 'br', 'content-length': br.length }).end(br));
+    routes.set('/small-gz', (res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': gz.length }).end(gz));
+    routes.set('/small-corrupt', (res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': 10 }).end(Buffer.from('not gzip!!')));
+    expect(br.length).toBeLessThan(SMALL_COMPRESSED_BODY);
+    expect((await httpRequest({ ...base, url: url('/small-br') })).body.toString()).toBe(TEXT);
+    expect((await httpRequest({ ...base, url: url('/small-gz') })).body.toString()).toBe(TEXT);
+    // the decoded size is capped on this path too
+    expect(await code(httpRequest({ ...base, url: url('/small-br'), maxBytes: TEXT.length - 1 }))).toBe('CLI_RESPONSE_TOO_LARGE');
+    expect((await httpRequest({ ...base, url: url('/small-br'), maxBytes: TEXT.length })).body.length).toBe(TEXT.length);
+    expect(await code(httpRequest({ ...base, url: url('/small-corrupt') }))).toBe('CLI_BAD_RESPONSE');
+    // the same corrupt body streamed (no Content-Length) gives the same error
+    routes.set('/chunked-corrupt', (res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip' });
+      res.end(Buffer.from('not gzip!!'));
+    });
+    expect(await code(httpRequest({ ...base, url: url('/chunked-corrupt') }))).toBe('CLI_BAD_RESPONSE');
   });
 
   it('reads a 304 and a HEAD answer that name a Content-Encoding but carry no body', async () => {

@@ -9,7 +9,7 @@ import type { Agent, IncomingHttpHeaders, IncomingMessage, request as httpReques
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
 import type { Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { cliError } from '../errors.js';
 
 export interface HttpRequest {
@@ -93,6 +93,53 @@ function tooLarge(url: string, what: string, maxBytes: number): Error {
   return cliError('CLI_RESPONSE_TOO_LARGE', `${redactUrl(url)} ${what}; the limit is ${maxBytes} bytes`, 'check the registry URL; registry files this large are not expected');
 }
 
+function corrupt(url: string, e: unknown): Error {
+  return cliError('CLI_BAD_RESPONSE', `${redactUrl(url)} sent a compressed body that does not decode (${e instanceof Error ? e.message : String(e)})`, 'retry; if it persists the registry or a proxy is broken: tell its operator', undefined, e);
+}
+
+type SyncDecoder = (b: Buffer, o: ZlibOptions & BrotliOptions) => Buffer;
+const ENCODINGS: Record<string, SyncDecoder | undefined> = { gzip: gunzipSync, 'x-gzip': gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
+
+/**
+ * A compressed body whose Content-Length is at most this is collected whole and decoded in one
+ * call: an index file or config.json is a few hundred bytes of brotli, and a streaming decoder
+ * per response (zlib handle, Transform stream, pipe) cost more than the decoding itself.
+ */
+export const SMALL_COMPRESSED_BODY = 256 * 1024;
+
+/** Collects a small compressed body (at most its Content-Length) and decodes it, capped at `maxBytes` decoded bytes. */
+function readSmallCompressed(res: IncomingMessage, len: number, decode: SyncDecoder, maxBytes: number, url: string): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let settled = false;
+    const fail = (e: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(e);
+      res.destroy();
+    };
+    res.on('data', (chunk: Buffer) => {
+      total += chunk.length;
+      if (settled) return;
+      if (total > len) return fail(cliError('CLI_HTTP', `${redactUrl(url)} sent more than its Content-Length`, 'the registry or a proxy is broken; retry, or tell its operator'));
+      chunks.push(chunk);
+    });
+    res.once('end', () => {
+      if (settled) return;
+      settled = true;
+      try {
+        resolve(decode(Buffer.concat(chunks, total), { maxOutputLength: maxBytes }));
+      } catch (e) {
+        if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(url, 'sent more than that once decoded', maxBytes));
+        else reject(corrupt(url, e));
+      }
+    });
+    res.once('error', fail);
+    res.once('aborted', () => fail(new Error('the connection closed before the whole answer arrived')));
+  });
+}
+
 /** Reads a body (decoded when the server compressed it) up to `maxBytes` decoded bytes. */
 function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody: boolean): Promise<Buffer> {
   const len = Number(res.headers['content-length'] ?? '0');
@@ -102,6 +149,8 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
     res.destroy();
     return Promise.reject(tooLarge(url, `is ${len} bytes`, maxBytes));
   }
+  const known = ENCODINGS[encoding];
+  if (known && len > 0 && len <= SMALL_COMPRESSED_BODY) return readSmallCompressed(res, len, known, maxBytes, url);
   let source: Readable = res;
   if (encoding === 'gzip' || encoding === 'x-gzip') source = res.pipe(createGunzip());
   else if (encoding === 'br') source = res.pipe(createBrotliDecompress());
@@ -132,8 +181,10 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
       settled = true;
       resolve(Buffer.concat(chunks, total));
     });
-    source.once('error', fail);
-    if (source !== res) res.once('error', fail);
+    if (source !== res) {
+      source.once('error', (e: Error) => fail(corrupt(url, e)));
+      res.once('error', fail);
+    } else source.once('error', fail);
     res.once('aborted', () => fail(new Error('the connection closed before the whole answer arrived')));
   });
 }
