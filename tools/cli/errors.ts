@@ -2,7 +2,7 @@
  * The CLI's error codes (user-facing; plain Error is for bugs). Each code has an exit
  * code and is documented in docs/cli.md (test/cli/docs.test.ts checks it).
  */
-import { MdlibsError } from '../../index-builder/src/format.js';
+import { MdlibsError } from '../../index-builder/src/errors.js';
 
 /** Exit codes; docs/cli.md lists them. */
 export const EXIT = {

@@ -4,7 +4,8 @@
  * object, prints the returned data (human or --json), and maps errors to exit codes.
  */
 import yargs, { type Argv } from 'yargs';
-import { formatProblem, isMdlibsError, stripControlChars } from '../../index-builder/src/format.js';
+import { formatProblem, isMdlibsError } from '../../index-builder/src/errors.js';
+import { stripControlChars } from '../../index-builder/src/format/names.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { settleBackgroundWrites } from './net/background-writes.js';

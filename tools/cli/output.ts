@@ -1,6 +1,6 @@
 /** Printing helpers: colours (off with NO_COLOR or when not a TTY), tables, safe text. */
 import { createColors } from 'picocolors';
-import { stripControlChars } from '../../index-builder/src/format.js';
+import { stripControlChars } from '../../index-builder/src/format/names.js';
 
 export type Colors = ReturnType<typeof createColors>;
 

@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { sanitizeForMessage } from '../../../index-builder/src/format.js';
+import { sanitizeForMessage } from '../../../index-builder/src/format/names.js';
 import { cliError } from '../errors.js';
 import { folderMaker } from '../file-writes.js';
 

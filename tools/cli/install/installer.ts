@@ -1,5 +1,6 @@
 /** install / update / uninstall as operations on (project dependencies, lockfile, disk). */
-import { stripControlChars, type LibraryIndex } from '../../../index-builder/src/format.js';
+import { stripControlChars } from '../../../index-builder/src/format/names.js';
+import type { LibraryIndex } from '../../../index-builder/src/format/protocol.js';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
 import type { Session } from '../registry/session.js';

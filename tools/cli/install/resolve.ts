@@ -6,7 +6,7 @@
  * upgrade the others). Repeats until the choice is stable.
  */
 import semver from 'semver';
-import type { LibraryIndex, VersionEntry } from '../../../index-builder/src/format.js';
+import type { LibraryIndex, VersionEntry } from '../../../index-builder/src/format/protocol.js';
 import { cliError } from '../errors.js';
 
 export interface Requirement {

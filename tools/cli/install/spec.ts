@@ -1,6 +1,6 @@
 /** Parses `@scope/name[@range]` (pure). */
 import semver from 'semver';
-import { checkLibraryName, sanitizeForMessage, splitLibraryName } from '../../../index-builder/src/format.js';
+import { checkLibraryName, sanitizeForMessage, splitLibraryName } from '../../../index-builder/src/format/names.js';
 import { cliError } from '../errors.js';
 
 export interface LibrarySpec {

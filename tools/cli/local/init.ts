@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLibraryName } from '../../../index-builder/src/format.js';
+import { checkLibraryName } from '../../../index-builder/src/format/names.js';
 import { cliError } from '../errors.js';
 
 export const TEMPLATES = {

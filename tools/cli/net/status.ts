@@ -1,5 +1,5 @@
 /** Maps a registry's HTTP error answers (`{"error":{"code","message"}}`) to CLI errors. */
-import { stripControlChars } from '../../../index-builder/src/format.js';
+import { stripControlChars } from '../../../index-builder/src/format/names.js';
 import { cliError, type CliError } from '../errors.js';
 import { redactUrl, type HttpResponse } from './http.js';
 

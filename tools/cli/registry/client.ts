@@ -3,10 +3,9 @@
  * config.json names one, the server API. Every registry answer is schema-checked; every
  * URL the registry hands out must stay on the registry's origin.
  */
-import {
-  configJsonSchema, fillTemplate, libraryIndexSchema, PATHS, PROTOCOL_VERSION, versionEntrySchema,
-  type ConfigJson, type LibraryIndex,
-} from '../../../index-builder/src/format.js';
+// the protocol's own modules, not the format.js barrel: that one also loads MiniSearch, which only `search` needs
+import { fillTemplate, PATHS } from '../../../index-builder/src/format/paths.js';
+import { configJsonSchema, libraryIndexSchema, PROTOCOL_VERSION, versionEntrySchema, type ConfigJson, type LibraryIndex } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { cliError } from '../errors.js';
 import { httpRequest, NO_HEADERS, redactUrl, type HttpResponse } from '../net/http.js';
