@@ -15,6 +15,11 @@ export class TarballCache {
     return join(this.dir, 'content', 'sha512', hex.slice(0, 2), `${hex}.tgz`);
   }
 
+  /** Whether a file is cached for this integrity (not verified: `get` does that). */
+  has(integrity: string): boolean {
+    return existsSync(this.path(integrity));
+  }
+
   /** Bytes for an integrity, or null. A corrupt entry is removed and reported as a miss. */
   get(integrity: string): Buffer | null {
     const p = this.path(integrity);

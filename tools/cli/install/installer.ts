@@ -7,7 +7,7 @@ import type { Session } from '../registry/session.js';
 import { lockfileDrift, LOCKFILE_VERSION, writeLockfile, type LockEntry, type Lockfile } from './lockfile.js';
 import { materialize, type MaterializeStats } from './materialize.js';
 import { saveDependencies } from './project.js';
-import { resolveTree } from './resolve.js';
+import { pickVersion, resolveTree } from './resolve.js';
 import { checkedName } from './spec.js';
 
 export interface InstalledLibrary {
@@ -97,6 +97,28 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     const { scope, name } = checkedName(full, 'a dependency');
     return client.libraryIndex(scope, name);
   };
+  // the tarball a named library's own range picks is downloaded while the other index files come in
+  const prefetch = (full: string, ix: LibraryIndex): void => {
+    const range = deps[full];
+    const v = range === undefined ? null : pickVersion(ix, [range], locked.get(full));
+    if (!v || session.offline || session.tarballs.has(v.integrity)) return;
+    let url: string;
+    try {
+      url = client.resolve(v.tarball);
+    } catch {
+      return; // refused again, with its message, when the lock entry is made
+    }
+    session.prefetch.start(v.integrity, url, () => client.tarball(url, v.size ?? null, `${full}@${v.version}`));
+  };
+  for (const full of Object.keys(deps)) {
+    let ix: Promise<LibraryIndex>;
+    try {
+      ix = load(full);
+    } catch {
+      continue; // a bad name: resolveTree reports it
+    }
+    ix.then((i) => prefetch(full, i), () => undefined); // a failure is reported by resolveTree
+  }
   const res = await resolveTree(deps, load, locked);
   const warnings: string[] = [];
   const libraries: Record<string, LockEntry> = {};

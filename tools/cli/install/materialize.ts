@@ -63,7 +63,7 @@ async function fetchVerified(session: Session, full: string, e: LockEntry, stats
   if (session.offline) throw cliError('CLI_OFFLINE_MISS', `--offline: the tarball of ${what} is not in the cache`, 'run the install once online, or drop --offline');
   const client = session.client(e.registry);
   const url = client.resolve(e.resolved);
-  const bytes = await client.tarball(url, e.size ?? null, what);
+  const bytes = await (session.prefetch.take(e.integrity, url) ?? client.tarball(url, e.size ?? null, what));
   if (!matchesIntegrity(bytes, e.integrity)) {
     throw cliError('CLI_INTEGRITY_MISMATCH', `the tarball of ${what} from ${redactUrl(url)} does not match its integrity ${e.integrity.slice(0, 20)}…`, 'nothing was installed; the download or the registry is corrupt or tampered with: retry, and if it persists tell the registry operator', { library: full, version: e.version });
   }

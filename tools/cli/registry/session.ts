@@ -2,12 +2,15 @@
 import type { CommandContext } from '../command.js';
 import { tokenFor, type Settings } from '../config/settings.js';
 import { TarballCache } from '../install/cache.js';
+import { TarballPrefetch } from '../install/prefetch.js';
 import { HttpCache } from '../net/http-cache.js';
 import { RegistryClient } from './client.js';
 
 export class Session {
   readonly httpCache: HttpCache;
   readonly tarballs: TarballCache;
+  /** Tarballs downloaded ahead of resolution (install/prefetch.ts). */
+  readonly prefetch = new TarballPrefetch();
   private readonly clients = new Map<string, RegistryClient>();
 
   constructor(readonly settings: Settings, readonly ctx: CommandContext, readonly offline = false) {
