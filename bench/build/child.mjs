@@ -12,6 +12,6 @@ const r = await buildRegistry({ registryDir, outDir, site });
 const wallMs = performance.now() - t0;
 process.stdout.write(JSON.stringify({
   wallMs, durationMs: r.durationMs, libraries: r.libraries, versions: r.versions, built: r.builtVersions.length,
-  reused: r.reusedVersions, rebuiltLibraries: r.rebuiltLibraries.length, site: Boolean(site),
+  reused: r.reusedVersions, rebuiltLibraries: r.rebuiltLibraries.length, site: Boolean(site), phases: r.phases,
   peakRssMB: process.resourceUsage().maxRSS / 1024,
 }));

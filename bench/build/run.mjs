@@ -52,6 +52,7 @@ function tarFloor(parallel) {
 
 const rows = { full: [], noop: [], one: [], floor1: [], floor2: [], rss: [] };
 let lastOne = null;
+const onePhases = []; // BuildReport.phases of each one-library rebuild
 for (let run = 1; run <= RUNS; run++) {
   if (run <= FLOOR_RUNS) {
     log(`round ${run}/${RUNS}: tar floor (sequential)`);
@@ -82,6 +83,7 @@ for (let run = 1; run <= RUNS; run++) {
   const one = build(out);
   if (one.built !== 1) throw new Error(`expected 1 version built, got ${one.built}`);
   rows.one.push(one.wallMs);
+  onePhases.push(one.phases ?? []);
   rows.rss.push(one.peakRssMB);
   lastOne = one;
   git('reset', '-q', '--hard', 'HEAD~1');
@@ -103,5 +105,10 @@ const table = [
   `| one library gets a new version | ${s(m.one)} | ${(100 * m.one / m.full).toFixed(1)} % of full | ≤ 2 s and ≤ 5 % | ${m.one <= 2000 && m.one <= 0.05 * m.full ? 'yes' : 'no'} |`,
   `| peak RSS (any build) | ${peak.toFixed(0)} MB | | ≤ 512 MB | ${peak <= 512 ? 'yes' : 'no'} |`,
 ];
+// where a one-library rebuild's time goes: the median of each phase over the rounds
+const phaseNames = onePhases[0]?.map((p) => p.phase) ?? [];
+if (phaseNames.length) {
+  table.push('', `One-library rebuild by phase (BuildReport.phases, medians of ${onePhases.length}): ${phaseNames.map((n) => `${n} ${(median(onePhases.map((ps) => ps.find((p) => p.phase === n)?.ms ?? 0)) / 1000).toFixed(2)} s`).join(' · ')}.`);
+}
 process.stdout.write(`${table.join('\n')}\n`);
-writeFileSync(join(WORK, `build-bench-${LIBS}.json`), JSON.stringify({ rows, medians: m, peak, lastOne }, null, 2));
+writeFileSync(join(WORK, `build-bench-${LIBS}.json`), JSON.stringify({ rows, medians: m, peak, lastOne, onePhases }, null, 2));

@@ -4,10 +4,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { buildRegistry, type BuildReport } from './build/build.js';
 import { tuneHeapForBuilds } from './build/heap.js';
+import { formatPhases } from './build/phases.js';
 import { formatProblem, isMdlibsError } from './errors.js';
 import { loadSiteEmitter } from './site-loader.js';
 
-export function formatReport(r: BuildReport): string {
+export function formatReport(r: BuildReport, timings = false): string {
   const mb = (n: number) => `${(n / 1024 / 1024).toFixed(2)} MB`;
   const lines = [
     `built ${r.libraries} libraries, ${r.versions} versions in ${(r.durationMs / 1000).toFixed(2)} s`,
@@ -17,6 +18,7 @@ export function formatReport(r: BuildReport): string {
     `  public tree:  ${r.outDir}`,
   ];
   if (r.privateOutDir) lines.push(`  private tree: ${r.privateOutDir}`);
+  if (timings) lines.push(`  phases: ${formatPhases(r.phases)}`);
   if (r.skippedPrivate.length) lines.push(`  warning: ${r.skippedPrivate.length} private libraries not emitted (pass --private-out <dir>)`);
   return lines.join('\n');
 }
@@ -32,6 +34,7 @@ async function main(): Promise<number> {
     .option('site', { type: 'boolean', default: true, describe: 'emit the HTML pages' })
     .option('json', { type: 'boolean', default: false, describe: 'print the report or the problems as JSON' })
     .option('progress', { type: 'boolean', default: true, describe: 'show progress on a TTY' })
+    .option('timings', { type: 'boolean', default: false, describe: 'also print the wall time of each phase (read, validate, assemble, files, site, flush, swap)' })
     .demandCommand(1, 'give the registry folder')
     .strict()
     .help()
@@ -42,7 +45,7 @@ async function main(): Promise<number> {
       registryDir, outDir: argv.out, privateOutDir: argv['private-out'], progress: argv.progress && !argv.json,
       site: argv.site ? await loadSiteEmitter() : undefined,
     });
-    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);
+    process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, argv.timings)}\n`);
     return 0;
   } catch (e) {
     if (!isMdlibsError(e)) throw e;

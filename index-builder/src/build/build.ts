@@ -22,6 +22,7 @@ import { assembleLibraryIndex } from './library-index.js';
 import { createProgress } from './progress.js';
 import type { SiteEmitter } from './site-hook.js';
 import { detached } from './heap.js';
+import { PhaseClock, type PhaseTime } from './phases.js';
 import { buildVersion } from './version.js';
 
 export interface BuildOptions {
@@ -52,6 +53,12 @@ export interface BuildReport {
   searchIndex: Partial<Record<Visibility, SearchIndexMode>>;
   /** Private libraries not emitted because no private output was given. */
   skippedPrivate: string[];
+  /**
+   * Wall time by phase, in order: read (the registry's folders, the previous record, git),
+   * validate, assemble (index files and search documents), files (tarballs, index files,
+   * summary), site, flush (compressed copies and the search index made beside), swap.
+   */
+  phases: PhaseTime[];
   bytesWritten: number;
   tarballBytes: number;
   durationMs: number;
@@ -78,6 +85,7 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
 
 async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildReport> {
   const started = performance.now();
+  const clock = new PhaseClock();
   const now = opts.now ?? (() => new Date());
   const root = resolve(opts.registryDir);
   // git's scan of the work tree runs in its own processes, and the previous records are read on
@@ -118,6 +126,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
     }
   }
   const git = await gitState;
+  clock.mark('read');
   const progress = createProgress(opts.progress ?? false);
   const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
   const records = new Map<string, RecordVersion>();
@@ -174,6 +183,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   }
 
   const added = git ? await readAddedCommits(root, git, needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
+  clock.mark('validate');
   const firstSeen = now().toISOString();
   for (const n of needCommit) {
     const r = records.get(n.id) as RecordVersion;
@@ -191,13 +201,14 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
     return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true) }] as const;
   }));
 
+  clock.mark('assemble');
   const buildId = newBuildId(now());
   const skippedPrivate = layout.libraries.filter((l) => visibilityOf(l.scope) === 'private' && !opts.privateOutDir).map((l) => l.full);
   const targets: { visibility: Visibility; m: ManagedOutput }[] = [];
   const pruning: Promise<void>[] = [];
   const swapped = new Set<ManagedOutput>();
   const report: BuildReport = {
-    buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], searchIndex: {}, skippedPrivate,
+    buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], searchIndex: {}, skippedPrivate, phases: [],
     bytesWritten: 0, tarballBytes: 0, durationMs: 0, outDir: resolve(opts.outDir), privateOutDir: opts.privateOutDir ? resolve(opts.privateOutDir) : null,
   };
   try {
@@ -206,10 +217,11 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
       const a = assembled.get(t.visibility) as Assembled;
-      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordSpans);
+      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordSpans, clock);
       // the tree's shard links are final: old builds and dead shards go while the copies are made
       pruning.push(pruneOldBuilds(t.m));
       await w.flush(); // compressed copies of large files, made on the thread pool
+      clock.mark('flush');
       report.searchIndex[t.visibility] = a.search.mode();
       report.bytesWritten += w.bytesWritten;
     }
@@ -223,6 +235,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
     throw e;
   }
   await Promise.all(pruning); // after the swap: a failure here must not discard the tree now served
+  clock.mark('swap');
+  report.phases = clock.list();
   report.reusedVersions = report.versions - builtVersions.filter((id) => records.has(id)).length;
   report.durationMs = Math.round(performance.now() - started);
   return report;
@@ -341,7 +355,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
   tarballs: TarballSpill, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
-  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans,
+  head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans, clock: PhaseClock,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
@@ -428,7 +442,9 @@ async function emitTree(
   // full build's memory. An update on the worker goes on beside the pages.
   const searchIndexReady = assembled.search.mode() !== 'updated';
   if (searchIndexReady) await searchIndex();
+  clock.mark('files');
   await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady });
+  clock.mark('site');
   void searchIndex(); // whatever the site did; flush() waits for it and reports a failure
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
   w.writeJson(PATHS.buildInfo, info);
