@@ -103,6 +103,9 @@ describe('httpRequest', () => {
   it('refuses an encoding it cannot read', async () => {
     routes.set('/zstd', (res) => res.writeHead(200, { 'content-encoding': 'zstd' }).end('xx'));
     expect(await code(httpRequest({ ...base, url: url('/zstd') }))).toBe('CLI_HTTP');
+    // a name every object has is no encoding either, with or without a Content-Length
+    routes.set('/proto', (res) => res.writeHead(200, { 'content-encoding': 'constructor', 'content-length': 2 }).end('xx'));
+    expect(await code(httpRequest({ ...base, url: url('/proto') }))).toBe('CLI_HTTP');
   });
 
   it('gives up on a body that stalls after the headers, within the deadline (CLI_TIMEOUT)', async () => {

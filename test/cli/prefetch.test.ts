@@ -3,7 +3,7 @@
  * other index files still come in (install/prefetch.ts), and a pick that resolution overrides
  * is dropped: the install is the one a resolve-then-download install makes.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LibraryIndex } from '../../index-builder/src/format/protocol.js';
@@ -85,5 +85,16 @@ describe('install downloads ahead of resolution', () => {
     const r = await cli.run(['install', '@acme/beta', '--registry', host.url], { cwd: other });
     expect(r.code, r.stderr).toBe(0);
     expect(host.log.filter((l) => l.path.startsWith('/tarballs/'))).toEqual([]);
+  });
+
+  it('downloads nothing ahead for a library the lockfile has at that version (installed already), even with an empty cache', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/beta', '--registry', host.url])).code).toBe(0);
+    rmSync(join(cli.home, 'cache'), { recursive: true, force: true });
+    host.log.length = 0;
+    const r = await cli.run(['install', '@acme/gamma', '--registry', host.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(host.log.filter((l) => l.path.startsWith('/tarballs/')).map((l) => l.path).sort()).toEqual(['/tarballs/@acme/alpha/alpha-1.0.0.tgz', '/tarballs/@acme/gamma/gamma-1.0.0.tgz']);
+    expect(lock(cli.cwd).libraries['@acme/beta']?.version).toBe('1.0.0');
   });
 });

@@ -97,11 +97,12 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     const { scope, name } = checkedName(full, 'a dependency');
     return client.libraryIndex(scope, name);
   };
-  // the tarball a named library's own range picks is downloaded while the other index files come in
+  // the tarball a named library's own range picks is downloaded while the other index files come
+  // in, unless the lockfile has it already (then it is installed or in the cache, as a rule)
   const prefetch = (full: string, ix: LibraryIndex): void => {
     const range = deps[full];
     const v = range === undefined ? null : pickVersion(ix, [range], locked.get(full));
-    if (!v || session.offline || session.tarballs.has(v.integrity)) return;
+    if (!v || session.offline || prev[full]?.integrity === v.integrity || session.tarballs.has(v.integrity)) return;
     let url: string;
     try {
       url = client.resolve(v.tarball);

@@ -33,8 +33,4 @@ export class TarballPrefetch {
     this.pending.delete(key);
     return p;
   }
-
-  get size(): number {
-    return this.pending.size;
-  }
 }

@@ -98,7 +98,8 @@ function corrupt(url: string, e: unknown): Error {
 }
 
 type SyncDecoder = (b: Buffer, o: ZlibOptions & BrotliOptions) => Buffer;
-const ENCODINGS: Record<string, SyncDecoder | undefined> = { gzip: gunzipSync, 'x-gzip': gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
+// a Map: a header value is not an object key (`constructor` must not find Object's)
+const ENCODINGS = new Map<string, SyncDecoder>([['gzip', gunzipSync], ['x-gzip', gunzipSync], ['br', brotliDecompressSync], ['deflate', inflateSync]]);
 
 /**
  * A compressed body whose Content-Length is at most this is collected whole and decoded in one
@@ -149,7 +150,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
     res.destroy();
     return Promise.reject(tooLarge(url, `is ${len} bytes`, maxBytes));
   }
-  const known = ENCODINGS[encoding];
+  const known = ENCODINGS.get(encoding);
   if (known && len > 0 && len <= SMALL_COMPRESSED_BODY) return readSmallCompressed(res, len, known, maxBytes, url);
   let source: Readable = res;
   if (encoding === 'gzip' || encoding === 'x-gzip') source = res.pipe(createGunzip());
