@@ -1,6 +1,7 @@
 /** The real entry point as a process: bin.ts and the CLI bundle built from source (as `npm run build` does), run with node. */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -88,6 +89,37 @@ describe('the mdlibs process', () => {
       await host.close();
     }
   });
+
+  it('does not wait at exit for a tarball downloaded ahead that resolution did not pick (it is abandoned)', async () => {
+    const reg = await buildFixture([
+      { scope: 'acme', name: 'alpha', version: '1.0.0' },
+      { scope: 'acme', name: 'alpha', version: '2.0.0' },
+      { scope: 'acme', name: 'gamma', version: '1.0.0', dependencies: { '@acme/alpha': '^1.0.0' } },
+    ]);
+    const host = await startStaticHost(reg.out);
+    const stalled: ServerResponse[] = [];
+    // alpha 2.0.0 (alpha's own pick, overridden by gamma's ^1) never answers; gamma's index comes late
+    host.override('/tarballs/@acme/alpha/alpha-2.0.0.tgz', (_q, res) => void stalled.push(res));
+    host.override('/index/@acme/gamma.json', (_q, res) => {
+      setTimeout(() => {
+        const body = readFileSync(join(reg.out, 'index/@acme/gamma.json'));
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+      }, 300);
+    });
+    const project = tempDir('mdlibs-cli-binproj-');
+    try {
+      const t0 = Date.now();
+      const r = await exec(process.execPath, [bin, 'install', '@acme/alpha', '@acme/gamma', '--registry', host.url, '--timeout', '20000'], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, 'c'), XDG_CACHE_HOME: join(home, 'k2'), NO_COLOR: '1' } });
+      const took = Date.now() - t0;
+      expect(stalled).toHaveLength(1); // it was asked for
+      expect(took).toBeLessThan(10_000); // not the 20 s timeout of the stalled download
+      expect(r.stdout).toContain('@acme/alpha');
+      expect(readFileSync(join(project, 'libraries/@acme/alpha/.mdlibs.toml'), 'utf8')).toContain('version = "1.0.0"');
+    } finally {
+      for (const res of stalled) res.destroy();
+      await host.close();
+    }
+  }, 30_000);
 
   it('installs from an https registry (real TLS on loopback, a certificate the process is told to trust)', async () => {
     const reg = await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }]);

@@ -118,6 +118,20 @@ describe('httpRequest', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 
+  it('gives up on a request its caller abandons (signal), at once and however long the timeout', async () => {
+    routes.set('/never', () => undefined); // never answers
+    const stop = new AbortController();
+    const t0 = Date.now();
+    const p = code(httpRequest({ ...base, url: url('/never'), timeoutMs: 20_000, signal: stop.signal }));
+    setTimeout(() => stop.abort(), 50);
+    expect(await p).toBe('CLI_NETWORK');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    // already abandoned: not even sent
+    const before = seen.length;
+    expect(await code(httpRequest({ ...base, url: url('/br'), signal: AbortSignal.abort() }))).toBe('CLI_NETWORK');
+    expect(seen.length).toBe(before);
+  });
+
   it('follows a same-origin redirect with the token and refuses another origin without sending it', async () => {
     routes.set('/moved', (res) => res.writeHead(301, { location: '/target' }).end());
     routes.set('/target', (res) => res.writeHead(200).end('here'));

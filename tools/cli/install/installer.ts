@@ -109,39 +109,47 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     } catch {
       return; // refused again, with its message, when the lock entry is made
     }
-    session.prefetch.start(v.integrity, url, () => client.tarball(url, v.size ?? null, `${full}@${v.version}`));
+    session.prefetch.start(v.integrity, url, (signal) => client.tarball(url, v.size ?? null, `${full}@${v.version}`, signal));
   };
-  for (const full of Object.keys(deps)) {
-    let ix: Promise<LibraryIndex>;
-    try {
-      ix = load(full);
-    } catch {
-      continue; // a bad name: resolveTree reports it
-    }
-    ix.then((i) => prefetch(full, i), () => undefined); // a failure is reported by resolveTree
+  try {
+    return await resolveAndMaterialize();
+  } finally {
+    session.prefetch.abandon(); // what resolution did not pick: the process does not wait for it
   }
-  const res = await resolveTree(deps, load, locked);
-  const warnings: string[] = [];
-  const libraries: Record<string, LockEntry> = {};
-  for (const [full, v] of res.chosen) {
-    const old = prev[full];
-    if (old && old.version === v.version && old.registry === o.registryUrl && old.integrity !== v.integrity) {
-      throw cliError('CLI_INTEGRITY_MISMATCH', `${full}@${v.version} has integrity ${v.integrity.slice(0, 20)}… in the registry but ${old.integrity.slice(0, 20)}… in ${LOCK_FILE}`, 'a published version changed: the registry may be compromised; tell its operator before installing');
+
+  async function resolveAndMaterialize(): Promise<InstallResult> {
+    for (const full of Object.keys(deps)) {
+      let ix: Promise<LibraryIndex>;
+      try {
+        ix = load(full);
+      } catch {
+        continue; // a bad name: resolveTree reports it
+      }
+      ix.then((i) => prefetch(full, i), () => undefined); // a failure is reported by resolveTree
     }
-    libraries[full] = { version: v.version, registry: o.registryUrl, resolved: client.resolve(v.tarball), integrity: v.integrity, size: v.size, dependencies: v.dependencies };
-    const ix = await load(full);
-    if (ix.deprecated) {
-      const w = `${full} is deprecated: ${stripControlChars(ix.deprecated)}`;
-      warnings.push(w);
-      session.ctx.warn(`warning: ${w}`);
+    const res = await resolveTree(deps, load, locked);
+    const warnings: string[] = [];
+    const libraries: Record<string, LockEntry> = {};
+    for (const [full, v] of res.chosen) {
+      const old = prev[full];
+      if (old && old.version === v.version && old.registry === o.registryUrl && old.integrity !== v.integrity) {
+        throw cliError('CLI_INTEGRITY_MISMATCH', `${full}@${v.version} has integrity ${v.integrity.slice(0, 20)}… in the registry but ${old.integrity.slice(0, 20)}… in ${LOCK_FILE}`, 'a published version changed: the registry may be compromised; tell its operator before installing');
+      }
+      libraries[full] = { version: v.version, registry: o.registryUrl, resolved: client.resolve(v.tarball), integrity: v.integrity, size: v.size, dependencies: v.dependencies };
+      const ix = await load(full);
+      if (ix.deprecated) {
+        const w = `${full} is deprecated: ${stripControlChars(ix.deprecated)}`;
+        warnings.push(w);
+        session.ctx.warn(`warning: ${w}`);
+      }
     }
+    const finalDeps = Object.fromEntries(Object.entries(deps).map(([n, r]) => [n, r === '*' ? `^${res.chosen.get(n)?.version ?? '0.0.0'}` : r]));
+    const lock: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: finalDeps, libraries };
+    const stats = await materialize(session, p.projectDir, p.installDir, libraries);
+    writeLockfile(p.projectDir, lock);
+    saveDependencies(p.projectDir, finalDeps);
+    return result('resolve', lock, stats, warnings);
   }
-  const finalDeps = Object.fromEntries(Object.entries(deps).map(([n, r]) => [n, r === '*' ? `^${res.chosen.get(n)?.version ?? '0.0.0'}` : r]));
-  const lock: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: finalDeps, libraries };
-  const stats = await materialize(session, p.projectDir, p.installDir, libraries);
-  writeLockfile(p.projectDir, lock);
-  saveDependencies(p.projectDir, finalDeps);
-  return result('resolve', lock, stats, warnings);
 }
 
 /** Removes libraries from the project; what nothing else needs is deleted. No network. */

@@ -23,6 +23,8 @@ export interface HttpRequest {
   body?: string;
   /** Response statuses the caller handles itself (no error thrown). */
   accept?: readonly number[];
+  /** Abandons the request (a download nobody needs any more); it then fails with CLI_NETWORK. */
+  signal?: AbortSignal | undefined;
 }
 
 /** What the CLI reads of response headers. */
@@ -223,10 +225,14 @@ function networkError(e: unknown, url: string, timeoutMs: number): Error {
 export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new TimeoutError(`no answer within ${req.timeoutMs} ms`)), req.timeoutMs);
+  const abandon = () => controller.abort(new Error('the request was abandoned'));
+  if (req.signal?.aborted) abandon();
+  req.signal?.addEventListener('abort', abandon, { once: true });
   try {
     return await follow(req, controller.signal);
   } finally {
     clearTimeout(timer);
+    req.signal?.removeEventListener('abort', abandon);
   }
 }
 

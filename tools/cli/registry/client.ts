@@ -69,8 +69,8 @@ export class RegistryClient {
     return u.toString();
   }
 
-  private async get(url: string, maxBytes: number, what: string, cached: boolean): Promise<HttpResponse> {
-    const req = { url, token: this.o.token, timeoutMs: this.o.timeoutMs, maxBytes, accept: [404] };
+  private async get(url: string, maxBytes: number, what: string, cached: boolean, signal?: AbortSignal): Promise<HttpResponse> {
+    const req = { url, token: this.o.token, timeoutMs: this.o.timeoutMs, maxBytes, accept: [404], signal };
     const res = cached ? await this.o.cache.get(req) : await httpRequest(req);
     if (res.status >= 200 && res.status < 300) return res;
     if (res.status === 404) return res;
@@ -145,9 +145,9 @@ export class RegistryClient {
   }
 
   /** Tarball bytes (not yet verified: the caller checks integrity). */
-  async tarball(url: string, expectedSize: number | null, what: string): Promise<Buffer> {
+  async tarball(url: string, expectedSize: number | null, what: string, signal?: AbortSignal): Promise<Buffer> {
     const max = expectedSize !== null ? Math.min(LIMITS.tarballBytes, expectedSize + 1024) : LIMITS.tarballBytes;
-    const res = await this.get(url, max, what, false);
+    const res = await this.get(url, max, what, false, signal);
     if (res.status === 404) throw cliError('CLI_LIBRARY_NOT_FOUND', `the tarball of ${what} is missing at ${redactUrl(url)}`, 'the registry is incomplete; tell its operator, or retry after its next build');
     return res.body;
   }
