@@ -28,6 +28,14 @@ const log = (m) => process.stderr.write(`[bench:install ${new Date().toISOString
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
 if (!existsSync(BIN)) throw new Error('run npm run build first (dist/ is missing)');
+// bin.js runs the CLI bundle only when it is not older than main.js (else the unbundled modules,
+// ~100 ms slower): after a tsc-only build the bench would measure the wrong program
+const stale = (dist) => {
+  const bundle = join(dist, 'tools/cli/bundle/main.cjs');
+  return !existsSync(bundle) || statSync(bundle).mtimeMs < statSync(join(dist, 'tools/cli/main.js')).mtimeMs;
+};
+if (stale(join(ROOT, 'dist'))) throw new Error('dist/tools/cli/bundle/main.cjs is missing or older than dist/tools/cli/main.js: run npm run build first');
+if (COMPARE && stale(resolve(opt('compare')))) throw new Error(`${opt('compare')}: its CLI bundle is missing or older than its main.js (build it with npm run build)`);
 rmSync(WORK, { recursive: true, force: true });
 mkdirSync(WORK, { recursive: true });
 
