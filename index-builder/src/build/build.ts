@@ -55,8 +55,9 @@ export interface BuildReport {
   skippedPrivate: string[];
   /**
    * Wall time by phase, in order: read (the registry's folders, the previous record, git),
-   * validate, assemble (index files and search documents), files (tarballs, index files,
-   * summary), site, flush (compressed copies and the search index made beside), swap.
+   * validate (and pack the versions not taken over), assemble (index files and search
+   * documents), files (tarballs, index files, summary), site, flush (compressed copies and the
+   * search index made beside), swap.
    */
   phases: PhaseTime[];
   bytesWritten: number;
