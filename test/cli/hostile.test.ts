@@ -151,6 +151,19 @@ describe('hostile registries', () => {
     unchanged();
   });
 
+  it('an index listing a version that is not a semver version (exit 5, CLI_BAD_RESPONSE, nothing thrown past the CLI)', async () => {
+    const { cli, unchanged } = await installedProject();
+    const ix = realIndex();
+    ix.versions.push({ ...(ix.versions[0] as Record<string, unknown>), version: 'ban\u001b[2Jana' });
+    host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
+    const r = await attempt(cli);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('error CLI_BAD_RESPONSE: the index of @acme/guide');
+    expect(r.stderr).toMatch(/"ban.*ana" is not a semver version/);
+    expect(r.stderr).not.toContain('\u001b'); // the version is shown without its control characters
+    unchanged();
+  });
+
   it('a server that hangs (exit 3, CLI_TIMEOUT with the timeout named)', async () => {
     const { cli, unchanged } = await installedProject();
     host.override(TARBALL, () => undefined);

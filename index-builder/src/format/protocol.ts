@@ -2,7 +2,9 @@
  * The static protocol (PROTO-1..5): what the builder emits and what clients read.
  * docs/protocol.md documents these; test/protocol-docs.test.ts checks the docs name every field.
  */
+import semver from 'semver';
 import { z } from 'zod';
+import { sanitizeForMessage } from './names.js';
 import { visibilitySchema } from './source-schema.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -38,8 +40,11 @@ export const docEntrySchema = z.object({
 });
 export type DocEntry = z.infer<typeof docEntrySchema>;
 
+/** A version string semver can parse: clients sort and compare them (a hostile index must not make them throw). */
+const semverString = z.string().refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+
 export const versionEntrySchema = z.object({
-  version: z.string(),
+  version: semverString,
   description: z.string(),
   license: z.string(),
   tags: z.array(z.string()),

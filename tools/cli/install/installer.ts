@@ -125,7 +125,7 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
       } catch {
         continue; // a bad name: resolveTree reports it
       }
-      ix.then((i) => prefetch(full, i), () => undefined); // a failure is reported by resolveTree
+      ix.then((i) => prefetch(full, i)).catch(() => undefined); // best effort: resolveTree reports a failure
     }
     const res = await resolveTree(deps, load, locked);
     const warnings: string[] = [];
