@@ -244,4 +244,26 @@ describe('hostile registries', () => {
     expect(j.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(j.json<{ hits: { description: string }[] }>().hits[0]?.description).toContain('\u001b');
   });
+
+  it('a search index with stored fields of the wrong type or postings that point nowhere: hits with what is text, or CLI_BAD_RESPONSE; never an internal error', async () => {
+    const base = { documentCount: 1, nextId: 1, documentIds: { 0: '@acme/guide' }, fieldIds: { name: 0 }, fieldLength: { 0: [1] }, averageFieldLength: [1], dirtCount: 0, serializationVersion: 2 };
+    const bodies = {
+      objects: { ...base, storedFields: { 0: { name: { toString: 1 }, description: ['x'], latest: { v: 1 } } }, index: [['guide', { 0: { 0: 1 } }]] },
+      nowhere: { ...base, storedFields: {}, index: [['guide', { 0: { 7: 1 } }, { 3: { 0: 1 } }]] },
+      'not an index': { bad: 1 },
+    };
+    const cli = cliEnv();
+    for (const [label, body] of Object.entries(bodies)) {
+      host.override('/search/index.json', (_q, res) => send(res, 200, JSON.stringify(body)));
+      const r = await cli.run(['search', 'guide', '--registry', host.url, '--json']);
+      const out = r.stdout + r.stderr; // with --json an error is JSON on stdout
+      expect(out, label).not.toContain('internal error');
+      expect([0, 5], `${label}: ${out}`).toContain(r.code);
+      if (r.code === 5) expect(out, label).toContain('CLI_BAD_RESPONSE');
+      if (label === 'objects') {
+        expect(r.code).toBe(0);
+        expect(r.json<{ hits: { name: string; description: string; latest: string | null }[] }>().hits[0]).toMatchObject({ name: '@acme/guide', description: '', latest: null });
+      }
+    }
+  });
 });

@@ -32,6 +32,9 @@ const apiAnswer = z.object({
   total: z.number().int(),
 });
 
+/** A stored field as text: what the builder stores is a string; anything else in a hostile index is nothing. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '');
+
 export async function searchRegistry(client: RegistryClient, q: SearchQuery): Promise<SearchResult> {
   const scope = q.scope?.replace(/^@/, '');
   if (await client.apiBase()) {
@@ -55,9 +58,15 @@ export async function searchRegistry(client: RegistryClient, q: SearchQuery): Pr
     if (e instanceof Error && e.name === 'MdlibsError') throw e;
     throw cliError('CLI_BAD_RESPONSE', 'the registry\'s search index does not load', 'the registry build is broken; tell its operator', undefined, e);
   }
-  let hits = index.search(q.q).map((h) => ({
-    name: String(h.name ?? h.id), scope: String(h.scope ?? ''), description: String(h.description ?? ''),
-    latest: typeof h.latest === 'string' && h.latest ? h.latest : null, tags: String(h.tags ?? '').split(' ').filter(Boolean), score: h.score,
+  let found;
+  try {
+    found = index.search(q.q);
+  } catch (e) {
+    throw cliError('CLI_BAD_RESPONSE', 'the registry\'s search index cannot be searched', 'the registry build is broken; tell its operator', undefined, e);
+  }
+  let hits = found.map((h) => ({
+    name: text(h.name) || text(h.id), scope: text(h.scope), description: text(h.description),
+    latest: text(h.latest) || null, tags: text(h.tags).split(' ').filter(Boolean), score: h.score,
   }));
   if (q.tag) hits = hits.filter((h) => h.tags.includes(q.tag as string));
   if (scope) hits = hits.filter((h) => h.scope === scope);
