@@ -121,6 +121,21 @@ describe('install from a plain static host', () => {
     expect(none.stderr).toContain('CLI_LOCKFILE_MISSING');
   });
 
+  it('a lockfile edited to a version that is not semver is refused with CLI_LOCKFILE_INVALID by install and outdated (outdated exited 70)', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+    const file = join(cli.cwd, 'mdlibs.lock');
+    const lock = lockOf(cli.cwd);
+    (lock.libraries['@acme/guide'] as { version: string }).version = 'banana';
+    writeFileSync(file, JSON.stringify(lock, null, 2));
+    for (const args of [['outdated'], ['install']]) {
+      const r = await cli.run(args);
+      expect(r.stderr, args[0]).not.toContain('internal error');
+      expect(r.stderr, args[0]).toContain('CLI_LOCKFILE_INVALID');
+      expect(r.stderr, args[0]).toContain('"banana" is not a semver version');
+    }
+  });
+
   it('reinstalls offline from the content-addressed cache (flag, and with the host gone)', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);
