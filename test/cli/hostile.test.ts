@@ -164,6 +164,30 @@ describe('hostile registries', () => {
     unchanged();
   });
 
+  it('an index or config.json pointing at something that is not an address (exit 5, CLI_BAD_RESPONSE, not an internal error)', async () => {
+    const { cli, unchanged } = await installedProject();
+    for (const bad of ['http://', 'http://[::1', '//']) {
+      const ix = realIndex();
+      (ix.versions.find((x) => x.version === '1.1.0') as { tarball: string }).tarball = bad;
+      host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
+      const r = await attempt(cli);
+      expect(r.code, bad).toBe(5);
+      expect(r.stderr, bad).toContain(`error CLI_BAD_RESPONSE: the registry points to "${bad}", which is not an address`);
+    }
+    host.override(INDEX, null);
+    const config = JSON.parse(readFileSync(join(reg.out, 'config.json'), 'utf8')) as { templates: { index: string }; api: string | null };
+    config.api = 'http://[';
+    host.override('/config.json', (_q, res) => send(res, 200, JSON.stringify(config)));
+    const s = await cliEnv().run(['search', 'guide', '--registry', host.url]);
+    expect([s.code, s.stderr.split('\n')[0]]).toEqual([5, 'error CLI_BAD_RESPONSE: the registry points to "http://[/", which is not an address']);
+    config.api = null;
+    config.templates.index = 'http://';
+    const r = await attempt(cli);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain('which is not an address');
+    unchanged();
+  });
+
   it('a server that hangs (exit 3, CLI_TIMEOUT with the timeout named)', async () => {
     const { cli, unchanged } = await installedProject();
     host.override(TARBALL, () => undefined);

@@ -4,6 +4,7 @@
  * URL the registry hands out must stay on the registry's origin.
  */
 // the protocol's own modules, not the format.js barrel: that one also loads MiniSearch, which only `search` needs
+import { sanitizeForMessage } from '../../../index-builder/src/format/names.js';
 import { fillTemplate, PATHS } from '../../../index-builder/src/format/paths.js';
 import { configJsonSchema, libraryIndexSchema, PROTOCOL_VERSION, versionEntrySchema, type ConfigJson, type LibraryIndex } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
@@ -62,7 +63,12 @@ export class RegistryClient {
 
   /** Resolves a registry-relative path; refuses anything that leaves the registry origin. */
   resolve(rel: string): string {
-    const u = new URL(rel, this.url);
+    let u: URL;
+    try {
+      u = new URL(rel, this.url);
+    } catch {
+      throw cliError('CLI_BAD_RESPONSE', `the registry points to "${sanitizeForMessage(rel)}", which is not an address`, 'the registry metadata is broken or hostile; tell its operator');
+    }
     if (u.origin !== new URL(this.url).origin) {
       throw cliError('CLI_BAD_RESPONSE', `the registry points to ${redactUrl(u.toString())}, outside its own origin`, 'the registry metadata is hostile or broken; nothing was fetched from that address');
     }
