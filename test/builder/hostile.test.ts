@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -71,6 +71,17 @@ const GENERATORS: Record<string, (root: string) => void> = {
   },
   'file-too-large': (root) => writeFiles(version(root, 'large'), { 'docs/big.md': `# Big\n${'a'.repeat(2993)}\n` }),
   'library-too-large': (root) => writeFiles(version(root, 'large'), Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`docs/part-${i}.md`, `# Part ${i}\n${'b'.repeat(1990)}\n`]))),
+  'libraries-not-a-folder': (root) => {
+    rmSync(join(root, 'libraries'), { recursive: true });
+    writeFileSync(join(root, 'libraries'), 'not a folder\n');
+  },
+  'libraries-symlink': (root) => {
+    // the same libraries, moved outside the repo and linked back: the link is refused, not followed
+    const outside = join(tempDir(), 'libraries');
+    cpSync(join(root, 'libraries'), outside, { recursive: true });
+    rmSync(join(root, 'libraries'), { recursive: true });
+    symlinkSync(outside, join(root, 'libraries'));
+  },
   'too-many-files': (root) => writeFiles(version(root, 'many'), Object.fromEntries(Array.from({ length: 14 }, (_, i) => [`docs/doc-${i}.md`, `# Doc ${i}\n`]))),
 };
 

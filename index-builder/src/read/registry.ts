@@ -1,5 +1,5 @@
 /** Reads the registry repo's layout and config files (REPO-1). Collects problems; never throws for bad input. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { checkNamePart, isValidVersion, sanitizeForMessage } from '../format/names.js';
@@ -33,6 +33,22 @@ export interface RegistryLayout {
 
 const dirs = (p: string) => readdirSync(p, { withFileTypes: true });
 
+/**
+ * Whether `scopes/` or `libraries/` is there to read: false when it is absent, and when it is a
+ * file or a link (a problem: a link would make the build read folders outside the repo).
+ */
+function topFolder(root: string, name: 'scopes' | 'libraries', problems: Problem[]): boolean {
+  let st;
+  try {
+    st = lstatSync(join(root, name));
+  } catch {
+    return false;
+  }
+  if (st.isDirectory()) return true;
+  problems.push({ code: 'MDL_LAYOUT_INVALID', file: name, message: `${name} must be a folder (it is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a folder'})`, hint: `make ${name}/ a real folder of the registry repo` });
+  return false;
+}
+
 function readToml<T>(root: string, rel: string, parse: (text: string, file: string) => { value: T | undefined; problems: Problem[] }): { value: T | undefined; problems: Problem[] } {
   return parse(readFileSync(join(root, rel), 'utf8'), rel);
 }
@@ -49,7 +65,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
 
   const scopes = new Map<string, ScopeFile>();
   const scopesDir = join(root, 'scopes');
-  if (existsSync(scopesDir)) {
+  if (topFolder(root, 'scopes', problems)) {
     for (const e of dirs(scopesDir)) {
       const rel = `scopes/${e.name}`;
       if (!e.isFile() || !e.name.endsWith('.toml')) {
@@ -74,7 +90,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
 
   const libraries: LibraryFolder[] = [];
   const libsDir = join(root, 'libraries');
-  if (!existsSync(libsDir)) return { root, config, scopes, libraries, problems };
+  if (!topFolder(root, 'libraries', problems)) return { root, config, scopes, libraries, problems };
   for (const s of dirs(libsDir)) {
     const srel = `libraries/${s.name}`;
     if (!s.isDirectory() || !s.name.startsWith('@')) {
