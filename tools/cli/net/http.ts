@@ -8,7 +8,7 @@ import type * as Http from 'node:http';
 import type { Agent, IncomingHttpHeaders, IncomingMessage, request as httpRequestFn } from 'node:http';
 import type * as Https from 'node:https';
 import { createRequire } from 'node:module';
-import type { Readable } from 'node:stream';
+import type { Readable, Transform } from 'node:stream';
 import { brotliDecompressSync, createBrotliDecompress, createGunzip, createInflate, gunzipSync, inflateSync, type BrotliOptions, type ZlibOptions } from 'node:zlib';
 import { cliError } from '../errors.js';
 
@@ -99,9 +99,19 @@ function corrupt(url: string, e: unknown): Error {
   return cliError('CLI_BAD_RESPONSE', `${redactUrl(url)} sent a compressed body that does not decode (${e instanceof Error ? e.message : String(e)})`, 'retry; if it persists the registry or a proxy is broken: tell its operator', undefined, e);
 }
 
-type SyncDecoder = (b: Buffer, o: ZlibOptions & BrotliOptions) => Buffer;
+interface Decoder {
+  /** Decodes a whole body in one call (small bodies). */
+  whole: (b: Buffer, o: ZlibOptions & BrotliOptions) => Buffer;
+  /** A streaming decoder to pipe a body through. */
+  stream: () => Transform;
+}
 // a Map: a header value is not an object key (`constructor` must not find Object's)
-const ENCODINGS = new Map<string, SyncDecoder>([['gzip', gunzipSync], ['x-gzip', gunzipSync], ['br', brotliDecompressSync], ['deflate', inflateSync]]);
+const DECODERS = new Map<string, Decoder>([
+  ['gzip', { whole: gunzipSync, stream: () => createGunzip() }],
+  ['x-gzip', { whole: gunzipSync, stream: () => createGunzip() }],
+  ['br', { whole: brotliDecompressSync, stream: () => createBrotliDecompress() }],
+  ['deflate', { whole: inflateSync, stream: () => createInflate() }],
+]);
 
 /**
  * A compressed body whose Content-Length is at most this is collected whole and decoded in one
@@ -110,58 +120,11 @@ const ENCODINGS = new Map<string, SyncDecoder>([['gzip', gunzipSync], ['x-gzip',
  */
 export const SMALL_COMPRESSED_BODY = 256 * 1024;
 
-/** Collects a small compressed body (at most its Content-Length) and decodes it, capped at `maxBytes` decoded bytes. */
-function readSmallCompressed(res: IncomingMessage, len: number, decode: SyncDecoder, maxBytes: number, url: string): Promise<Buffer> {
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let settled = false;
-    const fail = (e: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(e);
-      res.destroy();
-    };
-    res.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      if (settled) return;
-      if (total > len) return fail(cliError('CLI_HTTP', `${redactUrl(url)} sent more than its Content-Length`, 'the registry or a proxy is broken; retry, or tell its operator'));
-      chunks.push(chunk);
-    });
-    res.once('end', () => {
-      if (settled) return;
-      settled = true;
-      try {
-        resolve(decode(Buffer.concat(chunks, total), { maxOutputLength: maxBytes }));
-      } catch (e) {
-        if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') reject(tooLarge(url, 'sent more than that once decoded', maxBytes));
-        else reject(corrupt(url, e));
-      }
-    });
-    res.once('error', fail);
-    res.once('aborted', () => fail(new Error('the connection closed before the whole answer arrived')));
-  });
-}
-
-/** Reads a body (decoded when the server compressed it) up to `maxBytes` decoded bytes. */
-function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody: boolean): Promise<Buffer> {
-  const len = Number(res.headers['content-length'] ?? '0');
-  // a 304 or a HEAD answer keeps the Content-Encoding of the body it stands for, but has none
-  const encoding = hasBody ? (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
-  if (len > maxBytes && encoding === 'identity') {
-    res.destroy();
-    return Promise.reject(tooLarge(url, `is ${len} bytes`, maxBytes));
-  }
-  const known = ENCODINGS.get(encoding);
-  if (known && len > 0 && len <= SMALL_COMPRESSED_BODY) return readSmallCompressed(res, len, known, maxBytes, url);
-  let source: Readable = res;
-  if (encoding === 'gzip' || encoding === 'x-gzip') source = res.pipe(createGunzip());
-  else if (encoding === 'br') source = res.pipe(createBrotliDecompress());
-  else if (encoding === 'deflate') source = res.pipe(createInflate());
-  else if (encoding !== 'identity') {
-    res.destroy();
-    return Promise.reject(cliError('CLI_HTTP', `${redactUrl(url)} answered with content-encoding ${encoding.slice(0, 40)}, which mdlibs does not read`, 'the registry is misconfigured; tell its operator'));
-  }
+/**
+ * Collects `source` (the response, or a decoder it is piped through) up to `cap` bytes; more
+ * fails with `over()`. A decoder's error is a body that does not decode.
+ */
+function collect(res: IncomingMessage, source: Readable, cap: number, over: () => Error, url: string): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -176,7 +139,7 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
     source.on('data', (chunk: Buffer) => {
       total += chunk.length;
       if (settled) return;
-      if (total > maxBytes) return fail(tooLarge(url, 'sent more than that', maxBytes));
+      if (total > cap) return fail(over());
       chunks.push(chunk);
     });
     source.once('end', () => {
@@ -190,6 +153,34 @@ function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody
     } else source.once('error', fail);
     res.once('aborted', () => fail(new Error('the connection closed before the whole answer arrived')));
   });
+}
+
+/** Reads a body (decoded when the server compressed it) up to `maxBytes` decoded bytes. */
+function readCapped(res: IncomingMessage, maxBytes: number, url: string, hasBody: boolean): Promise<Buffer> {
+  const len = Number(res.headers['content-length'] ?? '0');
+  // a 304 or a HEAD answer keeps the Content-Encoding of the body it stands for, but has none
+  const encoding = hasBody ? (res.headers['content-encoding'] ?? 'identity').trim().toLowerCase() : 'identity';
+  if (len > maxBytes && encoding === 'identity') {
+    res.destroy();
+    return Promise.reject(tooLarge(url, `is ${len} bytes`, maxBytes));
+  }
+  const decoder = encoding === 'identity' ? null : DECODERS.get(encoding);
+  if (decoder === undefined) {
+    res.destroy();
+    return Promise.reject(cliError('CLI_HTTP', `${redactUrl(url)} answered with content-encoding ${encoding.slice(0, 40)}, which mdlibs does not read`, 'the registry is misconfigured; tell its operator'));
+  }
+  if (decoder && len > 0 && len <= SMALL_COMPRESSED_BODY) {
+    const body = collect(res, res, len, () => cliError('CLI_HTTP', `${redactUrl(url)} sent more than its Content-Length`, 'the registry or a proxy is broken; retry, or tell its operator'), url);
+    return body.then((b) => {
+      try {
+        return decoder.whole(b, { maxOutputLength: maxBytes });
+      } catch (e) {
+        if (e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(url, 'sent more than that once decoded', maxBytes);
+        throw corrupt(url, e);
+      }
+    });
+  }
+  return collect(res, decoder ? res.pipe(decoder.stream()) : res, maxBytes, () => tooLarge(url, 'sent more than that', maxBytes), url);
 }
 
 interface RawResponse { status: number; headers: IncomingHttpHeaders; body: IncomingMessage }
