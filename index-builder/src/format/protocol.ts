@@ -40,11 +40,16 @@ export const docEntrySchema = z.object({
 });
 export type DocEntry = z.infer<typeof docEntrySchema>;
 
-/** A version string semver can parse: clients sort and compare them (a hostile index must not make them throw). */
-const semverString = z.string().refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+/**
+ * `s` restricted to version strings semver can parse: clients sort and compare them (a hostile
+ * index or an edited lockfile must not make them throw); the message names the value, safely.
+ */
+export function semverVersion(s: z.ZodString): z.ZodString {
+  return s.refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+}
 
 export const versionEntrySchema = z.object({
-  version: semverString,
+  version: semverVersion(z.string()),
   description: z.string(),
   license: z.string(),
   tags: z.array(z.string()),

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
-import { sanitizeForMessage } from '../../../index-builder/src/format/names.js';
+import { semverVersion } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
@@ -10,7 +10,7 @@ import { cliError } from '../errors.js';
 export const LOCKFILE_VERSION = 1;
 
 export const lockEntrySchema = z.strictObject({
-  version: z.string().min(1).max(64).refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` }),
+  version: semverVersion(z.string().min(1).max(64)),
   /** Normalised registry URL the library came from. */
   registry: z.string().url(),
   /** Tarball URL. */
