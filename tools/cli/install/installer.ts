@@ -112,12 +112,6 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     session.prefetch.start(v.integrity, url, (signal) => client.tarball(url, v.size ?? null, `${full}@${v.version}`, signal));
   };
   try {
-    return await resolveAndMaterialize();
-  } finally {
-    session.prefetch.abandon(); // what resolution did not pick: the process does not wait for it
-  }
-
-  async function resolveAndMaterialize(): Promise<InstallResult> {
     for (const full of Object.keys(deps)) {
       let ix: Promise<LibraryIndex>;
       try {
@@ -149,6 +143,8 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     writeLockfile(p.projectDir, lock);
     saveDependencies(p.projectDir, finalDeps);
     return result('resolve', lock, stats, warnings);
+  } finally {
+    session.prefetch.abandon(); // what resolution did not pick: the process does not wait for it
   }
 }
 
