@@ -6,7 +6,7 @@ import { build as esbuild } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
 import { formatPhases, PhaseClock } from '../../index-builder/src/build/phases.js';
-import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { publicAndPrivateRepo, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ORDER = ['read', 'validate', 'assemble', 'files', 'site', 'flush', 'swap'];
@@ -28,12 +28,7 @@ describe('build phases', () => {
   });
 
   it('a build reports every phase once, in order, adding up to its duration (two output trees included)', async () => {
-    const root = tempDir('mdlibs-phases-');
-    writeRegistry(root, { scopes: { acme: 'public', secret: 'private' } });
-    gitInit(root);
-    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
-    writeLibrary(root, { scope: 'secret', name: 'plans', version: '1.0.0' });
-    commitAll(root, 'initial');
+    const root = publicAndPrivateRepo(tempDir('mdlibs-phases-'));
     const base = tempDir('mdlibs-phases-out-');
     for (let i = 0; i < 2; i++) {
       const r = await buildRegistry({ registryDir: root, outDir: join(base, 'public'), privateOutDir: join(base, 'private') });

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { commitAll, publicAndPrivateRepo, writeLibrary } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import type * as ManagedDir from '../../index-builder/src/output/managed-dir.js';
 
@@ -28,12 +28,7 @@ const { buildRegistry } = await import('../../index-builder/src/index.js');
 
 describe('a swap that fails half way', () => {
   it('keeps the private tree it already swapped in, and the public output on its previous tree', async () => {
-    const root = tempDir('mdlibs-swapfail-');
-    writeRegistry(root, { scopes: { acme: 'public', secret: 'private' } });
-    gitInit(root);
-    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
-    writeLibrary(root, { scope: 'secret', name: 'plans', version: '1.0.0' });
-    commitAll(root, 'initial');
+    const root = publicAndPrivateRepo(tempDir('mdlibs-swapfail-'));
     const base = tempDir('mdlibs-swapfail-out-');
     const outDir = join(base, 'public');
     const privateOutDir = join(base, 'private');

@@ -58,3 +58,13 @@ export function commitAll(root: string, message: string): string {
   git(root, 'commit', '-q', '-m', message);
   return git(root, 'rev-parse', 'HEAD').trim();
 }
+
+/** A git registry in `root` with one public library (@acme/guide) and one private (@secret/plans), committed. */
+export function publicAndPrivateRepo(root: string): string {
+  writeRegistry(root, { scopes: { acme: 'public', secret: 'private' } });
+  gitInit(root);
+  writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+  writeLibrary(root, { scope: 'secret', name: 'plans', version: '1.0.0' });
+  commitAll(root, 'initial');
+  return root;
+}
