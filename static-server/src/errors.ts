@@ -15,7 +15,7 @@ export const SERVER_ERRORS = {
   MDL_NOT_FOUND: { status: 404, text: 'No such route, library, version, file, team or token (or you may not see it)' },
   MDL_METHOD_NOT_ALLOWED: { status: 405, text: 'The route exists but not with this method' },
   MDL_PAYLOAD_TOO_LARGE: { status: 413, text: 'The request body is over the limit' },
-  MDL_UNSUPPORTED_MEDIA_TYPE: { status: 415, text: 'The request body is not application/json' },
+  MDL_UNSUPPORTED_MEDIA_TYPE: { status: 415, text: 'The request body is not uncompressed application/json' },
   MDL_RANGE_NOT_SATISFIABLE: { status: 416, text: 'The Range header asks for bytes outside the file' },
   MDL_HEADERS_TOO_LARGE: { status: 431, text: 'The request headers are over the limit' },
   MDL_RATE_LIMITED: { status: 429, text: 'Too many requests in this window; retry after `retry_after` seconds' },

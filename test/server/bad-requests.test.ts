@@ -1,5 +1,6 @@
 /** Bad requests get clear JSON errors with the right status: headers, bodies, queries, routes, methods. */
 import { request } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../static-server/src/index.js';
 import { buildFixture, get, mintTokens, raw, startFixtureServer, type Tokens } from './fixture.js';
@@ -49,6 +50,28 @@ describe('bad requests', () => {
     expect([expiry.status, code(expiry.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
     const owner = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x', owner: '../../etc' }), auth);
     expect([owner.status, code(owner.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+  });
+
+  it('refuses a token body that is compressed, not UTF-8, or asks for an expiry out of range, minting nothing', async () => {
+    const auth = { authorization: `Bearer ${t.admin}`, 'content-type': 'application/json' };
+    const before = (await s.store.listTokens(null)).length;
+    const gz = await send('/api/v1/auth/tokens', 'POST', gzipSync(JSON.stringify({ name: 'zipped' })), { ...auth, 'content-encoding': 'gzip' });
+    expect([gz.status, code(gz.text)]).toEqual([415, 'MDL_UNSUPPORTED_MEDIA_TYPE']);
+    expect(gz.text).toContain('Content-Encoding: gzip');
+    // without the check, the bytes 0xff 0xfe became two U+FFFD in a stored token name
+    const latin = await send('/api/v1/auth/tokens', 'POST', Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]), auth);
+    expect([latin.status, code(latin.text)]).toEqual([400, 'MDL_BAD_REQUEST']);
+    expect(latin.text).toContain('not valid UTF-8');
+    // 0d minted a token already expired; 999999y answered 500 (a date past year 275760)
+    for (const expires_in of ['0d', '999999y']) {
+      const r = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'x', expires_in }), auth);
+      expect([r.status, code(r.text)], expires_in).toEqual([400, 'MDL_BAD_REQUEST']);
+      expect(r.text, expires_in).toContain('out of range');
+    }
+    expect((await s.store.listTokens(null)).length).toBe(before);
+    const fine = await send('/api/v1/auth/tokens', 'POST', JSON.stringify({ name: 'caf\u00e9', expires_in: '1m' }), auth);
+    expect(fine.status).toBe(201);
+    expect((JSON.parse(fine.text) as { name: string }).name).toBe('caf\u00e9');
   });
 
   it('refuses invalid query parameters with 400 naming the field', async () => {

@@ -98,6 +98,13 @@ describe('tokens and access', () => {
     expect(() => parseExpiry('90 days')).toThrow(/not like/);
   });
 
+  it('refuses an expiry of zero (a token expired when minted) and one past 100 years (past what a date holds)', () => {
+    for (const s of ['0m', '0d', '000000y']) expect(() => parseExpiry(s), s).toThrow(/out of range/);
+    for (const s of ['101y', '36501d', '999999y']) expect(() => parseExpiry(s), s).toThrow(/out of range/);
+    expect(parseExpiry('1m')).toBe(60e3);
+    expect(parseExpiry('100y')).toBe(100 * 365 * 86400e3);
+  });
+
   it('lets a token read a private scope only with the scope and membership, or as admin', () => {
     const teams = { admins: ['root'], scopes: [
       { name: 'secops', displayName: 's', description: '', visibility: 'private' as const, members: [{ user: 'bob', role: 'member' as const }] },

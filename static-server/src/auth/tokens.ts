@@ -28,13 +28,22 @@ export function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** `90d`, `12h`, `30m`, `1y`, or `never`; returns milliseconds or null for never. */
+/** The longest expiry a token can be given (`never` aside): 100 years. */
+export const MAX_EXPIRY_MS = 100 * 365 * 86400e3;
+
+/**
+ * `90d`, `12h`, `30m`, `1y`, or `never`; returns milliseconds or null for never. An expiry of
+ * zero (a token dead at birth, shown once for nothing) or over 100 years (past what a date can
+ * hold, for large counts) is refused.
+ */
 export function parseExpiry(s: string): number | null {
   if (s === 'never') return null;
   const m = /^(\d{1,6})([mhdy])$/.exec(s);
   if (!m) throw httpError('MDL_BAD_REQUEST', `expiry "${s.slice(0, 20)}" is not like 90d, 12h, 30m, 1y or never`, { field: 'expires_in' });
   const unit = { m: 60e3, h: 3600e3, d: 86400e3, y: 365 * 86400e3 }[m[2] as 'm' | 'h' | 'd' | 'y'];
-  return Number(m[1]) * unit;
+  const ms = Number(m[1]) * unit;
+  if (ms === 0 || ms > MAX_EXPIRY_MS) throw httpError('MDL_BAD_REQUEST', `expiry "${s}" is out of range: give 1m to 100y, or never`, { field: 'expires_in' });
+  return ms;
 }
 
 export const normalizeScope = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
