@@ -136,6 +136,50 @@ describe('install from a plain static host', () => {
     }
   });
 
+  it('a lockfile naming a library outside @scope/name, or with a range semver cannot parse, is CLI_LOCKFILE_INVALID with the rule it breaks', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);
+    const file = join(cli.cwd, 'mdlibs.lock');
+    const good = readFileSync(file, 'utf8');
+    const edits: [string, (l: ReturnType<typeof lockOf>) => void, string][] = [
+      // these were CLI_BAD_RESPONSE ("the registry metadata ... is broken"), after a warning that the lock was installed anyway
+      ['traversal key', (l) => { l.libraries['@acme/../../evil'] = l.libraries['@acme/portal'] as never; delete l.libraries['@acme/portal']; }, '"@acme/../../evil" is not of the form @scope/name'],
+      ['bad dependency name', (l) => { (l.libraries['@acme/portal'] as unknown as { dependencies: Record<string, string> }).dependencies = { '\u001b[31m@acme/base': '^1.0.0' }; }, 'is not of the form @scope/name'],
+      ['bad range', (l) => { l.dependencies['@acme/portal'] = 'banana'; }, '"banana" is not a semver range'],
+    ];
+    for (const [what, edit, message] of edits) {
+      const lock = lockOf(cli.cwd);
+      edit(lock);
+      writeFileSync(file, JSON.stringify(lock, null, 2));
+      const r = await cli.run(['install']);
+      expect(r.code, what).toBe(7);
+      expect(r.stderr, what).toContain('CLI_LOCKFILE_INVALID');
+      expect(r.stderr, what).toContain(message);
+      expect(r.stderr, what).not.toContain('\u001b');
+      expect(r.stderr, what).not.toContain('anyway');
+      writeFileSync(file, good);
+    }
+  });
+
+  it('a .mdlibs.toml dependency with a bad name or range is CLI_CONFIG_INVALID naming the file, for install, update and outdated', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+    const file = join(cli.cwd, '.mdlibs.toml');
+    const good = readFileSync(file, 'utf8');
+    // before: outdated said "everything is up to date", update said no version satisfies "not a range",
+    // and a bad name was CLI_BAD_RESPONSE blaming the registry
+    for (const [line, message] of [['"@acme/guide" = "not a range"', '"not a range" is not a semver range'], ['"@acme/../x" = "^1"', '"@acme/../x" is not of the form @scope/name']] as const) {
+      writeFileSync(file, good.replace('"@acme/guide" = "^1"', line));
+      for (const args of [['install'], ['update'], ['outdated']]) {
+        const r = await cli.run(args);
+        expect(r.code, `${line} ${args[0]}`).toBe(1);
+        expect(r.stderr, `${line} ${args[0]}`).toContain('CLI_CONFIG_INVALID');
+        expect(r.stderr, `${line} ${args[0]}`).toContain('.mdlibs.toml');
+        expect(r.stderr, `${line} ${args[0]}`).toContain(message);
+      }
+    }
+  });
+
   it('reinstalls offline from the content-addressed cache (flag, and with the host gone)', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);

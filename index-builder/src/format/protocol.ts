@@ -4,7 +4,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { sanitizeForMessage } from './names.js';
+import { checkLibraryName, sanitizeForMessage } from './names.js';
 import { visibilitySchema } from './source-schema.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -46,6 +46,16 @@ export type DocEntry = z.infer<typeof docEntrySchema>;
  */
 export function semverVersion(s: z.ZodString): z.ZodString {
   return s.refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+}
+
+/** `s` restricted to a valid `@scope/name` (the message is the name rule it breaks). */
+export function libraryName(s: z.ZodString): z.ZodString {
+  return s.refine((n) => checkLibraryName(n) === null, { error: (iss) => checkLibraryName(String(iss.input))?.message ?? 'not a library name' });
+}
+
+/** `s` restricted to a version range semver can parse (`^1.2`, `~2.0`, `1.x`, `*`). */
+export function semverRange(s: z.ZodString): z.ZodString {
+  return s.refine((r) => semver.validRange(r) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver range` });
 }
 
 export const versionEntrySchema = z.object({

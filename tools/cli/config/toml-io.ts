@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import type { z } from 'zod';
 import { cliError } from '../errors.js';
+import { firstIssue } from '../schema-issue.js';
 
 export function readToml<S extends z.ZodType>(file: string, schema: S, what: string): z.infer<S> | null {
   if (!existsSync(file)) return null;
@@ -15,9 +16,7 @@ export function readToml<S extends z.ZodType>(file: string, schema: S, what: str
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    const where = issue ? `${issue.path.join('.') || '(top level)'}: ${issue.message}` : 'schema mismatch';
-    throw cliError('CLI_CONFIG_INVALID', `${file} does not match the ${what} schema at ${where}`, `fix that field in ${file} (docs/cli.md describes the file)`);
+    throw cliError('CLI_CONFIG_INVALID', `${file} does not match the ${what} schema at ${firstIssue(r.error)}`, `fix that field in ${file} (docs/cli.md describes the file)`);
   }
   return r.data as z.infer<S>;
 }

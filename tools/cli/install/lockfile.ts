@@ -2,10 +2,11 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
-import { semverVersion } from '../../../index-builder/src/format/protocol.js';
+import { libraryName, semverRange, semverVersion } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
+import { firstIssue } from '../schema-issue.js';
 
 export const LOCKFILE_VERSION = 1;
 
@@ -17,15 +18,15 @@ export const lockEntrySchema = z.strictObject({
   resolved: z.string().url(),
   integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]+=*$/),
   size: z.number().int().nonnegative().optional(),
-  dependencies: z.record(z.string(), z.string()).default({}),
+  dependencies: z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64))).default({}),
 });
 export type LockEntry = z.infer<typeof lockEntrySchema>;
 
 export const lockfileSchema = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),
   /** The project's ranges this lock was resolved from (to detect an outdated lock). */
-  dependencies: z.record(z.string(), z.string()),
-  libraries: z.record(z.string(), lockEntrySchema),
+  dependencies: z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64))),
+  libraries: z.record(libraryName(z.string().max(140)), lockEntrySchema),
 });
 export type Lockfile = z.infer<typeof lockfileSchema>;
 
@@ -45,8 +46,7 @@ export function parseLockfile(text: string, file: string): Lockfile {
   }
   const r = lockfileSchema.safeParse(raw);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw cliError('CLI_LOCKFILE_INVALID', `${file} does not match the lockfile schema (${i ? `${i.path.join('.')}: ${i.message}` : 'schema'})`, 'restore it from version control, or delete it and run `mdlibs update` to resolve again');
+    throw cliError('CLI_LOCKFILE_INVALID', `${file} does not match the lockfile schema (${firstIssue(r.error)})`, 'restore it from version control, or delete it and run `mdlibs update` to resolve again');
   }
   return r.data;
 }

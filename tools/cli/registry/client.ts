@@ -9,6 +9,7 @@ import { fillTemplate, PATHS } from '../../../index-builder/src/format/paths.js'
 import { configJsonSchema, libraryIndexSchema, PROTOCOL_VERSION, versionEntrySchema, type ConfigJson, type LibraryIndex } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { cliError } from '../errors.js';
+import { firstIssue } from '../schema-issue.js';
 import { httpRequest, NO_HEADERS, redactUrl, type HttpResponse } from '../net/http.js';
 import type { HttpCache } from '../net/http-cache.js';
 import { statusError } from '../net/status.js';
@@ -41,8 +42,7 @@ function parseJson<S extends z.ZodType>(res: HttpResponse, schema: S, what: stri
   }
   const r = schema.safeParse(raw);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw cliError('CLI_BAD_RESPONSE', `${what} at ${redactUrl(res.url)} does not match the mdlibs protocol (${i ? `${i.path.join('.')}: ${i.message}` : 'schema'})`, 'the registry is broken or not an mdlibs registry; tell its operator');
+    throw cliError('CLI_BAD_RESPONSE', `${what} at ${redactUrl(res.url)} does not match the mdlibs protocol (${firstIssue(r.error)})`, 'the registry is broken or not an mdlibs registry; tell its operator');
   }
   return r.data as z.infer<S>;
 }
