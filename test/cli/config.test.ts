@@ -140,6 +140,17 @@ describe('mdlibs registry add|list|remove|set-default', () => {
     expect(env.json<{ default: unknown }>().default).toEqual({ value: 'https://second.example', url: 'https://second.example/', source: 'env' });
   });
 
+  it('list marks only the default entry when another name has the same URL (both were marked), and every entry of a default given as a URL', async () => {
+    expect((await cli.run(['registry', 'add', 'alias', host.url, '--no-verify'])).code).toBe(0);
+    const rows = (await cli.run(['registry', 'list', '--json'])).json<{ registries: { name: string; default: boolean }[] }>().registries;
+    expect(rows.filter((r) => r.default).map((r) => r.name)).toEqual(['test']);
+    const text = (await cli.run(['registry', 'list'])).stdout;
+    expect(text.split('\n').filter((l) => l.startsWith('*'))).toHaveLength(1);
+    const byUrl = (await cli.run(['registry', 'list', '--json'], { env: { MDLIBS_REGISTRY_URL: host.url } })).json<{ registries: { name: string; default: boolean }[] }>().registries;
+    expect(byUrl.filter((r) => r.default).map((r) => r.name).sort()).toEqual(['alias', 'test']);
+    expect((await cli.run(['registry', 'remove', 'alias'])).code).toBe(0);
+  });
+
   it('set-default and remove, globally and per project; a library manifest refuses project settings', async () => {
     expect((await cli.run(['registry', 'set-default', 'second'])).code).toBe(0);
     expect((await cli.run(['registry', 'list', '--json'])).json<{ default: { value: string } }>().default.value).toBe('second');

@@ -72,6 +72,8 @@ const list = defineCommand<{ path?: string }, { registries: ListRow[]; default: 
         defUrl = null;
       }
     }
+    // a default given by name marks that entry only, not every entry with the same URL
+    const byName = s.defaultRegistry !== null && s.registries.some((r) => r.name === s.defaultRegistry?.value);
     const rows = s.registries.map((r) => {
       let url = r.url;
       try {
@@ -79,7 +81,7 @@ const list = defineCommand<{ path?: string }, { registries: ListRow[]; default: 
       } catch {
         // shown as written
       }
-      return { name: r.name, url, from: r.from, default: url === defUrl, loggedIn: tokenFor(s, url) !== undefined };
+      return { name: r.name, url, from: r.from, default: url === defUrl && (!byName || r.name === s.defaultRegistry?.value), loggedIn: tokenFor(s, url) !== undefined };
     });
     return { registries: rows, default: s.defaultRegistry ? { value: s.defaultRegistry.value, url: defUrl, source: s.defaultRegistry.source } : null };
   },
