@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
@@ -37,6 +37,28 @@ describe('mdlibs init', () => {
     expect(bad.stderr).toContain('CLI_NAME_INVALID');
     const list = await cli.run(['init', '--list', '--json']);
     expect(list.json<{ templates: { name: string }[] }>().templates.map((t) => t.name)).toEqual(['docs-handbook', 'api-guide', 'prompt-pack']);
+  });
+});
+
+describe('mdlibs init on a path that is not a folder', () => {
+  it('refuses a file and a symbolic link to nothing with CLI_TARGET_EXISTS (both were internal errors), writing nothing', async () => {
+    const cli = cliEnv();
+    writeFileSync(join(cli.cwd, 'plain'), 'x');
+    symlinkSync(join(cli.cwd, 'missing'), join(cli.cwd, 'dangling'));
+    for (const [path, message] of [['plain', 'exists and is not a folder'], ['dangling', 'is a symbolic link to nothing']]) {
+      const r = await cli.run(['init', path as string, '--name', '@acme/team-docs']);
+      expect(r.code, path).toBe(1);
+      expect(r.stderr, path).toContain('CLI_TARGET_EXISTS');
+      expect(r.stderr, path).toContain(message);
+      expect(r.stderr, path).not.toContain('internal error');
+    }
+    expect(existsSync(join(cli.cwd, 'missing'))).toBe(false);
+    expect(readFileSync(join(cli.cwd, 'plain'), 'utf8')).toBe('x');
+    // a link to an empty folder is a folder: init fills the folder it points to
+    mkdirSync(join(cli.cwd, 'real'));
+    symlinkSync(join(cli.cwd, 'real'), join(cli.cwd, 'linked'));
+    expect((await cli.run(['init', 'linked', '--name', '@acme/team-docs'])).code).toBe(0);
+    expect(existsSync(join(cli.cwd, 'real/.mdlibs.toml'))).toBe(true);
   });
 });
 

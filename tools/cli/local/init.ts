@@ -1,5 +1,5 @@
 /** `mdlibs init`: copies a library template from templates/libraries/ and fills in its placeholders (LIB-4). */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkLibraryName } from '../../../index-builder/src/format/names.js';
@@ -46,8 +46,12 @@ export function initLibrary(o: InitOptions): { path: string; name: string; templ
     throw cliError('CLI_TEMPLATE_UNKNOWN', `no template named "${o.template.slice(0, 64)}"`, `use one of: ${Object.keys(TEMPLATES).join(', ')}`);
   }
   const target = resolve(o.target);
-  if (existsSync(target) && readdirSync(target).length > 0) {
-    throw cliError('CLI_TARGET_EXISTS', `${target} is not empty`, 'give a new folder: mdlibs init <path>');
+  const link = lstatSync(target, { throwIfNoEntry: false });
+  if (link) {
+    const st = statSync(target, { throwIfNoEntry: false });
+    if (!st) throw cliError('CLI_TARGET_EXISTS', `${target} is a symbolic link to nothing`, 'give a new folder (or create the folder it points to): mdlibs init <path>');
+    if (!st.isDirectory()) throw cliError('CLI_TARGET_EXISTS', `${target} exists and is not a folder`, 'give a new folder: mdlibs init <path>');
+    if (readdirSync(target).length > 0) throw cliError('CLI_TARGET_EXISTS', `${target} is not empty`, 'give a new folder: mdlibs init <path>');
   }
   const derived = `@my-team/${basename(target).toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').replace(/-{2,}/g, '-')}`;
   const name = o.name ?? derived;
