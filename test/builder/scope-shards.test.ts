@@ -161,6 +161,66 @@ describe('tag pages', () => {
   });
 });
 
+describe('stored listing digests', () => {
+  async function tagged() {
+    const site = await loadSiteEmitter();
+    const reg = registry();
+    // @acme/style alone has the tag "style": its pages stay the same when beta/omega changes
+    writeLibrary(reg, { scope: 'acme', name: 'style', version: '1.1.0', files: { '.mdlibs.toml': '[library]\nname = "@acme/style"\nversion = "1.1.0"\ndescription = "Style"\nlicense = "MIT"\ntags = ["style"]\n' } });
+    commitAll(reg, 'style tags');
+    const out = join(tempDir('mdlibs-digests-out-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    return { site, reg, out, file: join(out, 'assets/listing-digests.json'), tag: 'style' };
+  }
+  const bump = (reg: string, version: string) => {
+    writeLibrary(reg, { scope: 'beta', name: 'omega', version });
+    commitAll(reg, `omega ${version}`);
+  };
+
+  it('are what the next build compares listings with (not the previous summary), and change when a listing does', async () => {
+    const { site, reg, out, file, tag } = await tagged();
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { tags: Record<string, string>; scopes: Record<string, string> };
+    expect(Object.keys(stored.scopes).sort()).toEqual(['acme', 'beta']);
+    expect(Object.keys(stored.tags).sort()).toEqual(['docs', 'style']);
+    const page = `tags/${tag}/index.html`;
+    const ino = statSync(join(out, page)).ino;
+    // a stored digest that no longer matches makes the tag's pages render anew, though its libraries are the same
+    writeFileSync(file, JSON.stringify({ ...stored, tags: { ...stored.tags, [tag]: 'stale' } }));
+    bump(reg, '1.1.0');
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    expect(statSync(join(out, page)).ino).not.toBe(ino);
+    const again = JSON.parse(readFileSync(join(out, 'assets/listing-digests.json'), 'utf8')) as typeof stored;
+    expect(again.tags[tag]).toBe(stored.tags[tag]);
+    expect(again.scopes.beta).not.toBe(stored.scopes.beta); // omega's entry changed
+    expect(again.scopes.acme).toBe(stored.scopes.acme);
+  });
+
+  it('fall back to the previous summary when missing or malformed, and the unchanged tag pages are still linked', async () => {
+    const { site, reg, out, tag } = await tagged();
+    const page = `tags/${tag}/index.html`;
+    for (const [i, damage] of [() => rmSync(join(out, 'assets/listing-digests.json')), () => writeFileSync(join(out, 'assets/listing-digests.json'), '{"tags":[1],"scopes":{}}')].entries()) {
+      const ino = statSync(join(out, page)).ino;
+      damage();
+      bump(reg, `1.${i + 1}.0`);
+      await buildRegistry({ registryDir: reg, outDir: out, site });
+      expect(statSync(join(out, page)).ino, `case ${i}`).toBe(ino);
+      expect(existsSync(join(out, 'assets/listing-digests.json')), `case ${i}`).toBe(true);
+    }
+  });
+
+  it('are not written into a private tree (they would name its scopes outside them)', async () => {
+    const site = await loadSiteEmitter();
+    const root = tempDir('mdlibs-digests-private-');
+    writeRegistry(root, { scopes: { acme: 'public', vault: 'private' } });
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    writeLibrary(root, { scope: 'vault', name: 'keys', version: '1.0.0' });
+    const dir = tempDir('mdlibs-digests-private-out-');
+    await buildRegistry({ registryDir: root, outDir: join(dir, 'public'), privateOutDir: join(dir, 'private'), site });
+    expect(readFileSync(join(dir, 'public/assets/listing-digests.json'), 'utf8')).not.toContain('vault');
+    expect(existsSync(join(dir, 'private/assets/listing-digests.json'))).toBe(false);
+  });
+});
+
 describe('large compressed copies', () => {
   it('are made on the thread pool, written by flush(), and byte-identical to the synchronous ones', async () => {
     const root = tempDir('mdlibs-tw-');

@@ -173,6 +173,26 @@ function previousDigests(input: SiteInput): ListingDigests | null {
   }
 }
 
+/**
+ * The previous tree's listing digests as it stored them (SITE_PATHS.listingDigests), or null when
+ * it has none or they do not parse as maps of strings. Reading them instead of the previous
+ * summary's 100 pages saved ~0.1 s of a one-library rebuild at 10,000 libraries.
+ */
+function storedDigests(input: SiteInput): ListingDigests | null {
+  const text = input.previousDir ? readOrNull(join(input.previousDir, SITE_PATHS.listingDigests)) : null;
+  if (text === null) return null;
+  try {
+    const raw = JSON.parse(text) as { tags?: unknown; scopes?: unknown };
+    const asMap = (o: unknown): Map<string, string> | null =>
+      o !== null && typeof o === 'object' && !Array.isArray(o) && Object.values(o).every((v) => typeof v === 'string') ? new Map(Object.entries(o as Record<string, string>)) : null;
+    const tags = asMap(raw.tags);
+    const scopes = asMap(raw.scopes);
+    return tags && scopes ? { tags, scopes } : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Links a tag's pages from the previous tree; false (nothing linked) when one is missing. */
 function reuseTagPages(input: SiteInput, tag: string, pages: number): boolean {
   const prev = input.previousDir as string;
@@ -252,8 +272,12 @@ export const emitSite: SiteEmitter = (input) => {
   if (searchFirst) emitSearch(input, canReuse);
 
   const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
-  const before = canReuse ? previousDigests(input) : null;
-  const current = before ? listingDigests(input.summary.scopes, input.teams, [entries]) : null;
+  const stores = input.visibility === 'public'; // a private tree's digests would name its scopes outside them
+  const before = canReuse ? ((stores ? storedDigests(input) : null) ?? previousDigests(input)) : null;
+  const current = before || stores ? listingDigests(input.summary.scopes, input.teams, [entries]) : null;
+  if (stores && current) {
+    input.writer.write(SITE_PATHS.listingDigests, JSON.stringify({ tags: Object.fromEntries(current.tags), scopes: Object.fromEntries(current.scopes) }));
+  }
   const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before, current);
   for (const lib of input.libraries) {
     if (reusedScopes.has(splitName(lib.name).scope)) continue;

@@ -8,6 +8,11 @@ export const SITE_PATHS = {
   favicon: 'assets/favicon.svg',
   /** Fingerprint of templates and registry name: pages of a previous tree are reused only when it matches. */
   stamp: 'assets/site-stamp.json',
+  /**
+   * Digests of what the listing pages (scope and tag pages) are made of, so that the next build
+   * need not read this tree's whole summary to know which of them are unchanged. Public tree only.
+   */
+  listingDigests: 'assets/listing-digests.json',
   searchBase: 'search/web/base.json',
 } as const;
 
