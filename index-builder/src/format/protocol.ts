@@ -58,6 +58,11 @@ export function semverRange(s: z.ZodString): z.ZodString {
   return s.refine((r) => semver.validRange(r) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver range` });
 }
 
+/** Dependencies as a project file or a lockfile holds them: `@scope/name` -> semver range. */
+export function dependencyMap() {
+  return z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64)));
+}
+
 export const versionEntrySchema = z.object({
   version: semverVersion(z.string()),
   description: z.string(),

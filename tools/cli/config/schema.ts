@@ -1,6 +1,6 @@
 /** Schemas of the CLI's own files: global config.toml, credentials.toml, the project part of .mdlibs.toml. */
 import { z } from 'zod';
-import { libraryName, semverRange } from '../../../index-builder/src/format/protocol.js';
+import { dependencyMap } from '../../../index-builder/src/format/protocol.js';
 
 const registryEntry = z.strictObject({
   url: z.string().min(1).max(2048),
@@ -39,6 +39,6 @@ export const projectFileSchema = z.object({
     timeout_ms: z.number().int().positive().max(600_000).optional(),
   }).optional(),
   registries: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), registryEntry).default({}),
-  dependencies: z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64))).default({}),
+  dependencies: dependencyMap().default({}),
 });
 export type ProjectFile = z.infer<typeof projectFileSchema>;

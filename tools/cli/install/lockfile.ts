@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
-import { libraryName, semverRange, semverVersion } from '../../../index-builder/src/format/protocol.js';
+import { dependencyMap, libraryName, semverVersion } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
@@ -18,14 +18,14 @@ export const lockEntrySchema = z.strictObject({
   resolved: z.string().url(),
   integrity: z.string().regex(/^sha512-[A-Za-z0-9+/]+=*$/),
   size: z.number().int().nonnegative().optional(),
-  dependencies: z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64))).default({}),
+  dependencies: dependencyMap().default({}),
 });
 export type LockEntry = z.infer<typeof lockEntrySchema>;
 
 export const lockfileSchema = z.strictObject({
   lockfileVersion: z.literal(LOCKFILE_VERSION),
   /** The project's ranges this lock was resolved from (to detect an outdated lock). */
-  dependencies: z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64))),
+  dependencies: dependencyMap(),
   libraries: z.record(libraryName(z.string().max(140)), lockEntrySchema),
 });
 export type Lockfile = z.infer<typeof lockfileSchema>;
