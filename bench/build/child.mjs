@@ -1,4 +1,5 @@
-// One measured build in its own process: prints the report with wall time and peak RSS.
+// One measured build in its own process (run.mjs starts it with the node flags of the mdlibs-build
+// bin's first line): prints the report with wall time and peak RSS.
 //   node bench/build/child.mjs <registry> <out> [--no-site]
 import { performance } from 'node:perf_hooks';
 import { buildRegistry, loadSiteEmitter, tuneHeapForBuilds } from '../../dist/index-builder/src/index.js';

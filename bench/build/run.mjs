@@ -17,6 +17,7 @@ const SITE = !args.includes('--no-site');
 const HERE = resolve(import.meta.dirname);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const log = (m) => process.stderr.write(`[bench:build] ${m}\n`);
+const BIN_NODE_FLAGS = readFileSync(join(HERE, '../../index-builder/src/bin.ts'), 'utf8').split('\n')[0].replace(/^#!\/usr\/bin\/env -S node ?/, '').split(' ').filter(Boolean);
 
 mkdirSync(WORK, { recursive: true });
 const reg = join(WORK, `registry-${LIBS}`);
@@ -34,7 +35,8 @@ function build(out) {
   // start from a quiet disk: what the previous build (a full build writes ~1 GB) or the generator left
   // to write back goes to disk before, not during, the measured build
   execFileSync('sync');
-  const r = spawnSync(process.execPath, [join(HERE, 'child.mjs'), reg, out, ...(SITE ? [] : ['--no-site'])], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  // node's flags as the mdlibs-build bin's first line gives them (the young generation's size)
+  const r = spawnSync(process.execPath, [...BIN_NODE_FLAGS, join(HERE, 'child.mjs'), reg, out, ...(SITE ? [] : ['--no-site'])], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`build failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout);
 }

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=8
 /** `mdlibs-build <registry-dir> --out <dir> [--private-out <dir>]` */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';

@@ -12,7 +12,7 @@ export { analyzeMarkdown, relativeLinkTarget, parseMarkdownTree } from './parse/
 export { packTarball, packTar, TARBALL_PREFIX, TARBALL_MTIME, type PackedTarball } from './pack/tarball.js';
 export { buildVersion, analyzeFiles, type BuiltVersion } from './build/version.js';
 export { buildRegistry, type BuildOptions, type BuildReport } from './build/build.js';
-export { tuneHeapForBuilds, BUILD_HEAP_GROWING_PERCENT } from './build/heap.js';
+export { tuneHeapForBuilds, BUILD_HEAP_GROWING_PERCENT, BUILD_SEMI_SPACE_MB } from './build/heap.js';
 export type { SiteInput, SiteEmitter } from './build/site-hook.js';
 export { TreeWriter } from './emit/tree-writer.js';
 export { loadSearchIndex, buildSearchIndex, buildSearchIndexAsync } from './emit/search-index.js';

@@ -1,5 +1,6 @@
 /** Where a build's time went (BuildReport.phases, `mdlibs-build --timings`). */
 import { spawnSync } from 'node:child_process';
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild } from 'esbuild';
@@ -55,6 +56,11 @@ describe('build phases', () => {
     expect(plain.stdout).not.toContain('phases:');
     const timed = run('--timings');
     expect(timed.status, timed.stderr).toBe(0);
+    // run as a program through its first line (env -S node --max-semi-space-size=...), as npm's bin link does
+    chmodSync(bin, 0o755);
+    const direct = spawnSync(bin, [root, '--out', out, '--no-site', '--no-progress'], { encoding: 'utf8', timeout: 60_000 });
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stdout).toContain('built 1 libraries');
     expect(timed.stdout).toMatch(/\n {2}phases: read \d+\.\d\d s · validate \d+\.\d\d s · assemble \d+\.\d\d s · files \d+\.\d\d s · site \d+\.\d\d s · flush \d+\.\d\d s · swap \d+\.\d\d s\n$/);
   }, 60_000);
 });

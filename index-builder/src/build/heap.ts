@@ -13,12 +13,25 @@ import { setFlagsFromString } from 'node:v8';
 export const BUILD_HEAP_GROWING_PERCENT = 50;
 
 /**
- * Sets V8's heap growing factor for this whole process (worker threads included). For processes
- * that run builds (`mdlibs-build`): a server would trade latency for it, so it is not set by
- * `buildRegistry` itself. V8 reads the flag at each collection, so it takes effect when set.
+ * Largest semi-space of the young generation, in MB (V8's default is 16 on 64-bit: a young
+ * generation of up to 32 MB per isolate). A build keeps most of what it allocates, so a larger
+ * nursery mostly holds memory: at 8, the peak RSS of a full build of 10,000 libraries went from
+ * 504 to 463 MB (217.5 s vs 214.3 s, one run each), and a one-library rebuild took no longer
+ * (medians of 4 interleaved pairs: 2.34 s vs 2.51 s).
+ */
+export const BUILD_SEMI_SPACE_MB = 8;
+
+/**
+ * Sets V8's heap growing factor and the young generation's size for build processes. For
+ * processes that run builds (`mdlibs-build`): a server would trade latency for it, so it is not
+ * set by `buildRegistry` itself. V8 reads the growing factor at each collection, so it takes
+ * effect when set; the semi-space size is read when an isolate starts, so here it reaches only
+ * the worker threads started later (the search index's), and the main thread gets it from the
+ * command line (`mdlibs-build` starts node with `--max-semi-space-size`, see its first line).
  */
 export function tuneHeapForBuilds(): void {
   setFlagsFromString(`--heap-growing-percent=${BUILD_HEAP_GROWING_PERCENT}`);
+  setFlagsFromString(`--max-semi-space-size=${BUILD_SEMI_SPACE_MB}`);
 }
 
 /**
