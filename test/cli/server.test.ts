@@ -137,6 +137,15 @@ describe('the CLI against the mdlibs server', () => {
     expect(guide.stdout).toMatch(/@acme\/guide\s+1\.0\.0\s+Public style guide\s+\d+/);
   });
 
+  it('a search the server refuses (over 16 words) says why and to change the arguments, not to check the registry URL', async () => {
+    const words = Array.from({ length: 17 }, (_, i) => `word${i}`).join(' ');
+    const r = await cliEnv().run(['search', words, '--registry', server.url]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('has 17 distinct words; search with at most 16');
+    expect(r.stderr).toContain('change the arguments');
+    expect(r.stderr).not.toContain('check the registry URL');
+  });
+
   it('a rate-limited registry says when to retry', async () => {
     const limited = await startServer({ publicDir: reg.out, privateDir: reg.priv, dataDir: tempDir('mdlibs-cli-srv-'), port: 0, logLevel: 'silent', rateLimitAnonymous: 1 });
     try {

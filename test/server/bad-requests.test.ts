@@ -85,6 +85,18 @@ describe('bad requests', () => {
     expect((await get(`${s.url}api/v1/libraries?per_page=100&page=1&sort=downloads&order=asc&unknown=1`)).status).toBe(200);
   });
 
+  it('refuses a search of more than 16 distinct words (each one a prefix and fuzzy lookup) with 400, and counts a repeated word once', async () => {
+    const words = Array.from({ length: 17 }, (_, i) => `w${String.fromCharCode(97 + i)}`);
+    const over = await get(`${s.url}api/v1/libraries?q=${encodeURIComponent(words.join(' '))}`);
+    expect(over.status).toBe(400);
+    expect(code(over.text)).toBe('MDL_BAD_REQUEST');
+    expect(over.text).toContain('q: has 17 distinct words; search with at most 16');
+    // punctuation separates words as the index's tokenizer does: "wa,wb" is two
+    expect((await get(`${s.url}api/v1/libraries?q=${encodeURIComponent(words.join(','))}`)).status).toBe(400);
+    expect((await get(`${s.url}api/v1/libraries?q=${encodeURIComponent(words.slice(0, 16).join(' '))}`)).status).toBe(200);
+    expect((await get(`${s.url}api/v1/libraries?q=${encodeURIComponent(`${words.slice(0, 16).join(' ')} WA wa`)}`)).status).toBe(200);
+  });
+
   it('answers unknown routes with 404 and wrong methods with 405 and Allow', async () => {
     for (const p of ['api/v1/nope', 'api/v1', 'api/v1/libraries/@acme/guide/1.0.0/download/extra', 'api/v2/libraries', 'no/such/file.json']) {
       const r = await get(`${s.url}${p}`);

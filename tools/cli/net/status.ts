@@ -41,5 +41,8 @@ export function statusError(res: HttpResponse, what: string, sentToken: boolean)
   if (res.status === 429) {
     return cliError('CLI_RATE_LIMITED', `the registry rate limit was hit while reading ${what}`, retryAfter ? `wait ${retryAfter} s and retry, or log in for a higher limit` : 'wait and retry, or log in for a higher limit', { status: 429, retryAfter });
   }
-  return cliError('CLI_HTTP', `${url} answered HTTP ${res.status} (${what})${said}`, res.status >= 500 ? 'the registry has a problem; retry later or tell its operator' : 'check the registry URL with `mdlibs registry list`', { status: res.status, serverCode: code });
+  const fix = res.status >= 500 ? 'the registry has a problem; retry later or tell its operator'
+    : res.status === 400 && code ? 'the registry did not accept what was asked (its message says what); change the arguments'
+      : 'check the registry URL with `mdlibs registry list`';
+  return cliError('CLI_HTTP', `${url} answered HTTP ${res.status} (${what})${said}`, fix, { status: res.status, serverCode: code });
 }
