@@ -144,6 +144,18 @@ describe('httpRequest', () => {
     expect(seen.some((s) => s.url.startsWith('other:'))).toBe(false);
   });
 
+  it('refuses a token that cannot go in a header as CLI_AUTH_INVALID before sending anything (it was CLI_NETWORK "could not reach")', async () => {
+    routes.set('/plain', (res) => res.writeHead(200).end('ok'));
+    const before = seen.length;
+    for (const token of ['mdl_abc\ndef', 'mdl_abc\u0001def', 'mdl_ abc', 'mdl_\u00e9']) {
+      const err = await httpRequest({ ...base, url: url('/plain'), token }).then(() => null, (e: unknown) => e as { code?: string; message?: string });
+      expect(err?.code, JSON.stringify(token)).toBe('CLI_AUTH_INVALID');
+      expect(err?.message, JSON.stringify(token)).toContain('characters a token cannot have');
+    }
+    expect(seen.length).toBe(before);
+    expect((await httpRequest({ ...base, url: url('/plain'), token: 'mdl_Abc123' })).body.toString()).toBe('ok');
+  });
+
   it('sends a GET once more when the server closed the kept-alive socket it went out on', async () => {
     // answers the first request of each connection, then resets the connection at the next one
     const sockets: Socket[] = [];

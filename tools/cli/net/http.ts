@@ -227,7 +227,14 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
+/** What a bearer token may hold (printable ASCII without spaces); anything else cannot go in a header. */
+const TOKEN_CHARS = /^[\x21-\x7e]+$/;
+
 async function follow(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+  if (req.token && !TOKEN_CHARS.test(req.token)) {
+    // Node would refuse the header ("Invalid character in header content"), reported as a network error
+    throw cliError('CLI_AUTH_INVALID', 'the token has characters a token cannot have (spaces, line breaks, control or non-ASCII characters)', 'copy the token again (mdl_ followed by 40 letters and digits) and store it with `mdlibs login`, or fix MDLIBS_TOKEN / --token');
+  }
   const origin = new URL(req.url).origin;
   let url = req.url;
   for (let hop = 0; ; hop++) {
