@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnv } from './helpers/cli.js';
@@ -239,6 +240,50 @@ describe('install from a plain static host', () => {
     } finally {
       await h.close();
     }
+  });
+
+  it('refuses to install or uninstall through a symbolic link in the install folder (it replaced a folder outside the project), changing nothing', async () => {
+    const outside = tempDir('mdlibs-outside-');
+    mkdirSync(join(outside, 'guide'));
+    writeFileSync(join(outside, 'guide', 'important.txt'), 'precious');
+    // a @scope folder that is a link
+    const cli = cliEnv();
+    mkdirSync(join(cli.cwd, 'libraries'));
+    symlinkSync(outside, join(cli.cwd, 'libraries/@acme'));
+    const r = await cli.run(['install', '@acme/guide', '--registry', host.url]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('CLI_UNSAFE_PATH');
+    expect(r.stderr).toContain(`libraries/@acme is a symbolic link (to ${outside})`);
+    expect(readFileSync(join(outside, 'guide', 'important.txt'), 'utf8')).toBe('precious');
+    expect(readdirSync(outside)).toEqual(['guide']);
+    expect(existsSync(join(cli.cwd, 'mdlibs.lock'))).toBe(false);
+    // the install folder itself a link
+    const other = cliEnv();
+    symlinkSync(outside, join(other.cwd, 'libraries'));
+    const r2 = await other.run(['install', '@acme/guide', '--registry', host.url]);
+    expect(r2.code).toBe(1);
+    expect(r2.stderr).toContain('libraries is a symbolic link');
+    expect(readdirSync(outside)).toEqual(['guide']);
+    // a @scope "folder" that is a file
+    const third = cliEnv();
+    mkdirSync(join(third.cwd, 'libraries'));
+    writeFileSync(join(third.cwd, 'libraries/@acme'), 'x');
+    const r3 = await third.run(['install', '@acme/guide', '--registry', host.url]);
+    expect([r3.code, r3.stderr.includes('libraries/@acme is not a folder')]).toEqual([1, true]);
+  });
+
+  it('uninstall stops at a @scope folder replaced by a link after the install, deleting nothing outside', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide', '--registry', host.url])).code).toBe(0);
+    const outside = tempDir('mdlibs-outside-');
+    mkdirSync(join(outside, 'guide'));
+    writeFileSync(join(outside, 'guide', 'important.txt'), 'precious');
+    rmSync(join(cli.cwd, 'libraries/@acme'), { recursive: true });
+    symlinkSync(outside, join(cli.cwd, 'libraries/@acme'));
+    const u = await cli.run(['uninstall', '@acme/guide']);
+    expect(u.code).toBe(1);
+    expect(u.stderr).toContain('CLI_UNSAFE_PATH');
+    expect(readFileSync(join(outside, 'guide', 'important.txt'), 'utf8')).toBe('precious');
   });
 
   it('uninstall removes the library and dependencies nothing else needs; list --installed shows the rest', async () => {

@@ -3,7 +3,7 @@
  * sha512 checked against the lock entry, archive checked, extracted beside the target,
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { redactUrl } from '../net/http.js';
@@ -53,6 +53,41 @@ export function libraryDir(projectDir: string, installDir: string, full: string)
   return join(projectDir, installDir, `@${scope}`, name);
 }
 
+/**
+ * Refuses to work through a symbolic link: the install folder (each part of its path) and each
+ * `@scope` folder in it must be real folders inside the project, or not exist yet. A link there,
+ * which a cloned project can carry (`libraries/@acme -> ~`), made install replace and uninstall
+ * delete folders elsewhere on the disk (`~/<name>` for a library `@acme/<name>`).
+ */
+export function checkInstallPaths(projectDir: string, installDir: string, scopes: Iterable<string>): void {
+  const parts = installDir.split('/').filter((p) => p !== '' && p !== '.');
+  const rels = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  for (const scope of new Set(scopes)) rels.push(join(installDir, `@${scope}`));
+  for (const rel of rels) {
+    const at = join(projectDir, rel);
+    const st = lstatSync(at, { throwIfNoEntry: false });
+    if (!st || (st.isDirectory() && !st.isSymbolicLink())) continue;
+    if (st.isSymbolicLink()) {
+      let to = '';
+      try {
+        to = ` (to ${readlinkSync(at)})`;
+      } catch {
+        // shown without its target
+      }
+      throw cliError('CLI_UNSAFE_PATH', `${rel} is a symbolic link${to}; mdlibs installs only into real folders inside the project`, `remove the link (rm ${rel}) and run the command again; nothing was changed`);
+    }
+    throw cliError('CLI_UNSAFE_PATH', `${rel} is not a folder`, `move it out of the way and run the command again; nothing was changed`);
+  }
+}
+
+const scopeOf = (full: string): string | null => {
+  try {
+    return checkedName(full, 'the lockfile').scope;
+  } catch {
+    return null;
+  }
+};
+
 async function fetchVerified(session: Session, full: string, e: LockEntry, stats: MaterializeStats): Promise<Buffer> {
   const what = `${full}@${e.version}`;
   const cached = session.tarballs.get(e.integrity);
@@ -80,6 +115,7 @@ export async function materialize(
 ): Promise<MaterializeStats> {
   // what is on disk now (written by the last successful install); unknown folders are replaced
   const previous = readInstallState(projectDir, installDir);
+  checkInstallPaths(projectDir, installDir, [...Object.keys(wanted), ...Object.keys(previous)].map(scopeOf).filter((x): x is string => x !== null));
   const stats: MaterializeStats = { extracted: [], unchanged: [], removed: [], downloaded: 0, fromCache: 0 };
   const todo: [string, LockEntry][] = [];
   for (const [full, e] of Object.entries(wanted).sort(([a], [b]) => (a < b ? -1 : 1))) {
