@@ -45,6 +45,7 @@ export const ERROR_CODES = {
   MDL_VERSION_CHANGED: 'A published version changed content',
   MDL_VERSION_REUSED: 'A deleted version number came back with different content',
   MDL_OUTPUT_NOT_MANAGED: 'The output path exists and was not written by mdlibs-build',
+  MDL_OUTPUT_OVERLAP: 'An output is the other output, inside it, or inside the registry\'s libraries/ or scopes/',
   MDL_RECORD_INVALID: 'The previous build record is unreadable',
   MDL_VALIDATION_FAILED: 'The registry has validation problems (see the list)',
 } as const;

@@ -10,7 +10,7 @@ import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.
 import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { readAddedCommits, readGitState } from '../git/git-state.js';
-import { discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
+import { checkOutputPaths, discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
 import { BUILDER_FORMAT, emptyRecord, mergeRecords, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
 import { parseRecord, readRecordFile, recordChunks, RecordSpans } from '../output/record-file.js';
 import { currentTree } from '../output/current-tree.js';
@@ -76,6 +76,7 @@ function contentKey(files: readonly LibraryFile[]): string {
 }
 
 export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
+  checkOutputPaths(opts.registryDir, opts.outDir, opts.privateOutDir);
   const tarballs = new TarballSpill(opts.outDir); // fresh tarballs wait on disk for the tree
   try {
     return await build(opts, tarballs);

@@ -3,10 +3,10 @@
  * new folder beside the old one and swaps the link with one rename(2). Readers never see
  * half a tree; the two previous builds stay on disk for readers still holding them.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
 import { SHARDED } from '../emit/tree-writer.js';
@@ -26,6 +26,53 @@ export interface ManagedOutput {
 
 export function buildsDirOf(out: string): string {
   return join(dirname(resolve(out)), `.${basename(resolve(out))}.builds`);
+}
+
+/** `p` with the symbolic links of its longest existing part resolved (the rest appended as given). */
+function canonical(p: string): string {
+  const abs = resolve(p);
+  const rest: string[] = [];
+  for (let at = abs; ; at = dirname(at)) {
+    try {
+      return join(realpathSync(at), ...rest.reverse());
+    } catch {
+      if (dirname(at) === at) return abs;
+      rest.push(basename(at));
+    }
+  }
+}
+
+/** True when `inner` is `outer` or below it. */
+function within(inner: string, outer: string): boolean {
+  const r = relative(outer, inner);
+  return r === '' || (!isAbsolute(r) && r !== '..' && !r.startsWith(`..${sep}`));
+}
+
+/** A path as given and with links resolved: both are compared, so that neither spelling slips past. */
+const spellings = (p: string): string[] => [...new Set([resolve(p), canonical(p)])];
+
+/**
+ * Refuses outputs that overlap (BUILD-5, PROTO-5): the private output at, inside or around the
+ * public one (or inside its `.<out>.builds` folder), which would put private files in the public
+ * tree or lose them at its next swap; and an output inside the registry's `libraries/` or
+ * `scopes/`, which the next build would read as registry content.
+ */
+export function checkOutputPaths(registryDir: string, outDir: string, privateOutDir?: string): void {
+  const overlap = (message: string) => new MdlibsError('MDL_OUTPUT_OVERLAP', message, { hint: 'give the two outputs separate paths outside libraries/ and scopes/ (for example --out site --private-out private-site)' });
+  const outputs = privateOutDir === undefined ? [outDir] : [outDir, privateOutDir];
+  for (const folder of ['libraries', 'scopes']) {
+    const content = spellings(join(registryDir, folder));
+    for (const o of outputs) {
+      if (spellings(o).some((x) => content.some((c) => within(x, c)))) throw overlap(`the output ${resolve(o)} is inside the registry's ${folder}/ folder`);
+    }
+  }
+  if (privateOutDir === undefined) return;
+  const owned = (o: string) => [...spellings(o), ...spellings(buildsDirOf(o))];
+  const [pub, priv] = [spellings(outDir), spellings(privateOutDir)];
+  if (pub.some((a) => priv.includes(a))) throw overlap(`the private output and the public output are the same path (${resolve(outDir)})`);
+  if (priv.some((x) => owned(outDir).some((o) => within(x, o))) || pub.some((x) => owned(privateOutDir).some((o) => within(x, o)))) {
+    throw overlap(`one output is inside the other (${resolve(outDir)} and ${resolve(privateOutDir)})`);
+  }
 }
 
 export function prepareOutput(outPath: string, buildId: string): ManagedOutput {
