@@ -4,6 +4,7 @@
  * docs/server.md lists every option; test/server/docs.test.ts checks it against this table.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { z } from 'zod';
 
@@ -70,9 +71,36 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   return out;
 }
 
-/** Merges the sources (later wins) and validates; throws a zod error naming each bad field. */
+/** A configuration the server cannot start with; `mdlibs-server` prints `error MDL_CONFIG_INVALID: <message>`. */
+export class ConfigError extends Error {
+  readonly code = 'MDL_CONFIG_INVALID';
+}
+
+/**
+ * Validates a configuration: each bad field named with its flag and environment variable (a
+ * zod error printed whole was `error MDL_INTERNAL: [ { "expected": ...`), and the public and the
+ * private folder never the same (the private tree's files would be served as public ones).
+ */
+export function parseConfig(input: Record<string, unknown>): ServerConfig {
+  const r = configSchema.safeParse(input);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const o = OPTIONS.find((x) => x.key === key);
+      return `${key || '(config)'}${o ? ` (${o.flag}, ${o.env})` : ''}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const c = r.data;
+  if (c.privateDir !== undefined && resolve(c.privateDir) === resolve(c.publicDir)) {
+    throw new ConfigError(`the public and the private folder are the same (${resolve(c.publicDir)}): give the builder's --out as the public folder and its --private-out as the private one`);
+  }
+  return c;
+}
+
+/** Merges the sources (later wins) and validates (parseConfig). */
 export function resolveConfig(...sources: Record<string, unknown>[]): ServerConfig {
   const merged: Record<string, unknown> = {};
   for (const s of sources) for (const [k, v] of Object.entries(s)) if (v !== undefined) merged[k] = v;
-  return configSchema.parse(merged);
+  return parseConfig(merged);
 }

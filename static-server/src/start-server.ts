@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { configSchema, type ServerConfig, type ServerConfigInput } from './config.js';
+import { parseConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { DownloadTotals, type Context } from './context.js';
 import { errorBody, httpError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -31,7 +31,7 @@ export interface RunningServer {
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { store: given, logger, ...rest } = options;
-  const config = configSchema.parse(rest);
+  const config = parseConfig(rest);
   const log = logger ?? createLogger(config.logLevel);
   const store = given ?? (await openStore(config));
   const publicTree = new TreeWatcher(config.publicDir, 'public', (e) => log.error({ err: e }, 'cannot load the public tree'));

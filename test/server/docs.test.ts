@@ -28,7 +28,7 @@ describe('public API of static-server/src/index.ts', () => {
   it('changes only on purpose', async () => {
     const mod = await import('../../static-server/src/index.js');
     expect(Object.keys(mod).sort()).toEqual([
-      'OPTIONS', 'SERVER_ERRORS', 'SQLITE_FILE', 'ServerError', 'TOKEN_PREFIX', 'configFromEnv', 'configSchema', 'hashToken', 'issueToken',
+      'ConfigError', 'OPTIONS', 'SERVER_ERRORS', 'SQLITE_FILE', 'ServerError', 'TOKEN_PREFIX', 'configFromEnv', 'configSchema', 'hashToken', 'issueToken',
       'openPostgresStore', 'openSqliteStore', 'openStore', 'parseExpiry', 'readConfigFile', 'resolveConfig', 'startServer', 'tokenView',
     ]);
   });

@@ -1,5 +1,7 @@
 /** /health turns 503 when the store fails, and requests that need the store get 503, not a hang or a 500. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore, startServer } from '../../static-server/src/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,6 +25,31 @@ describe('health', () => {
     } finally {
       await s.close();
     }
+  });
+
+  it('refuses to serve a private output given as the public folder (it served every private name and file to anyone), and the same folder as both', async () => {
+    const f = await buildFixture();
+    const teams = JSON.parse(readFileSync(join(f.privateDir, 'teams.json'), 'utf8')) as { scopes: { name: string; visibility: string }[] };
+    const privateScopes = teams.scopes.filter((t) => t.visibility === 'private').map((t) => t.name);
+    expect(privateScopes.length).toBeGreaterThan(0);
+    const errors: string[] = [];
+    const logger = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+    const s = await startServer({ publicDir: f.privateDir, dataDir: tempDir(), port: 0, logger });
+    try {
+      const h = await get(`${s.url}health`);
+      expect(h.status).toBe(503);
+      const answers = [h, await get(`${s.url}api/v1/libraries`), await get(`${s.url}index.html`), await get(`${s.url}search/index.json`), await get(`${s.url}teams.json`)];
+      for (const a of answers) {
+        expect(a.status).toBeGreaterThanOrEqual(400);
+        for (const scope of privateScopes) expect(a.text).not.toContain(scope);
+      }
+      expect(errors.join('\n')).toContain('it is a private output, not served as the public tree');
+    } finally {
+      await s.close();
+    }
+    const same = await startServer({ publicDir: f.publicDir, privateDir: `${f.publicDir}/`, dataDir: tempDir(), port: 0, logLevel: 'silent' }).then(async (x) => { await x.close(); return null; }, (e: unknown) => e as { code?: string; message?: string });
+    expect(same?.code).toBe('MDL_CONFIG_INVALID');
+    expect(same?.message).toContain('the public and the private folder are the same');
   });
 
   it('reports 503 when the tree is missing', async () => {

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/tmp.js';
 import { tarballTarget, cacheControl } from '../../static-server/src/static/content-type.js';
 import { bearer } from '../../static-server/src/auth/authenticate.js';
 import { accessFor } from '../../static-server/src/auth/access.js';
-import { parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
+import { ConfigError, parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
 import type { TokenRecord } from '../../static-server/src/index.js';
 
 describe('safePath', () => {
@@ -134,7 +134,9 @@ describe('config', () => {
     expect(c.port).toBe(3);
     expect(c.anonymousRead).toBe(false);
     expect(c.rateLimitAnonymous).toBe(60);
-    expect(() => resolveConfig({ publicDir: 'a', port: 70000 })).toThrow();
+    expect(() => resolveConfig({ publicDir: 'a', port: 70000 })).toThrow(/^invalid configuration: port \(--port, PORT\): Too big/);
+    expect(() => resolveConfig({ publicDir: 'a', port: 'abc' })).toThrow(ConfigError);
+    expect(() => resolveConfig({ publicDir: 'out/site', privateDir: './out/site/' })).toThrow(/the public and the private folder are the same/);
     expect(() => resolveConfig({ publicDir: 'a', databaseSchema: 'x; drop' })).toThrow();
     expect(() => resolveConfig({})).toThrow();
   });

@@ -57,6 +57,11 @@ export function loadTreeSnapshot(root: string, visibility: 'public' | 'private')
   for (const p of summary.pages) for (const e of summaryPageSchema.parse(readJson(root, p)).entries) entries.push({ ...e, visibility });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const teams = teamsJsonSchema.parse(readJson(root, PATHS.teams));
+  const privateScopes = teams.scopes.filter((t) => t.visibility === 'private').map((t) => `@${t.name}`);
+  if (visibility === 'public' && privateScopes.length) {
+    // the builder's private output given as the public folder: every name and file in it would be served to anyone
+    throw new Error(`${root} holds private scopes (${privateScopes.slice(0, 5).join(', ')}): it is a private output, not served as the public tree; pass it as the private folder`);
+  }
   let search: CompactSearchIndex | null = null;
   const libs = new Map<string, LibraryIndex | null>();
   const byName = new Map(entries.map((e) => [e.name, e]));
