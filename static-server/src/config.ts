@@ -49,7 +49,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'rateLimitAuthenticated', env: 'MDLIBS_RATE_LIMIT_AUTHENTICATED', flag: '--rate-limit-authenticated', doc: 'Requests per window per token (API and tarballs); 0 turns it off.' },
   { key: 'rateLimitWindowSeconds', env: 'MDLIBS_RATE_LIMIT_WINDOW', flag: '--rate-limit-window', doc: 'Length of the fixed rate-limit window, in seconds.' },
   { key: 'corsOrigins', env: 'MDLIBS_CORS_ORIGINS', flag: '--cors-origins', doc: 'Comma-separated allowed origins for CORS, `*` for any, `none` to send no CORS headers.' },
-  { key: 'trustProxy', env: 'MDLIBS_TRUST_PROXY', flag: '--trust-proxy', doc: 'Take the client IP from `X-Forwarded-For` (only behind a proxy you run).' },
+  { key: 'trustProxy', env: 'MDLIBS_TRUST_PROXY', flag: '--trust-proxy', doc: 'Take the client IP from the last `X-Forwarded-For` entry, the one your proxy added (only behind one proxy you run).' },
   { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', doc: 'pino log level (`info` logs one JSON line per request).' },
   { key: 'maxBodyBytes', env: 'MDLIBS_MAX_BODY_BYTES', flag: '--max-body-bytes', doc: 'Largest accepted request body (413 above).' },
   { key: 'maxHeaderBytes', env: 'MDLIBS_MAX_HEADER_BYTES', flag: '--max-header-bytes', doc: 'Largest accepted request header block (431 above).' },

@@ -51,9 +51,14 @@ export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerR
   };
 }
 
+/**
+ * The client's address. Behind the proxy `trustProxy` vouches for, that is the last
+ * `X-Forwarded-For` entry: the one the proxy added. The entries before it come from the
+ * client, which could put any address there and so escape its rate limit with each request.
+ */
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const fwd = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof fwd === 'string') return fwd.split(',')[0]?.trim() || 'unknown';
+  if (trustProxy && typeof fwd === 'string') return fwd.split(',').at(-1)?.trim() || (req.socket.remoteAddress ?? 'unknown');
   return req.socket.remoteAddress ?? 'unknown';
 }
 

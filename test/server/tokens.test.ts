@@ -73,6 +73,19 @@ describe('tokens API', () => {
     expect((await api('GET', 'audit', t.valid)).status).toBe(403);
   });
 
+  it('behind a trusted proxy, limits by the address the proxy added to X-Forwarded-For, not the ones a client wrote before it', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 2, rateLimitAuthenticated: 0, trustProxy: true, logLevel: 'silent' });
+    try {
+      const teams = (xff: string) => fetch(`${own.url}api/v1/teams`, { headers: { 'x-forwarded-for': xff } }).then((r) => r.status);
+      // one client behind the proxy (10.0.0.9) naming a new address each time: it was never limited
+      const spoofing = [await teams('1.1.1.1, 10.0.0.9'), await teams('2.2.2.2, 10.0.0.9'), await teams('3.3.3.3, 10.0.0.9')];
+      expect(spoofing).toEqual([200, 200, 429]);
+      expect(await teams('10.0.0.10')).toBe(200); // another client has its own budget
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rate-limits anonymous callers with X-RateLimit headers and 429 + retry_after', async () => {
     const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 5, rateLimitAuthenticated: 0, logLevel: 'silent' });
     const api = async (method: string, path: string, token: string | undefined) => {
