@@ -1,5 +1,6 @@
 /** Everything a request handler needs, built once by startServer. */
 import type { Logger } from 'pino';
+import type { DenialThrottle } from './audit-throttle.js';
 import type { ServerConfig } from './config.js';
 import type { GroupCommit } from './group-commit.js';
 import type { Metrics } from './metrics.js';
@@ -18,6 +19,8 @@ export interface Context {
   log: Logger;
   metrics: Metrics;
   audit(e: Omit<AuditEvent, 'at'>): void;
+  /** Which refused tokens reach the audit log (one per client and reason a minute). */
+  denials: DenialThrottle;
   touch(tokenId: string): void;
 }
 

@@ -148,7 +148,9 @@ async function identify(ctx: Context, x: Exchange, freshness: Freshness): Promis
 }
 
 function deniedToken(ctx: Context, x: Exchange, e: ServerError): void {
-  ctx.audit({ event: 'token.denied', actor: null, target: null, ip: x.ip, details: { reason: e.code, route: x.route } });
+  const suppressed = ctx.denials.admit(x.ip, e.code, Date.now());
+  if (suppressed === null) return; // this client's same denial was written less than a minute ago
+  ctx.audit({ event: 'token.denied', actor: null, target: null, ip: x.ip, details: { reason: e.code, route: x.route, ...(suppressed ? { suppressed } : {}) } });
 }
 
 /** The group commit for one request, with its caller's token re-checked there. */

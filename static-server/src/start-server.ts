@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config.js';
+import { DenialThrottle } from './audit-throttle.js';
 import { DownloadTotals, type Context } from './context.js';
 import { errorBody, httpError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
@@ -48,7 +49,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   });
   const ctx: Context = {
     config, store, publicTree, privateTree, files: new FileCache(config.fileCacheMB * 1024 * 1024), commits,
-    totals, log, metrics,
+    totals, log, metrics, denials: new DenialThrottle(),
     audit(e) {
       const event = { at: new Date().toISOString(), ...e };
       log.info({ audit: event }, `audit ${e.event}`);

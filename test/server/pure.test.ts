@@ -10,6 +10,7 @@ import { tarballTarget, cacheControl } from '../../static-server/src/static/cont
 import { bearer } from '../../static-server/src/auth/authenticate.js';
 import { accessFor } from '../../static-server/src/auth/access.js';
 import { ConfigError, parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
+import { DenialThrottle } from '../../static-server/src/audit-throttle.js';
 import type { TokenRecord } from '../../static-server/src/index.js';
 
 describe('safePath', () => {
@@ -139,5 +140,20 @@ describe('config', () => {
     expect(() => resolveConfig({ publicDir: 'out/site', privateDir: './out/site/' })).toThrow(/the public and the private folder are the same/);
     expect(() => resolveConfig({ publicDir: 'a', databaseSchema: 'x; drop' })).toThrow();
     expect(() => resolveConfig({})).toThrow();
+  });
+});
+
+describe('audit of refused tokens', () => {
+  it('writes the first denial of a client and reason, then one a window with how many were left out', () => {
+    const d = new DenialThrottle(60_000, 3);
+    expect(d.admit('1.1.1.1', 'MDL_TOKEN_INVALID', 0)).toBe(0);
+    for (let i = 1; i <= 5; i++) expect(d.admit('1.1.1.1', 'MDL_TOKEN_INVALID', i * 1000)).toBeNull();
+    expect(d.admit('1.1.1.1', 'MDL_TOKEN_EXPIRED', 6000)).toBe(0); // another reason: its own window
+    expect(d.admit('2.2.2.2', 'MDL_TOKEN_INVALID', 6000)).toBe(0); // another client
+    expect(d.admit('1.1.1.1', 'MDL_TOKEN_INVALID', 60_000)).toBe(5);
+    expect(d.admit('1.1.1.1', 'MDL_TOKEN_INVALID', 60_001)).toBeNull();
+    // at most 3 pairs remembered: a fourth forgets the pair written longest ago
+    expect(d.admit('3.3.3.3', 'MDL_TOKEN_INVALID', 61_000)).toBe(0);
+    expect(d.admit('1.1.1.1', 'MDL_TOKEN_EXPIRED', 61_000)).toBe(0);
   });
 });

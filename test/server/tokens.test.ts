@@ -86,6 +86,21 @@ describe('tokens API', () => {
     }
   });
 
+  it('writes one audit row a minute for a client presenting the same bad token again and again (each was a row: a disk-filling flood)', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent' });
+    try {
+      const bogus = `mdl_${'A'.repeat(40)}`;
+      const statuses = await Promise.all(Array.from({ length: 40 }, (_, i) => get(`${own.url}${i % 2 ? 'api/v1/libraries' : 'tarballs/@acme/guide/guide-1.0.0.tgz'}`, bogus).then((r) => r.status)));
+      expect(new Set(statuses)).toEqual(new Set([401]));
+      expect((await get(`${own.url}api/v1/libraries`, 'not-a-token')).status).toBe(401);
+      await new Promise((r) => setTimeout(r, 100));
+      const denied = (await own.store.auditEvents(200)).filter((e) => e.event === 'token.denied');
+      expect(denied.map((e) => e.details.reason).sort()).toEqual(['MDL_TOKEN_INVALID']);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('rate-limits anonymous callers with X-RateLimit headers and 429 + retry_after', async () => {
     const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 5, rateLimitAuthenticated: 0, logLevel: 'silent' });
     const api = async (method: string, path: string, token: string | undefined) => {
