@@ -14,6 +14,7 @@ import type { ApiRequest, DownloadResult } from './api/types.js';
 import { View } from './api/view.js';
 import type { Context } from './context.js';
 import { httpError, notFound, ServerError } from './errors.js';
+import { clientKey } from './http/client-key.js';
 import { discardBody } from './http/read-body.js';
 import { sendError, sendFile, sendJson } from './http/respond.js';
 import { scrub } from './logger.js';
@@ -166,7 +167,7 @@ async function commit(ctx: Context, x: Exchange, caller: Caller, t: Omit<Ticket,
 function rateTicket(ctx: Context, caller: Caller, ip: string): { key: string | null; limit: number } {
   const limit = caller.kind === 'token' ? ctx.config.rateLimitAuthenticated : ctx.config.rateLimitAnonymous;
   if (limit === 0) return { key: null, limit: 0 };
-  return { key: caller.kind === 'token' ? `tok:${caller.token.id}` : `ip:${ip}`, limit };
+  return { key: caller.kind === 'token' ? `tok:${caller.token.id}` : clientKey(ip), limit };
 }
 
 function applyVerdict(x: Exchange, v: Verdict, limited: boolean): void {

@@ -11,6 +11,7 @@ import { bearer } from '../../static-server/src/auth/authenticate.js';
 import { accessFor } from '../../static-server/src/auth/access.js';
 import { ConfigError, parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
 import { DenialThrottle } from '../../static-server/src/audit-throttle.js';
+import { clientKey } from '../../static-server/src/http/client-key.js';
 import type { TokenRecord } from '../../static-server/src/index.js';
 
 describe('safePath', () => {
@@ -155,5 +156,18 @@ describe('audit of refused tokens', () => {
     // at most 3 pairs remembered: a fourth forgets the pair written longest ago
     expect(d.admit('3.3.3.3', 'MDL_TOKEN_INVALID', 61_000)).toBe(0);
     expect(d.admit('1.1.1.1', 'MDL_TOKEN_EXPIRED', 61_000)).toBe(0);
+  });
+});
+
+describe('rate-limit keys of anonymous clients', () => {
+  it('counts an IPv6 /64 as one client, however its address is written, and IPv4 (mapped too) per address', () => {
+    const net = 'ip6:2001:db8:0:12::/64';
+    for (const ip of ['2001:db8:0:12::1', '2001:db8::12:0:0:0:ffff', '2001:0db8:0000:0012:abcd:ef01:2345:6789', '2001:DB8:0:12::7%eth0', '2001:db8:0:12:1:2:1.2.3.4']) expect(clientKey(ip), ip).toBe(net);
+    expect(clientKey('2001:db8:0:13::1')).toBe('ip6:2001:db8:0:13::/64');
+    expect(clientKey('::1')).toBe('ip6:0:0:0:0::/64');
+    expect(clientKey('203.0.113.9')).toBe('ip:203.0.113.9');
+    expect(clientKey('::ffff:203.0.113.9')).toBe('ip:203.0.113.9');
+    expect(clientKey('::ffff:cb00:7109')).toBe('ip:203.0.113.9');
+    for (const odd of ['unknown', '1::2::3', 'fe80::g']) expect(clientKey(odd), odd).toBe(`ip:${odd}`);
   });
 });

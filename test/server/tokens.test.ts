@@ -81,6 +81,9 @@ describe('tokens API', () => {
       const spoofing = [await teams('1.1.1.1, 10.0.0.9'), await teams('2.2.2.2, 10.0.0.9'), await teams('3.3.3.3, 10.0.0.9')];
       expect(spoofing).toEqual([200, 200, 429]);
       expect(await teams('10.0.0.10')).toBe(200); // another client has its own budget
+      // a new address of the same IPv6 /64 with each request was a new budget each time
+      expect([await teams('2001:db8:0:7::1'), await teams('2001:db8:0:7::2'), await teams('2001:db8:0:7:ffff::3')]).toEqual([200, 200, 429]);
+      expect(await teams('2001:db8:0:8::1')).toBe(200);
     } finally {
       await own.close();
     }
