@@ -2,7 +2,7 @@
  * How often one client's refused tokens reach the audit log (SRV-6). Every request with a bad
  * token was one audit row and one log line: 5 s of them at 8,800 req/s from one client wrote
  * 43,874 rows (9 MB of SQLite), so anyone could fill the server's disk. Now the first denial of
- * a (client IP, reason) pair is written, then at most one a window, carrying how many were not
+ * a (client, reason) pair is written (a client as the rate limit counts one: clientKey), then at most one a window, carrying how many were not
  * written since (`details.suppressed`). Pure: the caller gives the time.
  */
 export const AUDIT_DENIAL_WINDOW_MS = 60_000;
@@ -15,8 +15,8 @@ export class DenialThrottle {
   constructor(private readonly windowMs = AUDIT_DENIAL_WINDOW_MS, private readonly maxKeys = AUDIT_DENIAL_KEYS) {}
 
   /** null: do not write this denial; a number: write it, with this many denials left out before it. */
-  admit(ip: string, reason: string, now: number): number | null {
-    const key = `${ip}\u0000${reason}`;
+  admit(client: string, reason: string, now: number): number | null {
+    const key = `${client}\u0000${reason}`;
     const s = this.seen.get(key);
     if (s && now - s.at < this.windowMs) {
       s.suppressed++;

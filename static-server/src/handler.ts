@@ -149,7 +149,7 @@ async function identify(ctx: Context, x: Exchange, freshness: Freshness): Promis
 }
 
 function deniedToken(ctx: Context, x: Exchange, e: ServerError): void {
-  const suppressed = ctx.denials.admit(x.ip, e.code, Date.now());
+  const suppressed = ctx.denials.admit(clientKey(x.ip), e.code, Date.now()); // an IPv6 /64 is one client here too
   if (suppressed === null) return; // this client's same denial was written less than a minute ago
   ctx.audit({ event: 'token.denied', actor: null, target: null, ip: x.ip, details: { reason: e.code, route: x.route, ...(suppressed ? { suppressed } : {}) } });
 }

@@ -102,6 +102,15 @@ describe('tokens API', () => {
     } finally {
       await own.close();
     }
+    // behind a proxy, an IPv6 client taking a new address of its /64 for each bad token is still one client
+    const proxied = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, trustProxy: true, logLevel: 'silent' });
+    try {
+      for (let i = 1; i <= 20; i++) expect((await get(`${proxied.url}api/v1/libraries`, `mdl_${'B'.repeat(40)}`, { 'x-forwarded-for': `2001:db8:0:9::${i.toString(16)}` })).status).toBe(401);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await proxied.store.auditEvents(200)).filter((e) => e.event === 'token.denied')).toHaveLength(1);
+    } finally {
+      await proxied.close();
+    }
   });
 
   it('rate-limits anonymous callers with X-RateLimit headers and 429 + retry_after', async () => {
