@@ -7,6 +7,7 @@ import { issueToken, openSqliteStore, SQLITE_FILE, startServer, type RunningServ
 import { tempDir } from '../helpers/tmp.js';
 import { buildFixture, get, mintTokens, type Fixture, type Tokens } from './fixture.js';
 import { runBin } from './spawn.js';
+import { MAX_ACTIVE_TOKENS } from '../../static-server/src/api/auth-tokens.js';
 
 let f: Fixture;
 let s: RunningServer;
@@ -110,6 +111,25 @@ describe('tokens API', () => {
       expect((await proxied.store.auditEvents(200)).filter((e) => e.event === 'token.denied')).toHaveLength(1);
     } finally {
       await proxied.close();
+    }
+  });
+
+  it('caps the active tokens one owner may mint through the API (each one may mint more: rows without end), counting neither revoked nor expired ones', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent' });
+    try {
+      const first = await issueToken(own.store, { owner: 'zed', name: 'first' });
+      await issueToken(own.store, { owner: 'zed', name: 'old', expiresIn: -1000 });
+      for (let i = 1; i < MAX_ACTIVE_TOKENS; i++) await issueToken(own.store, { owner: 'zed', name: `t${i}` });
+      const mint = () => fetch(`${own.url}api/v1/auth/tokens`, { method: 'POST', headers: { authorization: `Bearer ${first.secret}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'one-more' }) });
+      const refused = await mint();
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain(`zed has ${MAX_ACTIVE_TOKENS} active tokens`);
+      const victim = (await own.store.listTokens('zed')).find((t) => t.name === 't1');
+      await own.store.revokeToken(victim?.id as string, new Date().toISOString());
+      expect((await mint()).status).toBe(201);
+      expect((await mint()).status).toBe(403);
+    } finally {
+      await own.close();
     }
   });
 

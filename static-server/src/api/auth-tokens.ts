@@ -11,6 +11,13 @@ import { parseBody } from '../http/query.js';
 import type { TokenRecord } from '../store/store.js';
 import { ok, type ApiRequest, type ApiResult } from './types.js';
 
+/**
+ * Active tokens one owner may have when minting through the API. Each token has its own rate
+ * limit and may mint more, so without a cap one token could make rows (and budgets) without end.
+ * The host command (`mdlibs-server token create`) is not limited.
+ */
+export const MAX_ACTIVE_TOKENS = 100;
+
 const createBody = z.object({
   name: z.string().min(1).max(100),
   scopes: z.array(z.string().max(65)).max(100).default([]),
@@ -34,6 +41,11 @@ export async function createToken(r: ApiRequest): Promise<ApiResult> {
     if (body.admin) throw httpError('MDL_FORBIDDEN', 'only an admin token can create admin tokens');
     const extra = scopes.filter((s) => !me.scopes.includes(s));
     if (extra.length) throw httpError('MDL_FORBIDDEN', 'a token can only grant scopes it holds itself', { scopes: extra.map((s) => `@${s}`) });
+  }
+  const now = new Date().toISOString();
+  const active = (await r.ctx.store.listTokens(owner)).filter((t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)).length;
+  if (active >= MAX_ACTIVE_TOKENS) {
+    throw httpError('MDL_FORBIDDEN', `${owner} has ${active} active tokens, the most one owner may have through the API; revoke some first (DELETE /api/v1/auth/tokens/:id)`, { active, limit: MAX_ACTIVE_TOKENS });
   }
   const { secret, token } = await issueToken(r.ctx.store, { owner, name: body.name, scopes, admin: body.admin, expiresIn: body.expires_in ?? null });
   r.ctx.audit({ event: 'token.created', actor: me.owner, target: token.id, ip: r.ip, details: { owner, scopes: token.scopes, admin: token.admin, via: 'api' } });
