@@ -30,6 +30,7 @@ export const configSchema = z.object({
   maxHeaderBytes: int(1024, 1024 * 1024).default(16 * 1024),
   fileCacheMB: int(0, 4096).default(64),
   publicUrl: z.string().optional(),
+  metricsToken: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 export type ServerConfig = z.infer<typeof configSchema>;
 export type ServerConfigInput = z.input<typeof configSchema>;
@@ -55,6 +56,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'maxHeaderBytes', env: 'MDLIBS_MAX_HEADER_BYTES', flag: '--max-header-bytes', doc: 'Largest accepted request header block (431 above).' },
   { key: 'fileCacheMB', env: 'MDLIBS_FILE_CACHE_MB', flag: '--file-cache-mb', doc: 'Memory for cached tree files (tarballs, JSON); 0 reads every file from disk.' },
   { key: 'publicUrl', env: 'MDLIBS_PUBLIC_URL', flag: '--public-url', doc: 'URL printed at start-up and used in logs (defaults to http://host:port/).' },
+  { key: 'metricsToken', env: 'MDLIBS_METRICS_TOKEN', flag: '--metrics-token', doc: 'When set (16+ characters), `/metrics` answers only `Authorization: Bearer <this>` (Prometheus: `authorization.credentials`); else anyone may read it.' },
 ];
 
 export const CONFIG_FILE_ENV = 'MDLIBS_CONFIG';

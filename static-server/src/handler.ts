@@ -8,7 +8,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { accessFor, type Access } from './auth/access.js';
-import { authenticate, type Caller } from './auth/authenticate.js';
+import { authenticate, bearer, type Caller } from './auth/authenticate.js';
+import { hashToken, sameHash } from './auth/tokens.js';
 import { matchRoute } from './api/router.js';
 import type { ApiRequest, DownloadResult } from './api/types.js';
 import { View } from './api/view.js';
@@ -125,6 +126,9 @@ async function handle(ctx: Context, x: Exchange): Promise<void> {
   if (path === '/metrics') {
     x.route = '/metrics';
     if (method !== 'GET' && method !== 'HEAD') throw httpError('MDL_METHOD_NOT_ALLOWED', `${method} is not allowed on /metrics`, { allow: 'GET, HEAD' });
+    if (ctx.config.metricsToken !== undefined && !sameHash(hashToken(bearer(req.headers.authorization) ?? ''), hashToken(ctx.config.metricsToken))) {
+      throw httpError('MDL_UNAUTHORIZED', '/metrics needs the metrics token: Authorization: Bearer <metricsToken>');
+    }
     const text = await ctx.metrics.registry.metrics();
     res.writeHead(200, { 'content-type': ctx.metrics.registry.contentType, 'cache-control': 'no-store' });
     return void res.end(x.head ? undefined : text);

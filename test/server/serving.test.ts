@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../static-server/src/index.js';
+import { resolveConfig, type RunningServer } from '../../static-server/src/index.js';
 import { buildFixture, get, raw, startFixtureServer, type Fixture } from './fixture.js';
 
 let f: Fixture;
@@ -122,5 +122,25 @@ describe('static serving', () => {
     expect(m.text).toMatch(/mdlibs_libraries\{visibility="private"\} 2/);
     expect(m.text).toMatch(/mdlibs_build_age_seconds\{tree="public"\} \d/);
     expect(m.text).toContain('mdlibs_http_request_duration_seconds_bucket');
+  });
+
+  it('keeps /metrics to the bearer of metricsToken when one is set (it counts private libraries), /health still open', async () => {
+    const secret = 'scrape-secret-0123456789';
+    const own = await startFixtureServer(f, { metricsToken: secret });
+    try {
+      for (const auth of [undefined, 'Bearer wrong-secret-0123456789', `Basic ${secret}`]) {
+        const r = await get(`${own.url}metrics`, undefined, auth ? { authorization: auth } : {});
+        expect(r.status, auth).toBe(401);
+        expect(r.text, auth).not.toContain('mdlibs_libraries');
+        expect(r.headers.get('www-authenticate'), auth).toContain('Bearer');
+      }
+      const ok = await get(`${own.url}metrics`, undefined, { authorization: `Bearer ${secret}` });
+      expect(ok.status).toBe(200);
+      expect(ok.text).toMatch(/mdlibs_libraries\{visibility="private"\} 2/);
+      expect((await get(`${own.url}health`)).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+    expect(() => resolveConfig({ publicDir: 'x', metricsToken: 'short' })).toThrow(/metricsToken/);
   });
 });
