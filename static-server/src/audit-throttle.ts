@@ -2,8 +2,9 @@
  * How often one client's refused tokens reach the audit log (SRV-6). Every request with a bad
  * token was one audit row and one log line: 5 s of them at 8,800 req/s from one client wrote
  * 43,874 rows (9 MB of SQLite), so anyone could fill the server's disk. Now the first denial of
- * a (client, reason) pair is written (a client as the rate limit counts one: clientKey), then at most one a window, carrying how many were not
- * written since (`details.suppressed`). Pure: the caller gives the time.
+ * a (client, reason) pair is written, then at most one a window, carrying how many were not
+ * written since (`details.suppressed`); a client is what the rate limit counts as one
+ * (clientKey: an IPv6 /64 is one). Pure: the caller gives the time.
  */
 export const AUDIT_DENIAL_WINDOW_MS = 60_000;
 /** Pairs remembered at once; the oldest is forgotten first (a flood of addresses costs memory, not rows). */
