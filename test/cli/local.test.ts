@@ -105,6 +105,28 @@ describe('local docs: list, search --local, update --title', () => {
     expect(missing.code).toBe(6);
     expect(missing.stderr).toContain('CLI_DOC_NOT_FOUND');
   });
+
+  it('never runs ---js frontmatter (list, search --local and update ran it through gray-matter\'s eval) and ignores an alias bomb', async () => {
+    const cli = setup();
+    const marker = join(cli.cwd, 'ran.txt');
+    const js = `---js\n{ title: (function () { require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran'); return 'Owned'; })() }\n---\n# Plain heading\n`;
+    writeFileSync(join(cli.cwd, 'docs/evil.md'), js);
+    let bomb = '---\na0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n';
+    for (let i = 1; i < 9; i++) bomb += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]\n`;
+    writeFileSync(join(cli.cwd, 'docs/bomb.md'), `${bomb}title: Bomb title\n---\n# Bomb heading\n`);
+    const list = await cli.run(['list', '--json']);
+    expect(list.code).toBe(0);
+    const docs = list.json<{ docs: { path: string; title: string }[] }>().docs;
+    expect(docs.find((d) => d.path === 'docs/evil.md')?.title).toBe('Plain heading');
+    expect(docs.find((d) => d.path === 'docs/bomb.md')?.title).toBe('Bomb heading'); // its frontmatter is refused whole
+    expect((await cli.run(['search', 'owned', '--local', '--json'])).code).toBe(0);
+    const upd = await cli.run(['update', 'docs/evil.md', '--title', 'x']);
+    expect(upd.code).toBe(1);
+    expect(upd.stderr).toContain('CLI_DOC_INVALID');
+    expect(upd.stderr).toContain('frontmatter language "js" is not allowed');
+    expect(readFileSync(join(cli.cwd, 'docs/evil.md'), 'utf8')).toBe(js);
+    expect(existsSync(marker)).toBe(false);
+  });
 });
 
 describe('registry search over the static index', () => {

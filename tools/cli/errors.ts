@@ -54,6 +54,7 @@ export const CLI_ERRORS = {
   CLI_TEMPLATE_UNKNOWN: { exit: EXIT.usage, summary: 'No library template has that name' },
   CLI_UNSAFE_PATH: { exit: EXIT.failure, summary: 'The install folder or a @scope folder in it is a symbolic link or not a folder' },
   CLI_TARGET_EXISTS: { exit: EXIT.failure, summary: 'The target folder is not empty, or is a file or a link to nothing' },
+  CLI_DOC_INVALID: { exit: EXIT.failure, summary: 'The markdown document\'s frontmatter is not plain YAML within the limits' },
   CLI_DOC_NOT_FOUND: { exit: EXIT.notFound, summary: 'The markdown document does not exist' },
   CLI_PROJECT_FILE_CONFLICT: { exit: EXIT.failure, summary: 'The .mdlibs.toml here is a library manifest and cannot take project settings' },
 } as const satisfies Record<string, { exit: number; summary: string }>;

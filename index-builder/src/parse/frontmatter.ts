@@ -48,6 +48,17 @@ function keyLine(block: string, key: string | undefined): number {
   return i === -1 ? 1 : i + 1;
 }
 
+/**
+ * The whole frontmatter mapping of a text that parseFrontmatter accepted (every key, for a tool
+ * that rewrites one of them), parsed with the same refusing engines; {} when there is none.
+ */
+export function safeFrontmatterData(text: string): Record<string, unknown> {
+  const m = FENCE_RE.exec(text);
+  if (!m || !YAML_LANG.test(m[1] ?? '')) return {};
+  const data: unknown = matter(m[0], { engines: SAFE_ENGINES, language: 'yaml' }).data;
+  return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+}
+
 export function parseFrontmatter(text: string, file: string, limits: FrontmatterLimits): FrontmatterResult {
   const m = FENCE_RE.exec(text);
   if (!m) {

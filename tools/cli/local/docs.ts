@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fg from 'fast-glob';
-import matter from 'gray-matter';
+import { DEFAULT_LIMITS } from '../../../index-builder/src/format/source-schema.js';
+import { parseFrontmatter } from '../../../index-builder/src/parse/frontmatter.js';
 
 export interface LocalDoc {
   /** Path relative to the folder, POSIX separators. */
@@ -23,16 +24,15 @@ export function docTitle(path: string, data: Record<string, unknown>, content: s
   return path.split('/').pop()?.replace(/\.md$/i, '') ?? path;
 }
 
+/**
+ * The builder's frontmatter parser and limits: YAML only (gray-matter's own `matter()` ran
+ * `---js` frontmatter with eval: `mdlibs list` in a cloned project or over an installed library
+ * ran its code), bounded in bytes and in nodes (alias bombs). Frontmatter it refuses is ignored.
+ */
 export function parseDoc(path: string, text: string): LocalDoc {
-  let data: Record<string, unknown> = {};
-  let content = text;
-  try {
-    const m = matter(text);
-    data = m.data as Record<string, unknown>;
-    content = m.content;
-  } catch {
-    // bad frontmatter: treat the whole file as content
-  }
+  const fm = parseFrontmatter(text, path, DEFAULT_LIMITS);
+  const data: Record<string, unknown> = fm.problems.length ? {} : fm.data;
+  const content = fm.content;
   const headings = [...content.matchAll(/^#{2,3}\s+(.+?)\s*#*\s*$/gm)].map((m) => m[1] ?? '').filter(Boolean);
   return {
     path,

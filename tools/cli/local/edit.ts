@@ -2,6 +2,8 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
+import { DEFAULT_LIMITS } from '../../../index-builder/src/format/source-schema.js';
+import { parseFrontmatter, safeFrontmatterData } from '../../../index-builder/src/parse/frontmatter.js';
 import { cliError } from '../errors.js';
 import { docTitle } from './docs.js';
 
@@ -14,11 +16,17 @@ export function setDocTitle(cwd: string, target: string, title: string): { path:
   const clean = title.replace(/[\u0000-\u001f\u007f]/g, '').trim();
   if (!clean || clean.length > 200) throw cliError('CLI_USAGE', 'the title must be 1-200 printable characters', 'give a shorter title');
   const text = readFileSync(file, 'utf8');
-  const m = matter(text);
-  const previous = docTitle(rel.split(sep).join('/'), m.data as Record<string, unknown>, m.content);
+  // the builder's parser: YAML only and bounded (gray-matter's own ran `---js` frontmatter with eval)
+  const fm = parseFrontmatter(text, rel, DEFAULT_LIMITS);
+  if (fm.problems.length) {
+    const p = fm.problems[0] as { message: string; hint?: string };
+    throw cliError('CLI_DOC_INVALID', `${target}: ${p.message}`, p.hint ?? 'write the frontmatter as plain YAML between --- lines');
+  }
+  const data = safeFrontmatterData(text);
+  const previous = docTitle(rel.split(sep).join('/'), data, fm.content);
   let next: string;
   if (text.startsWith('---')) {
-    next = matter.stringify(m.content, { ...m.data, title: clean });
+    next = matter.stringify(fm.content, { ...data, title: clean });
   } else if (/^#\s+.+$/m.test(text)) {
     next = text.replace(/^#\s+.+$/m, `# ${clean}`);
   } else {
