@@ -16,6 +16,8 @@ export interface FrontmatterResult {
   /** Lines taken by the frontmatter block, to map content lines back to file lines. */
   lineOffset: number;
   problems: Problem[];
+  /** The whole mapping as written (every key, in its order), when there is frontmatter and it was accepted. */
+  mapping?: Record<string, unknown>;
 }
 
 const refuse = (lang: string) => () => {
@@ -46,17 +48,6 @@ function keyLine(block: string, key: string | undefined): number {
   if (!key) return 1;
   const i = block.split('\n').findIndex((l) => l.startsWith(`${key}:`) || l.startsWith(`"${key}":`) || l.startsWith(`'${key}':`));
   return i === -1 ? 1 : i + 1;
-}
-
-/**
- * The whole frontmatter mapping of a text that parseFrontmatter accepted (every key, for a tool
- * that rewrites one of them), parsed with the same refusing engines; {} when there is none.
- */
-export function safeFrontmatterData(text: string): Record<string, unknown> {
-  const m = FENCE_RE.exec(text);
-  if (!m || !YAML_LANG.test(m[1] ?? '')) return {};
-  const data: unknown = matter(m[0], { engines: SAFE_ENGINES, language: 'yaml' }).data;
-  return data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
 }
 
 export function parseFrontmatter(text: string, file: string, limits: FrontmatterLimits): FrontmatterResult {
@@ -101,5 +92,5 @@ export function parseFrontmatter(text: string, file: string, limits: Frontmatter
     return { data: {}, content, lineOffset, problems: [{ code: 'MDL_CONTROL_CHARS', file, line: keyLine(block, bad[0]?.split('.')[0]), field: bad[0] ?? '', message: `frontmatter field ${bad[0] ?? ''} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' }] };
   }
   const { title, description, tags } = res.data;
-  return { data: { title, description, tags }, content, lineOffset, problems: [] };
+  return { data: { title, description, tags }, content, lineOffset, problems: [], mapping: (parsed ?? {}) as Record<string, unknown> };
 }

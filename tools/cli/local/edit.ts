@@ -3,7 +3,7 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import { relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
 import { DEFAULT_LIMITS } from '../../../index-builder/src/format/source-schema.js';
-import { parseFrontmatter, safeFrontmatterData } from '../../../index-builder/src/parse/frontmatter.js';
+import { parseFrontmatter } from '../../../index-builder/src/parse/frontmatter.js';
 import { cliError } from '../errors.js';
 import { docTitle } from './docs.js';
 
@@ -22,7 +22,7 @@ export function setDocTitle(cwd: string, target: string, title: string): { path:
     const p = fm.problems[0] as { message: string; hint?: string };
     throw cliError('CLI_DOC_INVALID', `${target}: ${p.message}`, p.hint ?? 'write the frontmatter as plain YAML between --- lines');
   }
-  const data = safeFrontmatterData(text);
+  const data = fm.mapping ?? {};
   const previous = docTitle(rel.split(sep).join('/'), data, fm.content);
   let next: string;
   if (text.startsWith('---')) {
