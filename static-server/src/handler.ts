@@ -35,6 +35,7 @@ interface Exchange { req: IncomingMessage; res: ServerResponse; head: boolean; i
 
 export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerResponse) => void {
   const origins = ctx.config.corsOrigins.split(',').map((s) => s.trim()).filter((s) => s && s !== 'none');
+  const metricsHash = ctx.config.metricsToken === undefined ? null : hashToken(ctx.config.metricsToken);
   return (req, res) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
@@ -49,7 +50,7 @@ export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerR
       ctx.metrics.latency.observe({ route: x.route }, secs);
       if (ctx.log.isLevelEnabled('info')) ctx.log.info({ reqId: id, method: req.method, url: scrub(req.url ?? ''), route: x.route, status: res.statusCode, ms: Math.round(secs * 1e4) / 10, ip }, 'request');
     });
-    handle(ctx, x).catch((e: unknown) => fail(ctx, x, e));
+    handle(ctx, x, metricsHash).catch((e: unknown) => fail(ctx, x, e));
   };
 }
 
@@ -105,7 +106,7 @@ function sendJsonless(x: Exchange, page: Buffer): void {
   x.res.end(x.head ? undefined : page);
 }
 
-async function handle(ctx: Context, x: Exchange): Promise<void> {
+async function handle(ctx: Context, x: Exchange, metricsHash: string | null): Promise<void> {
   const { req, res } = x;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -126,7 +127,7 @@ async function handle(ctx: Context, x: Exchange): Promise<void> {
   if (path === '/metrics') {
     x.route = '/metrics';
     if (method !== 'GET' && method !== 'HEAD') throw httpError('MDL_METHOD_NOT_ALLOWED', `${method} is not allowed on /metrics`, { allow: 'GET, HEAD' });
-    if (ctx.config.metricsToken !== undefined && !sameHash(hashToken(bearer(req.headers.authorization) ?? ''), hashToken(ctx.config.metricsToken))) {
+    if (metricsHash !== null && !sameHash(hashToken(bearer(req.headers.authorization) ?? ''), metricsHash)) {
       throw httpError('MDL_UNAUTHORIZED', '/metrics needs the metrics token: Authorization: Bearer <metricsToken>');
     }
     const text = await ctx.metrics.registry.metrics();
