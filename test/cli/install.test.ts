@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tempDir } from '../helpers/tmp.js';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/tmp.js';
 import { cliEnv } from './helpers/cli.js';
 import { buildFixture, type BuiltRegistry } from './helpers/registry.js';
 import { startStaticHost, type StaticHost } from './helpers/static-host.js';
