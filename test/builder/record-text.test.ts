@@ -140,6 +140,24 @@ describe('build record text', () => {
     }
   });
 
+  it('refuses a record whose maps hold the wrong kind of value, and reads each map as the file has it', () => {
+    const record = sampleRecord(3);
+    const parse = (r: unknown) => {
+      const text = JSON.stringify(r);
+      return parseRecord({ path: 'r.json', text, ascii: true, size: text.length, mtimeMs: 0 }, new RecordSpans());
+    };
+    expect(parse(record)?.libraries).toEqual(record.libraries);
+    const forged: [string, unknown][] = [
+      ['libraries', { '@s/l0': 5 }], ['libraries', ['h']], ['libraryInputs', { '@s/l0': null }], ['outputs', 'x'],
+      ['searchDocs', { '@s/l0': {} }], ['versions', { '@s/l0@1.0.0': { ...record.versions['@s/l0@1.0.0'], sha256: 'not-hex' } }], ['versions', []],
+    ];
+    for (const [member, value] of forged) expect(() => parse({ ...record, [member]: value }), member).toThrow(/is not a valid build record/);
+    // optional maps: absent is empty (libraryInputs, outputs) or absent (searchDocs)
+    const { libraryInputs: _li, outputs: _o, searchDocs: _s, ...bare } = record;
+    const read = parse(bare) as BuildRecord;
+    expect([read.libraryInputs, read.outputs, read.searchDocs]).toEqual([{}, {}, undefined]);
+  });
+
   it('copies an unchanged version entry over in a rebuild, and a rebuild writes the same record as a fresh build', async () => {
     const root = tempDir();
     writeRegistry(root);
