@@ -1,4 +1,5 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { writeLibrary, writeRegistry } from '../helpers/registry.js';
@@ -119,6 +120,42 @@ describe('incremental site builds', () => {
     await buildSite(reg, first);
     expect(ino('search/web/base.json')).not.toBe(before[0]);
     expect(readFileSync(join(first.publicDir, 'search/web/shard-x.json'), 'utf8')).toContain('xylophone');
+  });
+
+  it('stores a digest of each search file, links by it without reading the file, and reads and compares when the digests are gone or malformed', async () => {
+    const reg = makeRegistry();
+    const first = await buildSite(reg);
+    const dir = first.publicDir;
+    const ino = (f: string) => statSync(join(dir, f)).ino;
+    const digestsFile = join(dir, 'assets/search-digests.json');
+    const stored = JSON.parse(readFileSync(digestsFile, 'utf8')) as Record<string, string>;
+    const searchFiles = listFiles(dir).filter((f) => /^search\/web\/[a-z0-9_-]+\.json$/.test(f));
+    expect(Object.keys(stored).sort()).toEqual(searchFiles.sort());
+    for (const f of searchFiles) expect(stored[f], f).toBe(createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'));
+    const shard = 'search/web/shard-g.json';
+    // a stale digest: the shard is written anew although its text is the same
+    writeFileSync(digestsFile, JSON.stringify({ ...stored, [shard]: 'stale' }));
+    let before = ino(shard);
+    await buildSite(reg, first);
+    expect(ino(shard)).not.toBe(before);
+    expect(JSON.parse(readFileSync(digestsFile, 'utf8'))).toEqual(stored);
+    // the digest is what decides: a file whose digest matches is linked as it is, not read (a
+    // reading build would see that this one differs and write it anew)
+    const text = readFileSync(join(dir, shard), 'utf8');
+    writeFileSync(join(dir, shard), text.replace(/^\[/, '[ '));
+    before = ino(shard);
+    await buildSite(reg, first);
+    expect(ino(shard)).toBe(before);
+    writeFileSync(join(dir, shard), text);
+    // no digests, or digests that are not a map of strings: each file is read and compared, the same ones are still linked
+    for (const damage of [() => rmSync(digestsFile), () => writeFileSync(digestsFile, '{"search/web/base.json":1}')]) {
+      damage();
+      before = ino(shard);
+      await buildSite(reg, first);
+      expect(ino(shard)).toBe(before);
+      expect(JSON.parse(readFileSync(digestsFile, 'utf8'))).toEqual(stored);
+    }
+    expect(existsSync(join(first.privateDir, 'assets/search-digests.json'))).toBe(false);
   });
 
   it('re-renders every page when the site stamp (templates, registry name) differs', async () => {

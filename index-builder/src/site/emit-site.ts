@@ -240,21 +240,43 @@ export function basePathOf(url: string): string {
   }
 }
 
-/** Writes `rel` with .gz/.br copies, or hard-links all three from the previous tree when identical (saves compressing). */
-function writeOrReuse(input: SiteInput, rel: string, text: string, canReuse: boolean): void {
-  const prev = input.previousDir;
-  if (canReuse && prev && existsSync(join(prev, `${rel}.br`)) && existsSync(join(prev, `${rel}.gz`)) && readOrNull(join(prev, rel)) === text) {
-    for (const suffix of ['', '.gz', '.br']) input.writer.reuse(prev, rel + suffix);
-  } else {
-    input.writer.writeCompressed(rel, text);
-  }
-}
-
+/**
+ * The browser's search files (base and shards), each hard-linked with its .gz/.br copies from the
+ * previous tree when it is the same text, else written (and compressed). "The same" is decided by
+ * the digests the previous tree stored (SITE_PATHS.searchDigests) when it has them, else by
+ * reading its file: reading and comparing the 11 MB of shards took 25-120 ms of a one-library
+ * rebuild at 10,000 libraries, the digests ~6 ms.
+ */
 function emitSearch(input: SiteInput, canReuse: boolean): void {
   const json = readFileSync(join(input.writer.root, PATHS.searchIndex), 'utf8');
   const { base, shards } = shardSearchIndex(json);
-  writeOrReuse(input, SITE_PATHS.searchBase, JSON.stringify(base), canReuse);
-  for (const [rel, text] of shards) writeOrReuse(input, rel, text, canReuse);
+  const prev = canReuse ? input.previousDir : null;
+  const before = prev ? storedSearchDigests(prev) : null;
+  const digests: Record<string, string> = {};
+  for (const [rel, text] of [[SITE_PATHS.searchBase, JSON.stringify(base)] as const, ...shards]) {
+    const digest = createHash('sha256').update(text).digest('hex');
+    digests[rel] = digest;
+    const same = prev !== null && (before ? before.get(rel) === digest : readOrNull(join(prev, rel)) === text);
+    if (same && existsSync(join(prev, rel)) && existsSync(join(prev, `${rel}.br`)) && existsSync(join(prev, `${rel}.gz`))) {
+      for (const suffix of ['', '.gz', '.br']) input.writer.reuse(prev, rel + suffix);
+    } else {
+      input.writer.writeCompressed(rel, text);
+    }
+  }
+  input.writer.write(SITE_PATHS.searchDigests, JSON.stringify(digests));
+}
+
+/** The previous tree's search file digests, or null when it has none or they are not a map of strings. */
+function storedSearchDigests(prev: string): Map<string, string> | null {
+  const text = readOrNull(join(prev, SITE_PATHS.searchDigests));
+  if (text === null) return null;
+  try {
+    const raw = JSON.parse(text) as unknown;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || !Object.values(raw).every((v) => typeof v === 'string')) return null;
+    return new Map(Object.entries(raw as Record<string, string>));
+  } catch {
+    return null;
+  }
 }
 
 export const emitSite: SiteEmitter = (input) => {
