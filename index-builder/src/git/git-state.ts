@@ -19,6 +19,28 @@ const versionFolderOf = (path: string): string | null => {
   return parts.length >= 4 && parts[0] === 'libraries' ? parts.slice(0, 4).join('/') : null;
 };
 
+const VERSION_FOLDER = /^libraries\/[^/]+\/[^/]+\/[^/]+$/;
+
+/**
+ * The tree id of each version folder (`libraries/@scope/name/version`, exactly four levels) in the
+ * output of `git ls-tree -r -d -z HEAD -- libraries` (`<mode> tree <id>\t<path>` records), pure.
+ * The ids and paths are copied out of the output in one go (detached), not one by one: at 10,000
+ * libraries the output is 5.3 MB and 70,000 records, and a copy per string took ~20 ms more.
+ */
+export function parseVersionTrees(out: string): Map<string, string> {
+  const pairs: [string, string][] = [];
+  for (const rec of out.split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab < 0) continue;
+    const path = rec.slice(tab + 1);
+    if (!VERSION_FOLDER.test(path)) continue;
+    const space = rec.lastIndexOf(' ', tab);
+    if (space < 0) continue;
+    pairs.push([path, rec.slice(space + 1, tab)]);
+  }
+  return new Map(detached(pairs));
+}
+
 /**
  * Returns null when the folder is not in a Git work tree or the repo has no commit yet.
  * The four git processes start at once: `git status` scans every folder of the work tree
@@ -49,14 +71,7 @@ export async function readGitState(root: string): Promise<GitState | null> {
   if (!head) return null;
   const rel = relative(toplevel, resolve(root)).split('\\').join('/');
   const prefix = rel ? `${rel}/` : '';
-  const treeIds = new Map<string, string>();
-  for (const rec of (await lsOut).split('\0')) {
-    // paths relative to root: libraries/@scope/name/version
-    const tab = rec.indexOf('\t');
-    if (tab < 0) continue;
-    const path = rec.slice(tab + 1);
-    if (path.split('/').length === 4 && path.startsWith('libraries/')) treeIds.set(detached(path), detached(rec.slice(0, tab).split(' ')[2] ?? ''));
-  }
+  const treeIds = parseVersionTrees(await lsOut);
   const dirty = new Set<string>();
   const recs = (await statusOut).split('\0');
   for (let i = 0; i < recs.length; i++) {
