@@ -1,6 +1,8 @@
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { pickLatest, sortVersions } from '../../index-builder/src/build/library-index.js';
+import { isValidVersion, versionProblem } from '../../index-builder/src/format/names.js';
+import { libraryIndexSchema, versionEntrySchema } from '../../index-builder/src/format/protocol.js';
 import { rng } from '../helpers/rng.js';
 
 /** The definition pickLatest must keep: highest stable version not yanked, else highest not yanked (semver.rsort). */
@@ -30,5 +32,44 @@ describe('version order and latest version of a library', () => {
       const entries = ordered.map((version) => ({ version, yanked: r() < 0.3 }));
       expect(pickLatest(entries), JSON.stringify(entries)).toBe(latestByDefinition(entries));
     }
+  });
+});
+
+describe('index file schema (what clients accept)', () => {
+  const entry = {
+    version: '1.1.0', description: 'd', license: 'MIT', tags: [], authors: [], dependencies: { '@acme/guide': '^1.0.0' }, tarball: 'tarballs/@acme/x/x-1.1.0.tgz',
+    sha256: 'a'.repeat(64), integrity: 'sha512-AAAA', size: 1, unpackedSize: 1, fileCount: 1, publishedAt: '2026-01-01T00:00:00.000Z', commit: null, yanked: false, yankedReason: null, docs: [],
+  };
+  const index = {
+    name: '@acme/x', scope: 'acme', visibility: 'public', description: 'd', license: 'MIT', tags: [], authors: [], repository: null, homepage: null, deprecated: null,
+    distTags: { latest: '1.1.0' }, updatedAt: '2026-01-01T00:00:00.000Z', versions: [entry],
+  };
+
+  it('takes what the builder writes, and refuses versions, ranges and dist-tags a lockfile or a terminal could not take', () => {
+    expect(libraryIndexSchema.safeParse(index).success).toBe(true);
+    const long = `1.0.0-${'a'.repeat(59)}`; // 65 characters, valid semver
+    const bad: [string, unknown][] = [
+      ['version over 64 characters', { ...index, versions: [{ ...entry, version: long }] }],
+      ['version with a carriage return semver would trim', { ...index, versions: [{ ...entry, version: '\r1.1.0' }] }],
+      ['version with a leading v', { ...index, versions: [{ ...entry, version: 'v1.1.0' }] }],
+      ['range over 64 characters', { ...index, versions: [{ ...entry, dependencies: { '@acme/guide': '>=1.0.0 <1.0.1 || >=1.1.0 <1.2.0 || >=2.0.0 <3.0.0 || >=4.0.0 <5.0.0' } }] }],
+      ['dependency that is not a library name', { ...index, versions: [{ ...entry, dependencies: { 'Not A Name': '^1.0.0' } }] }],
+      ['dependency range that is not a range', { ...index, versions: [{ ...entry, dependencies: { '@acme/guide': 'latest\u001b[31m' } }] }],
+      ['dist-tag with terminal escapes', { ...index, distTags: { latest: '\u001b[31mRED\u001b]0;TITLE\u0007' } }],
+      ['dist-tag over 64 characters', { ...index, distTags: { latest: long } }],
+    ];
+    for (const [what, value] of bad) expect(libraryIndexSchema.safeParse(value).success, what).toBe(false);
+    expect(versionEntrySchema.safeParse({ ...entry, version: long.slice(0, 64) }).success).toBe(true);
+  });
+
+  it('matches the builder: a version it accepts is one clients accept, and a longer one is refused with its length', () => {
+    for (const v of ['1.0.0', '1.0.0-rc.1', `1.0.0-${'a'.repeat(58)}`]) {
+      expect(isValidVersion(v), v).toBe(true);
+      expect(versionEntrySchema.shape.version.safeParse(v).success, v).toBe(true);
+    }
+    const long = `1.0.0-${'a'.repeat(59)}`;
+    expect(isValidVersion(long)).toBe(false);
+    expect(versionProblem(long)).toBe('is 65 characters long; the limit is 64');
+    expect(versionProblem('1.0')).toBe('is not valid semver');
   });
 });

@@ -84,9 +84,17 @@ export function confusableSkeleton(part: string): string {
     .replace(/-/g, '');
 }
 
-/** Valid, clean semver (no leading `v`, no build metadata ambiguity). */
+/** Longest version string: lockfiles and project files (and the clients reading them) hold no longer one. */
+export const MAX_VERSION_LENGTH = 64;
+
+/** Valid, clean semver (no leading `v`, no build metadata ambiguity), at most MAX_VERSION_LENGTH characters. */
 export function isValidVersion(v: string): boolean {
-  return semver.valid(v) === v && !v.includes('+');
+  return v.length <= MAX_VERSION_LENGTH && semver.valid(v) === v && !v.includes('+');
+}
+
+/** Why `v` is not a valid version, for a message: its length when too long, else that it is not clean semver. */
+export function versionProblem(v: string): string {
+  return v.length > MAX_VERSION_LENGTH ? `is ${v.length} characters long; the limit is ${MAX_VERSION_LENGTH}` : 'is not valid semver';
 }
 
 /** Makes a string safe to quote inside an error message (no control chars, bounded). */

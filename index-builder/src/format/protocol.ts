@@ -4,7 +4,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { checkLibraryName, sanitizeForMessage } from './names.js';
+import { checkLibraryName, MAX_VERSION_LENGTH, sanitizeForMessage } from './names.js';
 import { visibilitySchema } from './source-schema.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -45,7 +45,8 @@ export type DocEntry = z.infer<typeof docEntrySchema>;
  * index or an edited lockfile must not make them throw); the message names the value, safely.
  */
 export function semverVersion(s: z.ZodString): z.ZodString {
-  return s.refine((v) => semver.valid(v) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+  // as written: semver.valid also takes " 1.0.0", "\r1.0.0" or "v1.0.0" and returns them cleaned
+  return s.refine((v) => semver.valid(v) === v, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
 }
 
 /** `s` restricted to a valid `@scope/name` (the message is the name rule it breaks). */
@@ -64,12 +65,13 @@ export function dependencyMap() {
 }
 
 export const versionEntrySchema = z.object({
-  version: semverVersion(z.string()),
+  version: semverVersion(z.string().max(MAX_VERSION_LENGTH)),
   description: z.string(),
   license: z.string(),
   tags: z.array(z.string()),
   authors: z.array(z.string()),
-  dependencies: z.record(z.string(), z.string()),
+  /** As in the manifest: `@scope/name` -> semver range (at most 64 characters). */
+  dependencies: dependencyMap(),
   /** Tarball path relative to the registry root. */
   tarball: z.string(),
   /** Hex sha256 of the tarball bytes. */
@@ -102,7 +104,7 @@ export const libraryIndexSchema = z.object({
   homepage: z.string().nullable(),
   deprecated: z.string().nullable(),
   /** `latest`: highest version that is neither yanked nor a prerelease (else highest non-yanked). */
-  distTags: z.record(z.string(), z.string()),
+  distTags: z.record(z.string(), semverVersion(z.string().max(MAX_VERSION_LENGTH))),
   updatedAt: z.string(),
   /** Sorted by semver precedence, ascending. */
   versions: z.array(versionEntrySchema),

@@ -3,7 +3,7 @@ import fg from 'fast-glob';
 import semver from 'semver';
 import parseSpdx from 'spdx-expression-parse';
 import type { Problem } from '../errors.js';
-import { checkLibraryName, isValidVersion, sanitizeForMessage } from '../format/names.js';
+import { checkLibraryName, isValidVersion, sanitizeForMessage, versionProblem } from '../format/names.js';
 import { manifestSchema, type Manifest } from '../format/source-schema.js';
 import { findControlChars, lineOfKey, parseTomlWith } from './toml-file.js';
 
@@ -58,7 +58,7 @@ export function parseManifest(text: string, file: string, expected?: { name: str
     out.push({ code: 'MDL_NAME_MISMATCH', ...at('library.name'), message: `library.name is "${sanitizeForMessage(lib.name)}" but the folder is ${expected.name}`, hint: `set name = "${expected.name}" or move the folder to libraries/${lib.name}/` });
   }
   if (!isValidVersion(lib.version)) {
-    out.push({ code: 'MDL_VERSION_INVALID', ...at('library.version'), message: `library.version "${sanitizeForMessage(lib.version)}" is not valid semver`, hint: 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (no leading v, no build metadata)' });
+    out.push({ code: 'MDL_VERSION_INVALID', ...at('library.version'), message: `library.version "${sanitizeForMessage(lib.version)}" ${versionProblem(lib.version)}`, hint: 'use MAJOR.MINOR.PATCH, e.g. 1.0.0 (no leading v, no build metadata)' });
   } else if (expected && lib.version !== expected.version) {
     out.push({ code: 'MDL_VERSION_MISMATCH', ...at('library.version'), message: `library.version is ${lib.version} but the folder is ${expected.version}`, hint: `set version = "${expected.version}" or rename the folder to ${lib.version}` });
   }

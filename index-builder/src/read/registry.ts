@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
-import { checkNamePart, isValidVersion, sanitizeForMessage } from '../format/names.js';
+import { checkNamePart, isValidVersion, sanitizeForMessage, versionProblem } from '../format/names.js';
 import { libraryMetaSchema, registryConfigSchema, scopeFileSchema, type LibraryMeta, type RegistryConfig, type ScopeFile } from '../format/source-schema.js';
 import { findControlChars, lineOfKey, parseTomlWith } from '../parse/toml-file.js';
 
@@ -137,7 +137,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
           continue;
         }
         if (!isValidVersion(v.name)) {
-          problems.push({ code: 'MDL_VERSION_INVALID', file: vrel, message: `version folder "${sanitizeForMessage(v.name)}" is not valid semver`, hint: 'name version folders MAJOR.MINOR.PATCH, e.g. 1.0.0' });
+          problems.push({ code: 'MDL_VERSION_INVALID', file: vrel, message: `version folder "${sanitizeForMessage(v.name)}" ${versionProblem(v.name)}`, hint: 'name version folders MAJOR.MINOR.PATCH, e.g. 1.0.0 (a prerelease part such as -rc.1 keeps it short)' });
           continue;
         }
         lib.versions.push({ scope, name: l.name, version: v.name, rel: vrel });
