@@ -103,7 +103,7 @@ describe('round trip of the bundled registry-data', () => {
 
   it('writes index files of the shape BUILDER_FORMAT names (a change of shape needs a new BUILDER_FORMAT, or rebuilds would keep stale files)', () => {
     const file = JSON.parse(readFileSync(join(out, 'index/@platform/incident-runbooks.json'), 'utf8')) as { versions: Record<string, unknown>[] };
-    expect(BUILDER_FORMAT).toBe('mdlibs-build/1');
+    expect(BUILDER_FORMAT).toBe('mdlibs-build/2');
     expect(Object.keys(file)).toEqual(['name', 'scope', 'visibility', 'description', 'license', 'tags', 'authors', 'repository', 'homepage', 'deprecated', 'distTags', 'updatedAt', 'versions']);
     expect(Object.keys(file.versions[0] ?? {})).toEqual(['version', 'description', 'license', 'tags', 'authors', 'dependencies', 'tarball', 'sha256', 'integrity', 'size', 'unpackedSize', 'fileCount', 'publishedAt', 'commit', 'yanked', 'yankedReason', 'docs']);
   });

@@ -31,6 +31,9 @@ export function toReadLimits(l: Limits) {
 }
 
 /** Validates file contents and collects doc info. Pure apart from its inputs. */
+/** Most characters of a version's document titles, and of its headings, in the search index. */
+export const SEARCH_TEXT_MAX = 4000;
+
 export function analyzeFiles(files: readonly LibraryFile[], folder: string, limits: Limits): { docs: DocEntry[]; search: VersionSearchInfo; problems: Problem[] } {
   const problems: Problem[] = [...checkFileNames(files.map((f) => f.path), folder)];
   const paths = new Set(files.map((f) => f.path));
@@ -67,7 +70,9 @@ export function analyzeFiles(files: readonly LibraryFile[], folder: string, limi
   }
   return {
     docs,
-    search: { titles: docs.map((d) => d.title).join(' · '), headings: headings.join(' · ').slice(0, 4000) },
+    // both bounded: a library's search text must not outweigh the others by its bulk (990 stuffed
+    // titles made a library rank second for words of every other library's description)
+    search: { titles: docs.map((d) => d.title).join(' · ').slice(0, SEARCH_TEXT_MAX), headings: headings.join(' · ').slice(0, SEARCH_TEXT_MAX) },
     problems,
   };
 }

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { versionEntrySchema } from '../format/protocol.js';
 
 /** Bump when outputs for the same input change, to force a full rebuild. */
-export const BUILDER_FORMAT = 'mdlibs-build/1';
+export const BUILDER_FORMAT = 'mdlibs-build/2';
 
 /**
  * What the record keeps of a version: its index entry minus what the build derives again
