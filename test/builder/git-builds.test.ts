@@ -308,3 +308,32 @@ describe('version folder tree ids from git ls-tree', () => {
     expect(parseVersionTrees(odd.join('\0'))).toEqual(new Map());
   });
 });
+
+describe('dependencies on yanked versions', () => {
+  it('refuse a new version whose range matches only yanked versions, and keep a published one that came to', async () => {
+    const root = tempDir();
+    writeRegistry(root);
+    gitInit(root);
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    writeLibrary(root, { scope: 'acme', name: 'user', version: '1.0.0', dependencies: { '@acme/guide': '^1.0.0' } });
+    commitAll(root, 'initial');
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    // guide 1.0.0 is yanked after user 1.0.0 was published with it: the build goes on
+    writeFileSync(join(root, 'libraries/@acme/guide/meta.toml'), '[yanked]\n"1.0.0" = "broken"\n');
+    commitAll(root, 'yank guide 1.0.0');
+    const report = await buildRegistry({ registryDir: root, outDir: out });
+    expect(report.versions).toBe(2);
+    // a new version with the same range could not be installed (ranges never pick yanked versions): refused
+    writeLibrary(root, { scope: 'acme', name: 'user', version: '1.1.0', dependencies: { '@acme/guide': '^1.0.0' } });
+    commitAll(root, 'user 1.1.0');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.problems.map((p) => [p.code, p.file, p.message])).toEqual([
+      ['MDL_DEPENDENCY_MISSING', 'libraries/@acme/user/1.1.0/.mdlibs.toml', 'only yanked versions of @acme/guide satisfy "^1.0.0" (yanked: 1.0.0)'],
+    ]);
+    // a version not yanked that matches: accepted
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.1' });
+    commitAll(root, 'guide 1.0.1');
+    expect((await buildRegistry({ registryDir: root, outDir: out })).versions).toBe(4);
+  });
+});

@@ -343,7 +343,10 @@ const sameSet = (xs: readonly string[], set: ReadonlySet<string> | undefined): b
 function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string): Problem[] {
   const ruleLibs: RuleLibrary[] = libs.map((l) => ({
     full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
-    versions: l.versions.map((v) => ({ version: v.version, rel: v.rel, dependencies: records.get(versionId(l.full, v.version))?.dependencies ?? {} })),
+    versions: l.versions.map((v) => ({
+      version: v.version, rel: v.rel, dependencies: records.get(versionId(l.full, v.version))?.dependencies ?? {},
+      yanked: Object.hasOwn(l.meta.yanked, v.version), published: prev?.versions[versionId(l.full, v.version)] !== undefined,
+    })),
   }));
   const known = new Set<string>();
   for (const id of Object.keys(prev?.versions ?? {})) {

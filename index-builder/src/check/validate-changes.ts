@@ -67,12 +67,15 @@ export async function validateChanges(repo: GitRepo, base: string | null, head: 
     }
   }
 
+  const yankedBy = new Map(layout.libraries.map((l) => [l.full, l.meta.yanked]));
+  const yankedOf = (full: string, version: string) => Object.hasOwn(yankedBy.get(full) ?? {}, version);
   const ruleLibs: RuleLibrary[] = [...headLibs].map(([full, versions]) => {
     const [s, n] = full.split('/');
     const scope = (s ?? '').slice(1);
     return {
       full, scope, name: n ?? '', rel: `libraries/${full}`, visibility: scopeVisibility(layout, scope),
-      versions: versions.map((v) => ({ version: v, rel: `libraries/${full}/${v}`, dependencies: deps.get(`libraries/${full}/${v}`) ?? {} })),
+      // versions added by the change are not published yet: their ranges must match a version not yanked
+    versions: versions.map((v) => ({ version: v, rel: `libraries/${full}/${v}`, dependencies: deps.get(`libraries/${full}/${v}`) ?? {}, yanked: yankedOf(full, v), published: !deps.has(`libraries/${full}/${v}`) })),
     };
   });
   const known = new Set<string>();

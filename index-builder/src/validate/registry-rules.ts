@@ -10,7 +10,12 @@ export interface RuleLibrary {
   name: string;
   rel: string;
   visibility: Visibility;
-  versions: { version: string; rel: string; dependencies: Record<string, string> }[];
+  /**
+   * `yanked`: yanked in meta.toml. `published`: in the previous build (its dependencies were
+   * checked then): a range of a version being published must match a version not yanked, one of a
+   * published version may come to match only yanked ones (yanking must not break the build).
+   */
+  versions: { version: string; rel: string; dependencies: Record<string, string>; yanked?: boolean; published?: boolean }[];
 }
 
 /** `lineOf(file, field)`: the manifest line of a field, when the caller can read the file. */
@@ -28,6 +33,10 @@ export function checkDependencies(libs: readonly RuleLibrary[], lineOf: (file: s
           problems.push({ code: 'MDL_DEPENDENCY_MISSING', ...at, field: `dependencies.${dep}`, message: `dependency ${dep} is not in this registry`, hint: `publish ${dep} first, or fix the name` });
         } else if (!target.versions.some((t) => semver.satisfies(t.version, range, { includePrerelease: false }))) {
           problems.push({ code: 'MDL_DEPENDENCY_MISSING', ...at, field: `dependencies.${dep}`, message: `no version of ${dep} satisfies "${range}" (has ${target.versions.map((t) => t.version).join(', ')})`, hint: 'widen the range or publish a matching version first' });
+        } else if (!v.published && !target.versions.some((t) => !t.yanked && semver.satisfies(t.version, range, { includePrerelease: false }))) {
+          // installs never pick a yanked version for a range: this one could not be installed
+          const yanked = target.versions.filter((t) => t.yanked).map((t) => t.version);
+          problems.push({ code: 'MDL_DEPENDENCY_MISSING', ...at, field: `dependencies.${dep}`, message: `only yanked versions of ${dep} satisfy "${range}" (yanked: ${yanked.join(', ')})`, hint: 'depend on a range that matches a version not yanked, or publish a fixed version first' });
         } else if (lib.visibility === 'public' && target.visibility === 'private') {
           problems.push({ code: 'MDL_DEPENDENCY_INVALID', ...at, field: `dependencies.${dep}`, message: `public library depends on private library ${dep}`, hint: 'make the dependency public, or move this library to a private scope' });
         }
