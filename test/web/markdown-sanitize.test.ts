@@ -51,10 +51,32 @@ describe('links and images in rendered markdown', () => {
 
   it('rewrites relative links to pages of the site and unlinks files without a page', () => {
     const out = renderMarkdown('[g](docs/guide.md#setup) [r](./README.md) [asset](files/data.csv) [up](../../etc/passwd)', ctx('README.md'));
-    expect(out).toContain('<a href="doc/docs/guide.html#setup">g</a>');
+    expect(out).toContain('<a href="doc/docs/guide.html#user-content-setup">g</a>');
     expect(out).toContain('<a href="index.html">r</a>');
     expect(out).toContain('<a>asset</a>');
     expect(out).toContain('<a>up</a>');
+  });
+
+  it('gives headings GitHub ids under the user-content- prefix, and points #fragment links at them, in the page and to other documents', () => {
+    const md = '## Install it\n\n[i](#install-it) [g](docs/guide.md#setup) [top](#)\n\n<h2 id="raw">Raw</h2>\n\n[r](#raw) [n](#Not-There)\n\nA note[^1].\n\n[^1]: The note.\n';
+    const out = renderMarkdown(md, ctx('README.md'));
+    expect(out).toContain('<h2 id="user-content-install-it">Install it</h2>');
+    expect(out).toContain('<a href="#user-content-install-it">i</a>');
+    expect(out).toContain('<a href="doc/docs/guide.html#user-content-setup">g</a>');
+    expect(out).toContain('<a href="#">top</a>');
+    expect(out).toContain('<h2 id="user-content-raw">Raw</h2>');
+    expect(out).toContain('<a href="#user-content-raw">r</a>');
+    expect(out).toContain('<a href="#user-content-Not-There">n</a>');
+    // footnotes: reference and note link to each other, prefixed once
+    expect(out).toMatch(/<a href="#user-content-fn-1" id="user-content-fnref-1"/);
+    expect(out).toMatch(/<li id="user-content-fn-1">/);
+    expect(out).toMatch(/href="#user-content-fnref-1"/);
+    expect(out).not.toContain('user-content-user-content');
+    // every in-page fragment names an id of the page
+    const ids = new Set([...out.matchAll(/ id="([^"]+)"/g)].map((m) => m[1]));
+    const fragments = [...out.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]).filter((f) => f !== 'user-content-Not-There');
+    expect(fragments.length).toBeGreaterThanOrEqual(4);
+    for (const frag of fragments) expect(ids.has(frag), frag).toBe(true);
   });
 
   it('resolves links relative to the document folder', () => {

@@ -50,7 +50,7 @@ describe('the site emitted by the builder', () => {
     expect(guide).toContain('<a href="doc/docs/guide.html">the guide</a>');
     const doc = readFileSync(join(site.publicDir, 'libraries/@acme/guide/doc/docs/guide.html'), 'utf8');
     expect(doc).toContain('<a href="../../index.html">readme</a>');
-    expect(doc).toContain('<h2>Getting started</h2>');
+    expect(doc).toContain('<h2 id="user-content-getting-started">Getting started</h2>');
   });
 
   it('escapes metadata everywhere it is shown', () => {

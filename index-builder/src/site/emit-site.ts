@@ -22,6 +22,8 @@ import { shardSearchIndex } from './search-shards.js';
 import { docPage, libraryPage, relLink, scopePage, SITE_PATHS, splitName, tagPage } from './site-paths.js';
 
 export const LIST_PAGE_SIZE = 100;
+/** Bump when pages render differently for the same input (2: heading ids and fragment links): pages of the previous tree are then rendered anew, not linked. */
+const SITE_RENDERING = 2;
 const RECENT_COUNT = 10;
 const HOME_TAGS = 40;
 
@@ -282,7 +284,7 @@ function storedSearchDigests(prev: string): Map<string, string> | null {
 export const emitSite: SiteEmitter = (input) => {
   const assets = loadAssets();
   const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout, noindex: input.visibility === 'private' };
-  const stamp = JSON.stringify({ site: 1, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
+  const stamp = JSON.stringify({ site: SITE_RENDERING, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
   const canReuse = input.previousDir !== null && readOrNull(join(input.previousDir, SITE_PATHS.stamp)) === stamp;
   input.writer.writeCompressed(SITE_PATHS.style, assets.style);
   input.writer.writeCompressed(SITE_PATHS.script, assets.script);

@@ -3,11 +3,17 @@
  * GitHub's schema, so raw HTML in a library is parsed and stripped of anything that can run.
  * Relative links are rewritten to the pages of the site; links to files the site has no page for
  * are unlinked, and relative images (assets live only in tarballs) become their alt text.
+ * Headings get GitHub's ids (rehype-slug, github-slugger), which the sanitizer prefixes with
+ * `user-content-` like every id (no clobbering of page globals); `#fragment` links, in the page
+ * or to another document's page, are pointed at the prefixed ids, as GitHub's pages do. The
+ * footnotes' ids are left to the sanitizer's prefix too (remark-rehype's own made them
+ * `user-content-user-content-fn-1`, which no footnote link reached).
  */
 import { posix } from 'node:path';
 import type { Element, ElementContent, Root } from 'hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize, { defaultSchema } from 'rehype-sanitize';
+import rehypeSlug from 'rehype-slug';
 import rehypeStringify from 'rehype-stringify';
 import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
@@ -39,6 +45,14 @@ export function resolveInLibrary(file: string, url: string): string | null {
   return p.startsWith('../') || p === '..' || p.startsWith('/') ? null : p.replace(/\/$/, '');
 }
 
+const ID_PREFIX = 'user-content-';
+
+/** `#x` -> `#user-content-x` (the id the sanitizer gave the target); `#` and already prefixed fragments unchanged. */
+function prefixedFragment(fragment: string): string {
+  const id = fragment.slice(1);
+  return id === '' || id.startsWith(ID_PREFIX) ? fragment : `#${ID_PREFIX}${id}`;
+}
+
 function rewriteLinks() {
   return (tree: Root, vfile: VFile) => {
     const ctx = vfile.data.mdlibs as RenderContext;
@@ -49,11 +63,15 @@ function rewriteLinks() {
           node.properties.rel = ['nofollow', 'noopener', 'noreferrer'];
           return;
         }
-        if (href.startsWith('#') || href === '') return;
+        if (href === '') return;
+        if (href.startsWith('#')) {
+          node.properties.href = prefixedFragment(href);
+          return;
+        }
         const p = resolveInLibrary(ctx.file, href);
         const to = p === null ? null : ctx.resolveLink(p);
         if (to === null) delete node.properties.href;
-        else node.properties.href = to + (href.includes('#') ? href.slice(href.indexOf('#')) : '');
+        else node.properties.href = to + (href.includes('#') ? prefixedFragment(href.slice(href.indexOf('#'))) : '');
       } else if (node.tagName === 'img' && parent && index !== undefined) {
         const src = typeof node.properties.src === 'string' ? node.properties.src : '';
         if (/^https?:\/\//i.test(src)) {
@@ -73,8 +91,9 @@ function rewriteLinks() {
 const withRawHtml = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkRehype, { allowDangerousHtml: true })
+  .use(remarkRehype, { allowDangerousHtml: true, clobberPrefix: '' })
   .use(rehypeRaw)
+  .use(rehypeSlug)
   .use(rehypeSanitize, defaultSchema)
   .use(rewriteLinks)
   .use(rehypeStringify);
@@ -83,7 +102,8 @@ const withRawHtml = unified()
 const plain = unified()
   .use(remarkParse)
   .use(remarkGfm)
-  .use(remarkRehype)
+  .use(remarkRehype, { clobberPrefix: '' })
+  .use(rehypeSlug)
   .use(rehypeSanitize, defaultSchema)
   .use(rewriteLinks)
   .use(rehypeStringify);
