@@ -2,7 +2,7 @@
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { issueToken, openSqliteStore, SQLITE_FILE, startServer, type RunningServer } from '../../static-server/src/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildFixture, get, mintTokens, type Fixture, type Tokens } from './fixture.js';
@@ -63,6 +63,43 @@ describe('tokens API', () => {
     expect((await api('GET', 'libraries/@vault/keys', made.json?.token as string)).status).toBe(200);
     expect((await api('GET', 'libraries/@secops/runbook', made.json?.token as string)).status).toBe(404);
     expect((await api('GET', 'users/me', undefined)).status).toBe(401);
+  });
+
+  it('refuses a non-admin token minting one that outlives it (a 1 m token made a never-expiring one that survived its revocation)', async () => {
+    const parent = await issueToken(s.store, { owner: 'bob', name: 'short', scopes: ['secops'], expiresIn: '1h' });
+    const limit = Date.parse(parent.token.expiresAt as string);
+    for (const expires_in of [null, 'never', '2h', '90d']) {
+      const r = await api('POST', 'auth/tokens', parent.secret, { name: 'child', scopes: ['@secops'], expires_in });
+      expect(r.status, String(expires_in)).toBe(403);
+      const err = r.json?.error as { code: string; message: string };
+      expect(err.code).toBe('MDL_FORBIDDEN');
+      expect(err.message).toContain('may not outlive the one creating it');
+      expect(err.message).toContain('shorter expires_in');
+    }
+    expect((await s.store.listTokens('bob')).filter((x) => x.name === 'child')).toHaveLength(0);
+    // shorter: accepted; omitted: the parent's remaining lifetime, not 90 days
+    const shorter = await api('POST', 'auth/tokens', parent.secret, { name: 'child-ok', scopes: ['@secops'], expires_in: '30m' });
+    expect(shorter.status).toBe(201);
+    expect(Date.parse(shorter.json?.expires_at as string)).toBeLessThanOrEqual(limit);
+    const omitted = await api('POST', 'auth/tokens', parent.secret, { name: 'child-default' });
+    expect(omitted.status).toBe(201);
+    expect(omitted.json?.expires_at).toBe(parent.token.expiresAt);
+    // equal: with the clock held still, a child asking for exactly the parent's lifetime is accepted, a minute more is not
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() });
+    try {
+      const same = await issueToken(s.store, { owner: 'bob', name: 'same', expiresIn: '60m' });
+      const equal = await api('POST', 'auth/tokens', same.secret, { name: 'child-equal', expires_in: '1h' });
+      expect(equal.status).toBe(201);
+      expect(equal.json?.expires_at).toBe(same.token.expiresAt);
+      expect((await api('POST', 'auth/tokens', same.secret, { name: 'child-longer', expires_in: '61m' })).status).toBe(403);
+    } finally {
+      vi.useRealTimers();
+    }
+    // an admin token may mint any lifetime, and a never-expiring non-admin token may too
+    const adminShort = await issueToken(s.store, { owner: 'root-admin', admin: true, expiresIn: '1h' });
+    expect((await api('POST', 'auth/tokens', adminShort.secret, { name: 'long', owner: 'bob', expires_in: null })).status).toBe(201);
+    const forever = await issueToken(s.store, { owner: 'bob', expiresIn: null });
+    expect((await api('POST', 'auth/tokens', forever.secret, { name: 'long', expires_in: null })).status).toBe(201);
   });
 
   it('records security events in the audit log, readable by admins only', async () => {

@@ -4,7 +4,7 @@
  * other owners, list everyone's tokens or revoke others'.
  */
 import { z } from 'zod';
-import { issueToken, normalizeScope, tokenView } from '../auth/tokens.js';
+import { issueToken, normalizeScope, parseExpiry, tokenView } from '../auth/tokens.js';
 import { httpError, notFound } from '../errors.js';
 import { readJsonBody } from '../http/read-body.js';
 import { parseBody } from '../http/query.js';
@@ -21,7 +21,7 @@ export const MAX_ACTIVE_TOKENS = 100;
 const createBody = z.object({
   name: z.string().min(1).max(100),
   scopes: z.array(z.string().max(65)).max(100).default([]),
-  expires_in: z.union([z.string().max(20), z.null()]).default('90d'),
+  expires_in: z.union([z.string().max(20), z.null()]).optional(),
   admin: z.boolean().default(false),
   owner: z.string().max(39).optional(),
 }).strict();
@@ -29,6 +29,24 @@ const createBody = z.object({
 function requireToken(r: ApiRequest): TokenRecord {
   if (r.caller.kind !== 'token') throw httpError('MDL_UNAUTHORIZED', 'send a token: Authorization: Bearer mdl_…');
   return r.caller.token;
+}
+
+const DEFAULT_EXPIRY = '90d';
+
+/**
+ * The lifetime (ms, or null: never) of a token minted by `me`. A non-admin token may not mint
+ * one that outlives it (it could otherwise renew itself without end, and the child would
+ * survive the parent's expiry or revocation): a longer `expires_in`, or `null`/`never` from a
+ * token that expires, is refused; an omitted `expires_in` is 90 days or the caller's own
+ * remaining lifetime, whichever is shorter. Admin tokens are not limited.
+ */
+function lifetime(me: TokenRecord, requested: string | null | undefined, now: Date): number | null {
+  const ms = requested === undefined ? parseExpiry(DEFAULT_EXPIRY) : requested === null ? null : parseExpiry(requested);
+  if (me.admin || me.expiresAt === null) return ms;
+  const left = Date.parse(me.expiresAt) - now.getTime();
+  if (ms !== null && ms <= left) return ms;
+  if (requested === undefined) return left;
+  throw httpError('MDL_FORBIDDEN', `the new token would expire ${ms === null ? 'never' : `at ${new Date(now.getTime() + ms).toISOString()}`}, after the token creating it (expires at ${me.expiresAt}); a token may not outlive the one creating it: ask for a shorter expires_in (or omit it to get the rest of this token's lifetime), or ask an admin for a longer-lived token`, { field: 'expires_in', expires_at: me.expiresAt });
 }
 
 export async function createToken(r: ApiRequest): Promise<ApiResult> {
@@ -42,12 +60,14 @@ export async function createToken(r: ApiRequest): Promise<ApiResult> {
     const extra = scopes.filter((s) => !me.scopes.includes(s));
     if (extra.length) throw httpError('MDL_FORBIDDEN', 'a token can only grant scopes it holds itself', { scopes: extra.map((s) => `@${s}`) });
   }
-  const now = new Date().toISOString();
+  const at = new Date();
+  const now = at.toISOString();
+  const expiresIn = lifetime(me, body.expires_in, at);
   const active = (await r.ctx.store.listTokens(owner)).filter((t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now)).length;
   if (active >= MAX_ACTIVE_TOKENS) {
     throw httpError('MDL_FORBIDDEN', `${owner} has ${active} active tokens, the most one owner may have through the API; revoke some first (DELETE /api/v1/auth/tokens/:id)`, { active, limit: MAX_ACTIVE_TOKENS });
   }
-  const { secret, token } = await issueToken(r.ctx.store, { owner, name: body.name, scopes, admin: body.admin, expiresIn: body.expires_in ?? null });
+  const { secret, token } = await issueToken(r.ctx.store, { owner, name: body.name, scopes, admin: body.admin, expiresIn, now: at });
   r.ctx.audit({ event: 'token.created', actor: me.owner, target: token.id, ip: r.ip, details: { owner, scopes: token.scopes, admin: token.admin, via: 'api' } });
   return ok({ token: secret, ...tokenView(token) }, 201);
 }
