@@ -1,9 +1,10 @@
 /** One contract suite, run against both stores (SQLite file, PostgreSQL in a throwaway schema). */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken, openPostgresStore, openSqliteStore, type Store } from '../../static-server/src/index.js';
+import type { TokenRecord } from '../../static-server/src/store/store.js';
 import { hasPostgres, PG_URL } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
 import { withTwoConnections } from './two-connections.js';
@@ -17,18 +18,33 @@ afterAll(async () => {
   await c.end();
 });
 
-const backends: [string, () => Promise<Store>, boolean][] = [
-  ['sqlite', async () => openSqliteStore(join(tempDir('mdlibs-store-'), 'mdlibs.db')), true],
-  ['postgres', async () => {
-    const schema = `mdlibs_t_${randomBytes(4).toString('hex')}`;
-    schemas.push(schema);
-    return openPostgresStore(PG_URL, schema);
-  }, hasPostgres()],
+const newSchema = () => {
+  const schema = `mdlibs_t_${randomBytes(4).toString('hex')}`;
+  schemas.push(schema);
+  return schema;
+};
+
+/** name, open one store, available, open two stores on the same data (two servers, two replicas). */
+const backends: [string, () => Promise<Store>, boolean, () => Promise<[Store, Store]>][] = [
+  ['sqlite', async () => openSqliteStore(join(tempDir('mdlibs-store-'), 'mdlibs.db')), true, async () => {
+    const file = join(tempDir('mdlibs-store-'), 'mdlibs.db');
+    return [openSqliteStore(file), openSqliteStore(file)];
+  }],
+  ['postgres', async () => openPostgresStore(PG_URL, newSchema()), hasPostgres(), async () => {
+    const schema = newSchema();
+    const a = await openPostgresStore(PG_URL, schema);
+    return [a, await openPostgresStore(PG_URL, schema)];
+  }],
 ];
+
+const tokenRecord = (owner: string, i: number, over: Partial<TokenRecord> = {}): TokenRecord => ({
+  id: `tok_${owner}_${i}`, hash: createHash('sha256').update(`${owner}-${i}`).digest('hex'), name: `t${i}`, owner, scopes: [], admin: false,
+  createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, lastUsedAt: null, revokedAt: null, ...over,
+});
 
 const noDownloads = () => [];
 
-describe.each(backends)('store contract: %s', (_name, open, available) => {
+describe.each(backends)('store contract: %s', (_name, open, available, openTwo) => {
   it.runIf(available)('stores tokens by hash only, finds, lists and revokes them', async () => {
     const store = await open();
     try {
@@ -53,6 +69,31 @@ describe.each(backends)('store contract: %s', (_name, open, available) => {
       expect(await store.tokenByHash('0'.repeat(64))).toBeNull();
     } finally {
       await store.close();
+    }
+  });
+
+  it.runIf(available)('counts and inserts capped tokens atomically: concurrent inserts on two connections never take an owner past the cap', async () => {
+    const [a, b] = await openTwo();
+    try {
+      const now = '2026-06-01T00:00:00.000Z';
+      // 3 active, 1 revoked and 1 expired: only the active ones count
+      for (let i = 0; i < 3; i++) await a.insertToken(tokenRecord('zed', i));
+      await a.insertToken(tokenRecord('zed', 3, { revokedAt: '2026-02-01T00:00:00.000Z' }));
+      await a.insertToken(tokenRecord('zed', 4, { expiresAt: '2026-05-31T23:59:59.999Z' }));
+      await a.insertToken(tokenRecord('other', 0));
+      const results = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).insertTokenCapped(tokenRecord('zed', 10 + i, { expiresAt: '2026-07-01T00:00:00.000Z' }), 10, now)));
+      expect(results.filter((r) => r === null)).toHaveLength(7);
+      expect(results.filter((r) => r !== null).every((r) => r === 10)).toBe(true);
+      const active = (await b.listTokens('zed')).filter((t) => t.revokedAt === null && (t.expiresAt === null || t.expiresAt > now));
+      expect(active).toHaveLength(10);
+      // another owner has its own count; a token inserted while under the cap is found at once
+      const mine = tokenRecord('other', 1);
+      expect(await b.insertTokenCapped(mine, 2, now)).toBeNull();
+      expect(await a.insertTokenCapped(tokenRecord('other', 2), 2, now)).toBe(2);
+      expect(await a.tokenByHash(mine.hash)).toEqual(mine);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 

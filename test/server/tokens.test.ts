@@ -1,4 +1,5 @@
 /** SRV-3, SRV-5, SRV-6, SEC-4: tokens through the API and the admin command, rate limits, audit, no secrets in logs. */
+import { connect, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -25,6 +26,33 @@ async function api(method: string, path: string, token: string | undefined, body
   const r = await fetch(`${s.url}api/v1/${path}`, { method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
   const text = await r.text();
   return { status: r.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : null, headers: r.headers };
+}
+
+/**
+ * Opens `n` connections, then writes one POST on each in the same turn, so the server reads
+ * them all in one poll and their handlers run side by side (as requests from many clients
+ * arriving together do; fetch from this process spreads them over turns).
+ */
+async function simultaneousPosts(port: number, n: number, path: string, token: string, body: (i: number) => unknown): Promise<{ status: number; text: string }[]> {
+  const sockets = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((resolve, reject) => {
+    const c = connect(port, '127.0.0.1', () => resolve(c));
+    c.on('error', reject);
+  })));
+  await new Promise((r) => setTimeout(r, 50)); // let the server accept them all
+  const answers = sockets.map((c) => new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    c.on('data', (d: Buffer) => chunks.push(d));
+    c.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0), text });
+    });
+    c.on('error', reject);
+  }));
+  sockets.forEach((c, i) => {
+    const b = JSON.stringify(body(i));
+    c.write(`POST ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer ${token}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(b)}\r\nconnection: close\r\n\r\n${b}`);
+  });
+  return Promise.all(answers);
 }
 
 describe('tokens API', () => {
@@ -165,6 +193,22 @@ describe('tokens API', () => {
       await own.store.revokeToken(victim?.id as string, new Date().toISOString());
       expect((await mint()).status).toBe(201);
       expect((await mint()).status).toBe(403);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('keeps the cap under concurrent creates (200 at once all got 201: each counted before any inserted)', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent' });
+    try {
+      const first = await issueToken(own.store, { owner: 'yan', name: 'first' });
+      for (let i = 1; i < MAX_ACTIVE_TOKENS - 5; i++) await issueToken(own.store, { owner: 'yan', name: `t${i}` });
+      const answers = await simultaneousPosts(own.port, 20, '/api/v1/auth/tokens', first.secret, (i) => ({ name: `race${i}`, expires_in: '1d' }));
+      const statuses = answers.map((a) => a.status);
+      expect(statuses.filter((x) => x === 201)).toHaveLength(5);
+      expect(statuses.filter((x) => x === 403)).toHaveLength(15);
+      for (const a of answers) if (a.status === 403) expect(a.text).toContain(`yan has ${MAX_ACTIVE_TOKENS} active tokens`);
+      expect((await own.store.listTokens('yan')).filter((x) => x.revokedAt === null)).toHaveLength(MAX_ACTIVE_TOKENS);
     } finally {
       await own.close();
     }

@@ -48,7 +48,11 @@ export function parseExpiry(s: string): number | null {
 
 export const normalizeScope = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
 
-export interface IssueInput { owner: string; name?: string; scopes?: readonly string[]; admin?: boolean; expiresIn?: string | number | null; now?: Date }
+export interface IssueInput {
+  owner: string; name?: string; scopes?: readonly string[]; admin?: boolean; expiresIn?: string | number | null; now?: Date;
+  /** Refuse (403 MDL_FORBIDDEN) when the owner already has this many active tokens; counted and inserted atomically. */
+  maxActive?: number;
+}
 export interface IssuedToken { secret: string; token: TokenRecord }
 
 /** Mints a token and stores its hash. `expiresIn`: `90d`-style string, milliseconds, or null (never). Default 90d. */
@@ -66,7 +70,14 @@ export async function issueToken(store: Store, input: IssueInput): Promise<Issue
     id: `tok_${randomBytes(8).toString('hex')}`, hash: hashToken(secret), name, owner: input.owner, scopes, admin: input.admin ?? false,
     createdAt: now.toISOString(), expiresAt: ms === null ? null : new Date(now.getTime() + ms).toISOString(), lastUsedAt: null, revokedAt: null,
   };
-  await store.insertToken(token);
+  if (input.maxActive === undefined) {
+    await store.insertToken(token);
+  } else {
+    const active = await store.insertTokenCapped(token, input.maxActive, token.createdAt);
+    if (active !== null) {
+      throw httpError('MDL_FORBIDDEN', `${input.owner} has ${active} active tokens, the most one owner may have through the API; revoke some first (DELETE /api/v1/auth/tokens/:id)`, { active, limit: input.maxActive });
+    }
+  }
   return { secret, token };
 }
 

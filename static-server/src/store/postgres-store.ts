@@ -70,6 +70,30 @@ export async function openPostgresStore(url: string, schema = 'public'): Promise
       await pool.query(`INSERT INTO ${s}.tokens (id, hash, name, owner, scopes, admin, created_at, expires_at, last_used_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
         [t.id, t.hash, t.name, t.owner, JSON.stringify(t.scopes), t.admin, t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt]);
     },
+    async insertTokenCapped(t: TokenRecord, max: number, now: string) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // One owner's capped inserts queue on this lock (held until COMMIT/ROLLBACK), on every
+        // replica: READ COMMITTED alone would let two transactions count the same rows.
+        await client.query('SELECT pg_advisory_xact_lock(727275, hashtext($1))', [t.owner]);
+        const r = await client.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${s}.tokens WHERE owner = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)`, [t.owner, now]);
+        const active = Number(r.rows[0]?.n ?? 0);
+        if (active >= max) {
+          await client.query('ROLLBACK');
+          return active;
+        }
+        await client.query(`INSERT INTO ${s}.tokens (id, hash, name, owner, scopes, admin, created_at, expires_at, last_used_at, revoked_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+          [t.id, t.hash, t.name, t.owner, JSON.stringify(t.scopes), t.admin, t.createdAt, t.expiresAt, t.lastUsedAt, t.revokedAt]);
+        await client.query('COMMIT');
+        return null;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
     tokenByHash: async (hash) => (await tokens(`SELECT * FROM ${s}.tokens WHERE hash = $1`, [hash]))[0] ?? null,
     tokenById: async (id) => (await tokens(`SELECT * FROM ${s}.tokens WHERE id = $1`, [id]))[0] ?? null,
     listTokens: (owner) => (owner === null ? tokens(`SELECT * FROM ${s}.tokens ORDER BY created_at, id`, []) : tokens(`SELECT * FROM ${s}.tokens WHERE owner = $1 ORDER BY created_at, id`, [owner])),

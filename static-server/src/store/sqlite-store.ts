@@ -30,6 +30,7 @@ export function openSqliteStore(file: string): Store {
     hit: db.prepare<[string, number, number], { n: number }>('INSERT INTO rate_limits (key, win, n) VALUES (?, ?, ?) ON CONFLICT (key, win) DO UPDATE SET n = n + excluded.n RETURNING n'),
     bump: db.prepare('INSERT INTO downloads (library, version, day, n) VALUES (?, ?, ?, ?) ON CONFLICT (library, version, day) DO UPDATE SET n = n + excluded.n'),
     insertToken: db.prepare('INSERT INTO tokens (id, hash, name, owner, scopes, admin, created_at, expires_at, last_used_at, revoked_at) VALUES (@id, @hash, @name, @owner, @scopes, @admin, @createdAt, @expiresAt, @lastUsedAt, @revokedAt)'),
+    countActive: db.prepare<[string, string], number>('SELECT COUNT(*) FROM tokens WHERE owner = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').pluck(),
     byHash: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE hash = ?'),
     byId: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?'),
     list: db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY created_at, id'),
@@ -101,6 +102,13 @@ export function openSqliteStore(file: string): Store {
     for (const r of b.decide(totals, fresh)) q.bump.run(r.library, r.version, r.day, r.n);
     return totals;
   });
+  const tokenRow = (t: TokenRecord) => ({ ...t, scopes: JSON.stringify(t.scopes), admin: t.admin ? 1 : 0 });
+  const insertCapped = db.transaction((t: TokenRecord, max: number, now: string): number | null => {
+    const active = q.countActive.get(t.owner, now) as number;
+    if (active >= max) return active;
+    q.insertToken.run(tokenRow(t));
+    return null;
+  });
   const touchAll = db.transaction((touches: ReadonlyMap<string, string>) => {
     for (const [id, at] of touches) q.touch.run(at, id, at);
   });
@@ -110,7 +118,14 @@ export function openSqliteStore(file: string): Store {
     insertToken: async (t) => {
       tokenCache.clear();
       changedSinceCommit = true;
-      q.insertToken.run({ ...t, scopes: JSON.stringify(t.scopes), admin: t.admin ? 1 : 0 });
+      q.insertToken.run(tokenRow(t));
+    },
+    insertTokenCapped: async (t, max, now) => {
+      tokenCache.clear();
+      changedSinceCommit = true;
+      // IMMEDIATE: the write lock is taken before the count, so another connection to the file
+      // (a second server) cannot insert between this count and this insert.
+      return insertCapped.immediate(t, max, now);
     },
     tokenByHash: async (hash, freshness = 'now') => {
       freshCache(freshness);

@@ -49,6 +49,13 @@ export interface Store {
   /** Group commit: adds the hits, lets `decide` pick the downloads, commits both in one transaction. */
   commitBatch(batch: Batch): Promise<ReadonlyMap<string, number>>;
   insertToken(t: TokenRecord): Promise<void>;
+  /**
+   * Inserts `t` unless its owner already has `max` or more active tokens (neither revoked nor
+   * expired at `now`), atomically: the count and the insert are one transaction, serialised
+   * per owner with every other capped insert (on every connection and replica), so concurrent
+   * calls never take an owner past `max`. Returns null when inserted, else the active count.
+   */
+  insertTokenCapped(t: TokenRecord, max: number, now: string): Promise<number | null>;
   tokenByHash(hash: string, freshness?: Freshness): Promise<TokenRecord | null>;
   tokenById(id: string): Promise<TokenRecord | null>;
   listTokens(owner: string | null): Promise<TokenRecord[]>;
