@@ -35,8 +35,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const config = parseConfig(rest);
   const log = logger ?? createLogger(config.logLevel);
   const store = given ?? (await openStore(config));
-  const publicTree = new TreeWatcher(config.publicDir, 'public', (e) => log.error({ err: e }, 'cannot load the public tree'));
-  const privateTree = config.privateDir ? new TreeWatcher(config.privateDir, 'private', (e) => log.error({ err: e }, 'cannot load the private tree')) : null;
+  const files = new FileCache(config.fileCacheMB * 1024 * 1024);
+  const replaced = (root: string) => files.dropUnder(root); // a plain folder updated in place
+  const publicTree = new TreeWatcher(config.publicDir, 'public', (e) => log.error({ err: e }, 'cannot load the public tree'), replaced);
+  const privateTree = config.privateDir ? new TreeWatcher(config.privateDir, 'private', (e) => log.error({ err: e }, 'cannot load the private tree'), replaced) : null;
   const commits = new GroupCommit(store, config.rateLimitWindowSeconds);
   const totals = new DownloadTotals(store);
   commits.onCommitted = (rows) => totals.add(rows);
@@ -48,7 +50,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return { libraries: { public: p?.buildInfo.libraries ?? 0, private: q?.buildInfo.libraries ?? 0 }, builtAt: { public: p?.buildInfo.builtAt ?? null, private: q?.buildInfo.builtAt ?? null } };
   });
   const ctx: Context = {
-    config, store, publicTree, privateTree, files: new FileCache(config.fileCacheMB * 1024 * 1024), commits,
+    config, store, publicTree, privateTree, files, commits,
     totals, log, metrics, denials: new DenialThrottle(),
     audit(e) {
       const event = { at: new Date().toISOString(), ...e };

@@ -1,9 +1,11 @@
 /** SRV-1 static semantics: ETag/304, Last-Modified, Range, HEAD, precompressed variants, types, cache headers. */
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, realpathSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig, type RunningServer } from '../../static-server/src/index.js';
+import { writeLibrary } from '../helpers/registry.js';
+import { tempDir } from '../helpers/tmp.js';
 import { buildFixture, get, raw, startFixtureServer, type Fixture } from './fixture.js';
 
 let f: Fixture;
@@ -143,4 +145,38 @@ describe('static serving', () => {
     }
     expect(() => resolveConfig({ publicDir: 'x', metricsToken: 'short' })).toThrow(/metricsToken/);
   });
+});
+
+describe('a plain (non-symlink) public folder updated in place', () => {
+  it('serves the new files and ETags after the reload (the file cache kept the old ones: stale index files, API fresh)', async () => {
+    const own = await buildFixture();
+    const plain = join(tempDir('mdlibs-srv-plain-'), 'site');
+    cpSync(realpathSync(own.publicDir), plain, { recursive: true });
+    const srv = await startFixtureServer({ ...own, publicDir: plain }, { rateLimitAnonymous: 0, privateDir: undefined });
+    try {
+      const latest = (text: string) => (JSON.parse(text) as { distTags: { latest: string } }).distTags.latest;
+      const before = await get(`${srv.url}index/@acme/guide.json`, undefined, { 'accept-encoding': 'br, gzip' });
+      expect(latest(before.text)).toBe('1.1.0');
+      const etag = before.headers.get('etag') as string;
+      // a new build copied over the served folder, build-info.json last
+      writeLibrary(own.registry, { scope: 'acme', name: 'guide', version: '1.2.0', description: 'Public style guide' });
+      await own.rebuild();
+      const built = realpathSync(own.publicDir);
+      cpSync(built, plain, { recursive: true, force: true, filter: (src) => !src.endsWith('build-info.json') });
+      cpSync(join(built, 'build-info.json'), join(plain, 'build-info.json'));
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(plain, 'build-info.json'), later, later); // a new mtime even on a coarse clock
+      await new Promise((r) => setImmediate(r));
+      expect(latest((await get(`${srv.url}api/v1/libraries/@acme/guide`)).text)).toBe('1.2.0');
+      for (const enc of ['identity', 'br, gzip']) {
+        const after = await get(`${srv.url}index/@acme/guide.json`, undefined, { 'accept-encoding': enc });
+        expect(after.status).toBe(200);
+        expect(latest(after.text), enc).toBe('1.2.0');
+        expect(after.headers.get('etag')).not.toBe(etag);
+      }
+      expect((await get(`${srv.url}index/@acme/guide.json`, undefined, { 'if-none-match': etag })).status).toBe(200);
+    } finally {
+      await srv.close();
+    }
+  }, 120_000);
 });

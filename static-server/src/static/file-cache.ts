@@ -1,9 +1,12 @@
 /**
- * Files of a build, read once and kept in memory (bounded LRU by bytes). Safe because a build
- * folder never changes after the swap: the key is the absolute path inside the build folder.
- * Precompressed siblings (`.br`, `.gz`) are looked up once per file.
+ * Files of a build, read once and kept in memory (bounded LRU by bytes), keyed by the absolute
+ * path inside the build folder. A build folder the builder swapped in never changes; a plain
+ * folder (no symlink) updated in place does, and its watcher calls `dropUnder(root)` when it
+ * reloads the tree (build-info.json changed). Precompressed siblings (`.br`, `.gz`) are looked
+ * up once per file.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
 
 export interface CachedFile {
   path: string;
@@ -34,6 +37,16 @@ export class FileCache {
     const f = this.load(path);
     if (this.maxBytes > 0 && f) this.remember(path, f);
     return f;
+  }
+
+  /** Forgets every file under the folder `root` (absolute), e.g. a plain folder updated in place. */
+  dropUnder(root: string): void {
+    const prefix = root.endsWith(sep) ? root : root + sep;
+    for (const [k, v] of this.map) {
+      if (!k.startsWith(prefix)) continue;
+      this.map.delete(k);
+      this.bytes -= (v?.body?.length ?? 0) + 200;
+    }
   }
 
   variant(f: CachedFile, enc: 'br' | 'gz'): CachedFile | null {

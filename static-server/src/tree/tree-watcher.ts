@@ -6,7 +6,8 @@
  * error path after a count commit, can carry over one more batch). When the link points
  * elsewhere, a new snapshot is loaded from the new target; requests already running keep the
  * old snapshot, whose folder the builder keeps on disk for two more builds. A plain folder (no
- * symlink) is keyed by the mtime of its build-info.json.
+ * symlink) is keyed by the mtime of its build-info.json; since its files change in place, a
+ * reload tells `onReplaced` to drop what was cached from them (the file cache).
  *
  * Measured (bench/server setup, wrk -t1 -c32, private tarball with a token, 5 alternating runs
  * of each, medians): a readlink per request for each of the two trees 9,289 req/s and 111 µs of
@@ -22,7 +23,16 @@ export class TreeWatcher {
   private failedKey = '';
   readonly out: string;
 
-  constructor(out: string, readonly visibility: 'public' | 'private', private readonly onError: (e: unknown) => void = () => undefined) {
+  /**
+   * `onReplaced(root)`: a new snapshot was loaded from the same folder as the one it replaces (a
+   * plain folder updated in place), so whatever was cached from that folder's files is stale.
+   */
+  constructor(
+    out: string,
+    readonly visibility: 'public' | 'private',
+    private readonly onError: (e: unknown) => void = () => undefined,
+    private readonly onReplaced: (root: string) => void = () => undefined,
+  ) {
     this.out = resolve(out);
   }
 
@@ -60,8 +70,10 @@ export class TreeWatcher {
     if (key === this.key || key === this.failedKey) return this.snap;
     try {
       const root = realpathSync(this.out);
+      const previous = this.snap;
       this.snap = loadTreeSnapshot(root, this.visibility);
       this.key = key;
+      if (previous?.root === root) this.onReplaced(root);
     } catch (e) {
       this.failedKey = key;
       this.onError(e);
