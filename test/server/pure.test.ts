@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { safePath } from '../../static-server/src/static/safe-path.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseRange, planFile } from '../../static-server/src/static/plan-file.js';
+import { parseHttpDate, parseRange, planFile } from '../../static-server/src/static/plan-file.js';
 import { FileCache } from '../../static-server/src/static/file-cache.js';
 import { tempDir } from '../helpers/tmp.js';
 import { tarballTarget, cacheControl } from '../../static-server/src/static/content-type.js';
@@ -58,6 +58,36 @@ describe('planFile', () => {
     expect(planFile({ range: 'bytes=0-3' }, file, 'index/a.json', false, cache, true)).toMatchObject({ status: 206, end: 3 });
     expect(planFile({ 'if-none-match': file.etag }, file, 'index/a.json', false, cache, true).status).toBe(304);
     expect(planFile({}, file, 'other/a.txt', false, cache, false).headers['content-type']).toBe('text/plain; charset=utf-8');
+  });
+});
+
+describe('If-Modified-Since', () => {
+  it('reads only HTTP-dates: IMF-fixdate and the two obsolete forms', () => {
+    const t = Date.UTC(1994, 10, 6, 8, 49, 37);
+    expect(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(t);
+    expect(parseHttpDate('Sunday, 06-Nov-94 08:49:37 GMT')).toBe(t);
+    expect(parseHttpDate('Sun Nov  6 08:49:37 1994')).toBe(t);
+    expect(parseHttpDate('Thu, 31 Dec 2099 23:59:59 GMT')).toBe(Date.UTC(2099, 11, 31, 23, 59, 59));
+    for (const bad of ['3000', '99999', '12/31/2099', '2099-12-31', '2099-12-31T00:00:00Z', 'Thu Dec 31 2099', 'Sun, 6 Nov 1994 08:49:37 GMT',
+      'Sun, 06 Nov 1994 08:49:37 UTC', 'Sun, 06 Nov 1994 08:49:37 +0000', 'sun, 06 nov 1994 08:49:37 GMT', 'Sun, 31 Feb 1994 08:49:37 GMT',
+      'Sun, 06 Nov 1994 24:00:00 GMT', 'Sun, 06 Nov 1994 08:60:00 GMT', 'Sun, 06 Nov 1994 08:49:37 GMT, Mon, 07 Nov 1994 08:49:37 GMT', '']) {
+      expect(parseHttpDate(bad), bad).toBeNull();
+    }
+  });
+
+  it('answers 304 only for an HTTP-date at or after Last-Modified, and ignores anything else (Date.parse took "3000")', () => {
+    const dir = tempDir('mdlibs-ims-');
+    writeFileSync(join(dir, 'a.json'), '{}');
+    const cache = new FileCache(1 << 20);
+    const file = cache.get(join(dir, 'a.json'));
+    if (!file) throw new Error('fixture missing');
+    const status = (ims: string) => planFile({ 'if-modified-since': ims }, file, 'index/a.json', false, cache, false).status;
+    expect(status(file.lastModified)).toBe(304);
+    expect(status('Thu, 31 Dec 2099 23:59:59 GMT')).toBe(304);
+    expect(status('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(200);
+    for (const bad of ['3000', '99999', '12/31/2099', '2099', 'Dec 31 2099', new Date(Date.parse(file.lastModified) + 3600e3).toISOString()]) {
+      expect(status(bad), bad).toBe(200);
+    }
   });
 });
 

@@ -66,7 +66,7 @@ export function planFile(reqHeaders: IncomingHttpHeaders, identity: CachedFile, 
   const base = { file, headers };
   const inm = reqHeaders['if-none-match'];
   const ims = reqHeaders['if-modified-since'];
-  if (inm !== undefined ? etagMatches(inm, file.etag) : ims !== undefined && Date.parse(ims) >= Date.parse(file.lastModified)) {
+  if (inm !== undefined ? etagMatches(inm, file.etag) : ims !== undefined && notModifiedSince(ims, file.lastModified)) {
     return { ...base, status: 304, start: 0, end: -1, complete: false };
   }
   const range = reqHeaders.range;
@@ -89,6 +89,49 @@ export function planFile(reqHeaders: IncomingHttpHeaders, identity: CachedFile, 
     plain.set(file, list);
   }
   return plan;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const MON = MONTHS.join('|');
+const IMF_FIXDATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\\d{2}) (${MON}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`);
+const RFC850_DATE = new RegExp(`^(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), (\\d{2})-(${MON})-(\\d{2}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`);
+const ASCTIME_DATE = new RegExp(`^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (${MON}) ([ \\d]\\d) (\\d{2}):(\\d{2}):(\\d{2}) (\\d{4})$`);
+
+/**
+ * An HTTP-date (RFC 9110 5.6.7) in milliseconds, or null when `s` is not one: IMF-fixdate
+ * (`Sun, 06 Nov 1994 08:49:37 GMT`) or one of the two obsolete forms (RFC 850, asctime).
+ * `Date.parse` is not a check: it takes `3000`, `99999` or `12/31/2099` too (and a client
+ * sending one got 304 for every file).
+ */
+export function parseHttpDate(s: string): number | null {
+  let day: string;
+  let mon: string;
+  let year: number;
+  let hms: [string, string, string];
+  let m = IMF_FIXDATE.exec(s);
+  if (m) {
+    [day, mon, year, hms] = [m[1] as string, m[2] as string, Number(m[3]), [m[4], m[5], m[6]] as [string, string, string]];
+  } else if ((m = RFC850_DATE.exec(s))) {
+    // a two-digit year more than 50 years ahead is the most recent past year with those digits
+    const now = new Date().getUTCFullYear();
+    year = Math.floor(now / 100) * 100 + Number(m[3]);
+    if (year > now + 50) year -= 100;
+    [day, mon, hms] = [m[1] as string, m[2] as string, [m[4], m[5], m[6]] as [string, string, string]];
+  } else if ((m = ASCTIME_DATE.exec(s))) {
+    [mon, day, hms, year] = [m[1] as string, (m[2] as string).trim(), [m[3], m[4], m[5]] as [string, string, string], Number(m[6])];
+  } else {
+    return null;
+  }
+  const [d, h, mi, sec, month] = [Number(day), Number(hms[0]), Number(hms[1]), Number(hms[2]), MONTHS.indexOf(mon)];
+  if (h > 23 || mi > 59 || sec > 60) return null; // 60: a leap second
+  const t = Date.UTC(year, month, d, h, mi, Math.min(sec, 59));
+  return new Date(t).getUTCDate() === d ? t : null; // 31 Feb and the like roll over: not a date
+}
+
+/** If-Modified-Since holds (304) when it is an HTTP-date at or after the file's; anything else is ignored (RFC 9110 13.1.3). */
+function notModifiedSince(header: string, lastModified: string): boolean {
+  const since = parseHttpDate(header.trim());
+  return since !== null && since >= Date.parse(lastModified);
 }
 
 /** One `bytes=` range; null to ignore the header (multi-range or malformed: send the whole file). */
