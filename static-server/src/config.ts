@@ -29,6 +29,8 @@ export const configSchema = z.object({
   maxBodyBytes: int(1, 16 * 1024 * 1024).default(64 * 1024),
   maxHeaderBytes: int(1024, 1024 * 1024).default(16 * 1024),
   fileCacheMB: int(0, 4096).default(64),
+  headersTimeoutMs: int(100, 3_600_000).default(60_000),
+  requestTimeoutMs: int(100, 3_600_000).default(60_000),
   publicUrl: z.string().optional(),
   metricsToken: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
@@ -54,6 +56,8 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'logLevel', env: 'LOG_LEVEL', flag: '--log-level', doc: 'pino log level (`info` logs one JSON line per request).' },
   { key: 'maxBodyBytes', env: 'MDLIBS_MAX_BODY_BYTES', flag: '--max-body-bytes', doc: 'Largest accepted request body (413 above).' },
   { key: 'maxHeaderBytes', env: 'MDLIBS_MAX_HEADER_BYTES', flag: '--max-header-bytes', doc: 'Largest accepted request header block (431 above).' },
+  { key: 'headersTimeoutMs', env: 'MDLIBS_HEADERS_TIMEOUT_MS', flag: '--headers-timeout-ms', doc: 'Time a client has to send the request headers, in milliseconds (408 `MDL_REQUEST_TIMEOUT` after it); at most `requestTimeoutMs`.' },
+  { key: 'requestTimeoutMs', env: 'MDLIBS_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', doc: 'Time a client has to send the whole request (headers and body), in milliseconds (408 `MDL_REQUEST_TIMEOUT` after it).' },
   { key: 'fileCacheMB', env: 'MDLIBS_FILE_CACHE_MB', flag: '--file-cache-mb', doc: 'Memory for cached tree files (tarballs, JSON); 0 reads every file from disk.' },
   { key: 'publicUrl', env: 'MDLIBS_PUBLIC_URL', flag: '--public-url', doc: 'URL printed at start-up and used in logs (defaults to http://host:port/).' },
   { key: 'metricsToken', env: 'MDLIBS_METRICS_TOKEN', flag: '--metrics-token', doc: 'When set (16+ characters), `/metrics` answers only `Authorization: Bearer <this>` (Prometheus: `authorization.credentials`); else anyone may read it.' },
@@ -96,6 +100,9 @@ export function parseConfig(input: Record<string, unknown>): ServerConfig {
   const c = r.data;
   if (c.privateDir !== undefined && resolve(c.privateDir) === resolve(c.publicDir)) {
     throw new ConfigError(`the public and the private folder are the same (${resolve(c.publicDir)}): give the builder's --out as the public folder and its --private-out as the private one`);
+  }
+  if (c.headersTimeoutMs > c.requestTimeoutMs) {
+    throw new ConfigError(`headersTimeoutMs (--headers-timeout-ms, MDLIBS_HEADERS_TIMEOUT_MS) is ${c.headersTimeoutMs} ms, more than requestTimeoutMs (--request-timeout-ms, MDLIBS_REQUEST_TIMEOUT_MS), ${c.requestTimeoutMs} ms: the headers are part of the request, so give a headers timeout no longer than the request timeout`);
   }
   return c;
 }

@@ -14,6 +14,7 @@ export const SERVER_ERRORS = {
   MDL_FORBIDDEN: { status: 403, text: 'The token may not do this (admin action, or a scope it does not hold)' },
   MDL_NOT_FOUND: { status: 404, text: 'No such route, library, version, file, team or token (or you may not see it)' },
   MDL_METHOD_NOT_ALLOWED: { status: 405, text: 'The route exists but not with this method' },
+  MDL_REQUEST_TIMEOUT: { status: 408, text: 'The request (headers or body) did not arrive within the server\'s timeout' },
   MDL_PAYLOAD_TOO_LARGE: { status: 413, text: 'The request body is over the limit' },
   MDL_UNSUPPORTED_MEDIA_TYPE: { status: 415, text: 'The request body is not uncompressed application/json' },
   MDL_RANGE_NOT_SATISFIABLE: { status: 416, text: 'The Range header asks for bytes outside the file' },

@@ -1,11 +1,11 @@
 /** startServer(options): wires config, store, trees, caches and metrics into a node:http server. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, STATUS_CODES, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { parseConfig, type ServerConfig, type ServerConfigInput } from './config.js';
 import { DenialThrottle } from './audit-throttle.js';
 import { DownloadTotals, type Context } from './context.js';
-import { errorBody, httpError } from './errors.js';
+import { errorBody, httpError, type ServerError } from './errors.js';
 import { GroupCommit } from './group-commit.js';
 import { createHandler } from './handler.js';
 import { createLogger } from './logger.js';
@@ -28,6 +28,15 @@ export interface RunningServer {
   store: Store;
   server: Server;
   close(): Promise<void>;
+}
+
+/** The error answered to a request node's parser refused or timed out before the handler could. */
+function clientErrorFor(err: NodeJS.ErrnoException, config: ServerConfig): ServerError {
+  if (err.code === 'HPE_HEADER_OVERFLOW') return httpError('MDL_HEADERS_TOO_LARGE', `the request headers are over ${config.maxHeaderBytes} bytes`);
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return httpError('MDL_REQUEST_TIMEOUT', `the request did not arrive in time: the server waits ${config.headersTimeoutMs} ms for the headers and ${config.requestTimeoutMs} ms for the whole request (headers and body); send the request at once, or check the connection or proxy in between`, { headers_timeout_ms: config.headersTimeoutMs, request_timeout_ms: config.requestTimeoutMs });
+  }
+  return httpError('MDL_BAD_REQUEST', 'malformed HTTP request');
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
@@ -79,13 +88,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
   publicTree.current();
   privateTree?.current();
-  const server = createServer({ maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, createHandler(ctx));
+  const server = createServer({
+    maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: 65_000, headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs,
+    // node checks the two timeouts every this many ms (30 s by default): a short timeout needs a shorter round
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(config.headersTimeoutMs, config.requestTimeoutMs) / 4))),
+  }, createHandler(ctx));
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) return socket.destroy();
-    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
-    const e = tooLarge ? httpError('MDL_HEADERS_TOO_LARGE', `the request headers are over ${config.maxHeaderBytes} bytes`) : httpError('MDL_BAD_REQUEST', 'malformed HTTP request');
+    // a response already (partly) written cannot be followed by an error response (node's own rule)
+    if (!socket.writable || (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage?.headersSent) return socket.destroy();
+    const e = clientErrorFor(err, config);
     const body = errorBody(e);
-    socket.end(`HTTP/1.1 ${e.status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
+    socket.end(`HTTP/1.1 ${e.status} ${STATUS_CODES[e.status] ?? ''}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,14 +1,17 @@
 /** Bad requests get clear JSON errors with the right status: headers, bodies, queries, routes, methods. */
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../static-server/src/index.js';
-import { buildFixture, get, mintTokens, raw, startFixtureServer, type Tokens } from './fixture.js';
+import { ConfigError, resolveConfig, type RunningServer } from '../../static-server/src/index.js';
+import { buildFixture, get, mintTokens, raw, startFixtureServer, type Fixture, type Tokens } from './fixture.js';
 
+let f: Fixture;
 let s: RunningServer;
 let t: Tokens;
 beforeAll(async () => {
-  s = await startFixtureServer(await buildFixture(), { rateLimitAnonymous: 0, rateLimitAuthenticated: 0, maxBodyBytes: 1024 });
+  f = await buildFixture();
+  s = await startFixtureServer(f, { rateLimitAnonymous: 0, rateLimitAuthenticated: 0, maxBodyBytes: 1024 });
   t = await mintTokens(s.store);
 });
 afterAll(() => s?.close());
@@ -27,7 +30,60 @@ function send(path: string, method: string, body: string | Buffer, headers: Reco
   });
 }
 
+/** Writes `first`, then `drip` every `everyMs` until the server closes; what it answered and when. */
+function slowClient(port: number, first: string, drip: string, everyMs: number): Promise<{ text: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const c = connect(port, '127.0.0.1', () => c.write(first));
+    let text = '';
+    const iv = setInterval(() => {
+      if (!c.destroyed) c.write(drip);
+    }, everyMs);
+    c.on('data', (d: Buffer) => (text += d.toString()));
+    c.on('error', () => undefined); // a write racing the close
+    c.on('close', () => {
+      clearInterval(iv);
+      resolve({ text, ms: Date.now() - t0 });
+    });
+    setTimeout(() => {
+      c.destroy();
+      reject(new Error(`the server did not close a slow client in 10 s (got ${JSON.stringify(text)})`));
+    }, 10_000).unref();
+  });
+}
+
 describe('bad requests', () => {
+  it('answers a client too slow to send its headers or its body with 408 MDL_REQUEST_TIMEOUT (was 400 "malformed HTTP request")', async () => {
+    const own = await startFixtureServer(f, { rateLimitAnonymous: 0, rateLimitAuthenticated: 0, headersTimeoutMs: 400, requestTimeoutMs: 800 });
+    try {
+      const token = (await mintTokens(own.store)).admin;
+      const slowHeaders = slowClient(own.port, 'GET / HTTP/1.1\r\nHost: x\r\n', 'X-a: b\r\n', 100);
+      const slowBody = slowClient(own.port, `POST /api/v1/auth/tokens HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"name":"`, 'a', 100);
+      const [h, b] = await Promise.all([slowHeaders, slowBody]);
+      for (const [r, label] of [[h, 'headers'], [b, 'body']] as const) {
+        expect(r.text, label).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+        const body = JSON.parse(r.text.slice(r.text.indexOf('\r\n\r\n') + 4)) as { error: { code: string; message: string; details: Record<string, number> } };
+        expect(body.error.code, label).toBe('MDL_REQUEST_TIMEOUT');
+        expect(body.error.message).toContain('did not arrive in time');
+        expect(body.error.details).toEqual({ headers_timeout_ms: 400, request_timeout_ms: 800 });
+        expect(r.ms, label).toBeLessThan(5000);
+      }
+      // a prompt request on the same server is served
+      expect((await get(`${own.url}api/v1/teams`)).status).toBe(200);
+      // the body case created no token
+      expect((await own.store.listTokens(null)).filter((x) => x.name !== 'token')).toEqual([]);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('refuses a headers timeout longer than the request timeout at start', () => {
+    expect(() => resolveConfig({ publicDir: 'x', headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(ConfigError);
+    expect(() => resolveConfig({ publicDir: 'x', headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(/no longer than the request timeout/);
+    expect(resolveConfig({ publicDir: 'x' })).toMatchObject({ headersTimeoutMs: 60_000, requestTimeoutMs: 60_000 });
+  });
+
+
   it('answers oversized headers with 431 and a JSON error', async () => {
     const r = await raw(s.port, '/api/v1/libraries', { headers: { 'x-big': 'a'.repeat(20_000) } });
     expect(r.status).toBe(431);
