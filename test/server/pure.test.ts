@@ -106,6 +106,26 @@ describe('parseRange', () => {
     expect(parseRange('bytes=-', 100)).toBeNull();
     expect(parseRange(`bytes=0-${'9'.repeat(400)}`, 100)).toEqual({ start: 0, end: 99 });
   });
+
+  it('never makes a 206 of an empty file (bytes=-5 gave {start: 0, end: -1}: "bytes 0--1/0")', () => {
+    expect(parseRange('bytes=-5', 0)).toBeNull(); // a suffix range is satisfiable: the whole (empty) file, 200
+    expect(parseRange('bytes=-1', 0)).toBeNull();
+    expect(parseRange('bytes=-0', 0)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-', 0)).toBe('unsatisfiable');
+    expect(parseRange('bytes=0-0', 0)).toBe('unsatisfiable');
+    const dir = tempDir('mdlibs-empty-');
+    writeFileSync(join(dir, 'empty.txt'), '');
+    const cache = new FileCache(1 << 20);
+    const file = cache.get(join(dir, 'empty.txt'));
+    if (!file) throw new Error('fixture missing');
+    const suffix = planFile({ range: 'bytes=-5' }, file, 'docs/empty.txt', false, cache, false);
+    expect(suffix).toMatchObject({ status: 200, start: 0, end: -1, complete: true });
+    expect(suffix.headers['content-length']).toBe(0);
+    expect(suffix.headers['content-range']).toBeUndefined();
+    const from0 = planFile({ range: 'bytes=0-' }, file, 'docs/empty.txt', false, cache, false);
+    expect(from0.status).toBe(416);
+    expect(from0.headers['content-range']).toBe('bytes */0');
+  });
 });
 
 describe('tarball names and cache policy', () => {

@@ -134,7 +134,11 @@ function notModifiedSince(header: string, lastModified: string): boolean {
   return since !== null && since >= Date.parse(lastModified);
 }
 
-/** One `bytes=` range; null to ignore the header (multi-range or malformed: send the whole file). */
+/**
+ * One `bytes=` range; null to ignore the header (multi-range or malformed: send the whole file).
+ * An empty file has no byte to send in a 206: a suffix range (`-n`, satisfiable per RFC 9110
+ * 14.1.2) gets the whole, empty file (200), any other range is unsatisfiable (416).
+ */
 export function parseRange(h: string, size: number): { start: number; end: number } | 'unsatisfiable' | null {
   const m = /^bytes=(\d*)-(\d*)$/.exec(h.trim());
   if (!m || (m[1] === '' && m[2] === '')) return null;
@@ -143,6 +147,7 @@ export function parseRange(h: string, size: number): { start: number; end: numbe
   if (m[1] === '') {
     const n = Number(m[2]);
     if (n === 0) return 'unsatisfiable';
+    if (size === 0) return null;
     start = Math.max(0, size - n);
     end = size - 1;
   } else {
