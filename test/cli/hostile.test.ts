@@ -3,7 +3,7 @@
  * and leaves the previous install intact. The registry is a plain static host whose
  * answers we replace path by path.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join, relative } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +267,26 @@ describe('hostile registries', () => {
     const j = await cli.run(['search', 'guide', '--registry', host.url, '--json']);
     expect(j.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(j.json<{ hits: { description: string }[] }>().hits[0]?.description).toContain('\u001b');
+  });
+
+  it('`outdated` prints a dist-tag from the index without its control characters (it printed the ESC/OSC sequences raw)', async () => {
+    const evil = '\u001b[31mRED\u001b]0;TITLE-PWNED\u0007 \u001b[0m\u009b1m\u202e';
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1.0.0', '--registry', host.url])).code).toBe(0);
+    // pin the older version in the lock, as if 1.1.0 was published later
+    const file = join(cli.cwd, 'mdlibs.lock');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as { libraries: Record<string, Record<string, unknown>> };
+    const old = realIndex().versions.find((x) => x.version === '1.0.0') as { integrity: string; tarball: string; size: number };
+    Object.assign(lock.libraries['@acme/guide'] as object, { version: '1.0.0', integrity: old.integrity, resolved: `${host.url}${old.tarball}`, size: old.size });
+    writeFileSync(file, JSON.stringify(lock));
+    const ix = realIndex();
+    ix.distTags = { latest: evil };
+    host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
+    const o = await cli.run(['outdated', '--registry', host.url]);
+    expect(o.code).toBe(0);
+    expect(o.stdout).toContain('@acme/guide');
+    expect(o.stdout).toContain('[31mRED]0;TITLE-PWNED');
+    expect(o.stdout + o.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
   });
 
   it('a search index with stored fields of the wrong type or postings that point nowhere: hits with what is text, or CLI_BAD_RESPONSE; never an internal error', async () => {

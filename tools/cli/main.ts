@@ -44,7 +44,7 @@ export function makeContext(io: CliIO): CommandContext {
     warn: (line) => {
       if (progressShown) io.stderr.write('\r\x1b[K');
       progressShown = false;
-      io.stderr.write(`${line}\n`);
+      io.stderr.write(`${stripControlChars(line)}\n`); // warnings quote registry text
     },
     progress: (line) => {
       if (!errTTY) return;

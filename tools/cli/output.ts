@@ -18,9 +18,13 @@ export function safe(s: string | null | undefined, max = 200): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
-/** Left-aligned columns; cells are assumed safe already. */
+/**
+ * Left-aligned columns. Callers pass cells through `safe()` (which also shortens them);
+ * every cell is stripped of control characters here again, so a missed call cannot let
+ * registry text drive the terminal.
+ */
 export function table(rows: readonly (readonly string[])[], header?: readonly string[]): string {
-  const all = header ? [header, ...rows] : rows;
+  const all = (header ? [header, ...rows] : rows).map((r) => r.map((c) => safe(c, Number.MAX_SAFE_INTEGER)));
   const widths: number[] = [];
   for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd()).join('\n');

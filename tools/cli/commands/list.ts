@@ -56,7 +56,7 @@ export default defineCommand<Opts, Result>({
   render: (r) => {
     if (r.kind === 'installed') {
       if (!r.libraries.length) return 'no libraries installed (mdlibs install @scope/name adds one)';
-      return table(r.libraries.map((l) => [l.name, l.version, l.direct ? 'direct' : 'dependency', l.present ? '' : 'MISSING (run mdlibs install)']), ['LIBRARY', 'VERSION', 'TYPE', '']);
+      return table(r.libraries.map((l) => [safe(l.name, 140), safe(l.version, 64), l.direct ? 'direct' : 'dependency', l.present ? '' : 'MISSING (run mdlibs install)']), ['LIBRARY', 'VERSION', 'TYPE', '']);
     }
     if (!r.docs.length) return 'no markdown documents here';
     return table(r.docs.map((d) => [safe(d.path), safe(d.title)]), ['DOCUMENT', 'TITLE']);

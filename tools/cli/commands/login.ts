@@ -35,5 +35,5 @@ export default defineCommand<Opts, { registry: string; user: string; file: strin
     const file = saveToken(o.ctx.env, target.url, token, me.user);
     return { registry: target.url, user: me.user, file, expiresAt: me.token?.expires_at ?? null };
   },
-  render: (r) => `logged in to ${r.registry} as ${safe(r.user)}${r.expiresAt ? ` (token expires ${safe(r.expiresAt)})` : ''}\n  token stored in ${r.file} (mode 0600)`,
+  render: (r) => `logged in to ${safe(r.registry, 2048)} as ${safe(r.user)}${r.expiresAt ? ` (token expires ${safe(r.expiresAt)})` : ''}\n  token stored in ${r.file} (mode 0600)`,
 });

@@ -2,6 +2,7 @@
 import { defineCommand } from '../command.js';
 import { removeToken } from '../config/credentials.js';
 import { loadSettings, targetRegistry } from '../config/settings.js';
+import { safe } from '../output.js';
 
 export default defineCommand<{ registry?: string }, { registry: string; removed: boolean }>({
   command: 'logout',
@@ -11,5 +12,5 @@ export default defineCommand<{ registry?: string }, { registry: string; removed:
     const target = targetRegistry(loadSettings(o.ctx, { registry: o.registry }));
     return { registry: target.url, removed: removeToken(o.ctx.env, target.url) };
   },
-  render: (r) => (r.removed ? `logged out of ${r.registry}` : `no token was stored for ${r.registry}`),
+  render: (r) => (r.removed ? `logged out of ${safe(r.registry, 2048)}` : `no token was stored for ${safe(r.registry, 2048)}`),
 });

@@ -3,7 +3,7 @@ import semver from 'semver';
 import { defineCommand } from '../command.js';
 import { checkedName } from '../install/spec.js';
 import { pickVersion } from '../install/resolve.js';
-import { table } from '../output.js';
+import { safe, table } from '../output.js';
 import { openProject, registryOption, type RegistryFlags } from './shared.js';
 
 interface Opts extends RegistryFlags {
@@ -44,6 +44,6 @@ export default defineCommand<Opts, { libraries: Row[] }>({
   },
   render: (r) => {
     if (!r.libraries.length) return 'everything is up to date';
-    return table(r.libraries.map((l) => [l.name, l.current + (l.yanked ? ' (yanked)' : ''), l.wanted ?? '-', l.latest ?? '-', l.direct ? 'direct' : 'dependency']), ['LIBRARY', 'CURRENT', 'WANTED', 'LATEST', 'TYPE']);
+    return table(r.libraries.map((l) => [safe(l.name, 140), safe(l.current, 64) + (l.yanked ? ' (yanked)' : ''), safe(l.wanted ?? '-', 64), safe(l.latest ?? '-', 64), l.direct ? 'direct' : 'dependency']), ['LIBRARY', 'CURRENT', 'WANTED', 'LATEST', 'TYPE']);
   },
 });

@@ -47,7 +47,7 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     t.write(doc);
     return { name: o.name, url, file: t.file, default: doc.default === o.name, registryName };
   },
-  render: (r) => `added ${r.name} → ${r.url}${r.registryName ? ` ("${safe(r.registryName)}")` : ''}${r.default ? ' (default)' : ''}\n  in ${r.file}`,
+  render: (r) => `added ${safe(r.name, 64)} → ${safe(r.url, 2048)}${r.registryName ? ` ("${safe(r.registryName)}")` : ''}${r.default ? ' (default)' : ''}\n  in ${safe(r.file, 4096)}`,
 });
 
 interface ListRow {
@@ -87,7 +87,7 @@ const list = defineCommand<{ path?: string }, { registries: ListRow[]; default: 
   },
   render: (r) => {
     const lines: string[] = [];
-    if (r.registries.length) lines.push(table(r.registries.map((x) => [x.default ? '*' : ' ', x.name, x.url, x.from, x.loggedIn ? 'logged in' : '']), [' ', 'NAME', 'URL', 'FROM', '']));
+    if (r.registries.length) lines.push(table(r.registries.map((x) => [x.default ? '*' : ' ', safe(x.name, 64), safe(x.url, 2048), x.from, x.loggedIn ? 'logged in' : '']), [' ', 'NAME', 'URL', 'FROM', '']));
     else lines.push('no registries configured (mdlibs registry add <name> <url> --default)');
     lines.push(r.default ? `default: ${safe(r.default.value)} (from ${r.default.source})` : 'default: none');
     return lines.join('\n');
@@ -110,7 +110,7 @@ const remove = defineCommand<Where & { name: string }, { name: string; file: str
     t.write(doc);
     return { name: o.name, file: t.file };
   },
-  render: (r) => `removed ${r.name} from ${r.file}`,
+  render: (r) => `removed ${safe(r.name, 64)} from ${safe(r.file, 4096)}`,
 });
 
 const setDefault = defineCommand<Where & { name: string }, { default: string; file: string }>({
@@ -129,7 +129,7 @@ const setDefault = defineCommand<Where & { name: string }, { default: string; fi
     t.write(doc);
     return { default: o.name, file: t.file };
   },
-  render: (r) => `default registry: ${r.default} (in ${r.file})`,
+  render: (r) => `default registry: ${safe(r.default, 2048)} (in ${safe(r.file, 4096)})`,
 });
 
 export default defineCommand({

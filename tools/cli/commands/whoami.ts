@@ -19,7 +19,7 @@ export default defineCommand<RegistryFlags, { registry: string; tokenFrom: strin
     return { registry: target.url, tokenFrom: target.token.source, ...me };
   },
   render: (r) => {
-    const lines = [`${safe(r.user)}${r.admin ? ' (admin token)' : ''} on ${r.registry}`];
+    const lines = [`${safe(r.user)}${r.admin ? ' (admin token)' : ''} on ${safe(r.registry, 2048)}`];
     if (r.token?.name) lines.push(`  token: ${safe(r.token.name)}${r.token.expires_at ? `, expires ${safe(r.token.expires_at)}` : ', never expires'} (from ${r.tokenFrom})`);
     if (r.private_scopes?.length) lines.push(`  private scopes: ${r.private_scopes.map((s) => safe(s)).join(', ')}`);
     if (r.teams?.length) lines.push(`  teams: ${r.teams.map((t) => `${safe(t.team)} (${safe(t.role)})`).join(', ')}`);
