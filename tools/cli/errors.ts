@@ -14,6 +14,7 @@ export const EXIT = {
   integrity: 5,
   notFound: 6,
   lockfile: 7,
+  busy: 8,
   internal: 70,
 } as const;
 
@@ -56,6 +57,7 @@ export const CLI_ERRORS = {
   CLI_TARGET_EXISTS: { exit: EXIT.failure, summary: 'The target folder is not empty, or is a file or a link to nothing' },
   CLI_DOC_INVALID: { exit: EXIT.failure, summary: 'The markdown document\'s frontmatter is not plain YAML within the limits' },
   CLI_DOC_NOT_FOUND: { exit: EXIT.notFound, summary: 'The markdown document does not exist' },
+  CLI_PROJECT_LOCKED: { exit: EXIT.busy, summary: 'Another mdlibs command (install, update, uninstall) is changing the project; its pid is named' },
   CLI_PROJECT_FILE_CONFLICT: { exit: EXIT.failure, summary: 'The .mdlibs.toml here is a library manifest and cannot take project settings' },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

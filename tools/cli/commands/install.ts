@@ -4,7 +4,7 @@ import { targetRegistry } from '../config/settings.js';
 import { installFromLockfile, resolveAndInstall, type InstallResult } from '../install/installer.js';
 import { parseSpec } from '../install/spec.js';
 import { renderInstall } from './install-render.js';
-import { openProject, projectOptions, type ProjectFlags } from './shared.js';
+import { changeProject, projectOptions, type ProjectFlags } from './shared.js';
 
 interface Opts extends ProjectFlags {
   libs?: string[];
@@ -20,14 +20,15 @@ export default defineCommand<Opts, InstallResult>({
     .example('$0 install', 'reproduce mdlibs.lock exactly (fails if it is out of date)'),
   handler: async (o) => {
     const specs = (o.libs ?? []).map(parseSpec);
-    const { settings, session, project } = openProject(o.ctx, o);
-    if (!specs.length) {
-      if (project.lock || !Object.keys(project.dependencies).length) return installFromLockfile(session, project);
-      return resolveAndInstall(session, project, project.dependencies, { registryUrl: targetRegistry(settings).url, unlock: 'all' });
-    }
-    const deps = { ...project.dependencies };
-    for (const s of specs) deps[s.full] = s.range ?? '*';
-    return resolveAndInstall(session, project, deps, { registryUrl: targetRegistry(settings).url, unlock: new Set(specs.map((s) => s.full)) });
+    return changeProject(o.ctx, o, ({ settings, session, project }) => {
+      if (!specs.length) {
+        if (project.lock || !Object.keys(project.dependencies).length) return installFromLockfile(session, project);
+        return resolveAndInstall(session, project, project.dependencies, { registryUrl: targetRegistry(settings).url, unlock: 'all' });
+      }
+      const deps = { ...project.dependencies };
+      for (const s of specs) deps[s.full] = s.range ?? '*';
+      return resolveAndInstall(session, project, deps, { registryUrl: targetRegistry(settings).url, unlock: new Set(specs.map((s) => s.full)) });
+    });
   },
   render: renderInstall,
 });

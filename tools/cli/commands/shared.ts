@@ -1,9 +1,11 @@
 /** Options and helpers several commands share. */
+import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CommandContext } from '../command.js';
 import { loadSettings, type Settings } from '../config/settings.js';
 import type { ProjectState } from '../install/installer.js';
 import { readLockfile } from '../install/lockfile.js';
+import { withProjectLock } from '../install/project-lock.js';
 import { Session } from '../registry/session.js';
 
 export interface RegistryFlags {
@@ -34,4 +36,12 @@ export function openProject(ctx: CommandContext, f: ProjectFlags): { settings: S
     lock: readLockfile(settings.projectDir),
   };
   return { settings, session, project };
+}
+
+/**
+ * Runs a command that changes the project (install, update, uninstall) holding its lock:
+ * `fn` opens the project (reads .mdlibs.toml and mdlibs.lock) only once the lock is held.
+ */
+export function changeProject<T>(ctx: CommandContext, f: ProjectFlags, fn: (p: ReturnType<typeof openProject>) => Promise<T>): Promise<T> {
+  return withProjectLock(resolve(ctx.cwd, f.path ?? '.'), () => fn(openProject(ctx, f)));
 }

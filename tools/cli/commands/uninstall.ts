@@ -3,7 +3,7 @@ import { defineCommand } from '../command.js';
 import { uninstall, type InstallResult } from '../install/installer.js';
 import { parseSpec } from '../install/spec.js';
 import { renderInstall } from './install-render.js';
-import { openProject, type ProjectFlags } from './shared.js';
+import { changeProject, type ProjectFlags } from './shared.js';
 
 interface Opts extends ProjectFlags {
   libs: string[];
@@ -17,8 +17,7 @@ export default defineCommand<Opts, InstallResult>({
     .option('path', { type: 'string', describe: 'project folder; default: current folder' }),
   handler: async (o) => {
     const names = o.libs.map((l) => parseSpec(l).full);
-    const { session, project } = openProject(o.ctx, { ...o, offline: true });
-    return uninstall(session, project, names);
+    return changeProject(o.ctx, { ...o, offline: true }, ({ session, project }) => uninstall(session, project, names));
   },
   render: renderInstall,
 });

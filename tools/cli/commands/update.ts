@@ -10,7 +10,7 @@ import { resolveAndInstall, type InstallResult } from '../install/installer.js';
 import { parseSpec } from '../install/spec.js';
 import { safe } from '../output.js';
 import { renderInstall } from './install-render.js';
-import { openProject, projectOptions, type ProjectFlags } from './shared.js';
+import { changeProject, projectOptions, type ProjectFlags } from './shared.js';
 
 interface Opts extends ProjectFlags {
   targets?: string[];
@@ -35,14 +35,15 @@ export default defineCommand<Opts, Result>({
       return { kind: 'doc', ...setDocTitle(o.ctx.cwd, targets[0] as string, o.title) };
     }
     const names = targets.map((t) => parseSpec(t).full);
-    const { settings, session, project } = openProject(o.ctx, o);
-    for (const n of names) {
-      if (project.dependencies[n] === undefined && !project.lock?.libraries[n]) throw cliError('CLI_NOT_INSTALLED', `${n} is not installed here`, `install it with \`mdlibs install ${n}\``);
-    }
-    const registryUrl = settings.defaultRegistry ? targetRegistry(settings).url : Object.values(project.lock?.libraries ?? {})[0]?.registry;
-    if (!registryUrl) return { kind: 'libraries', ...(await noop()) };
-    const r = await resolveAndInstall(session, project, project.dependencies, { registryUrl, unlock: names.length ? new Set(names) : 'all' });
-    return { kind: 'libraries', ...r };
+    return changeProject(o.ctx, o, async ({ settings, session, project }): Promise<Result> => {
+      for (const n of names) {
+        if (project.dependencies[n] === undefined && !project.lock?.libraries[n]) throw cliError('CLI_NOT_INSTALLED', `${n} is not installed here`, `install it with \`mdlibs install ${n}\``);
+      }
+      const registryUrl = settings.defaultRegistry ? targetRegistry(settings).url : Object.values(project.lock?.libraries ?? {})[0]?.registry;
+      if (!registryUrl) return { kind: 'libraries', ...(await noop()) };
+      const r = await resolveAndInstall(session, project, project.dependencies, { registryUrl, unlock: names.length ? new Set(names) : 'all' });
+      return { kind: 'libraries', ...r };
+    });
   },
   render: (r, ctx) => (r.kind === 'doc' ? `${safe(r.path)}: title "${safe(r.previous)}" → "${safe(r.title)}"` : renderInstall(r, ctx)),
 });

@@ -25,4 +25,6 @@ export const credentialsFile = (env: Env): string => join(configDir(env), 'crede
 /** Project files, relative to the project folder. */
 export const PROJECT_FILE = '.mdlibs.toml';
 export const LOCK_FILE = 'mdlibs.lock';
+/** Held (with the holder's pid) while install, update or uninstall changes the project. */
+export const PROJECT_LOCK_FILE = '.mdlibs.lock-file';
 export const DEFAULT_INSTALL_DIR = 'libraries';
