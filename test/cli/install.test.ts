@@ -181,6 +181,26 @@ describe('install from a plain static host', () => {
     }
   });
 
+  it('a range longer than .mdlibs.toml takes is refused with CLI_NAME_INVALID before anything is written (it was saved, then every command failed with CLI_CONFIG_INVALID)', async () => {
+    const cli = cliEnv();
+    const long = '>=1.0.0 <1.0.1 || >=1.1.0 <1.2.0 || >=2.0.0 <3.0.0 || >=4.0.0 <5.0.0';
+    expect(long.length).toBeGreaterThan(64);
+    host.log.length = 0;
+    const r = await cli.run(['install', `@acme/guide@${long}`, '--registry', host.url]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('error CLI_NAME_INVALID');
+    expect(r.stderr).toContain('cannot be saved in .mdlibs.toml');
+    expect(r.stderr).toContain(`the range has ${long.length} characters`);
+    expect(r.stderr).toContain('at most 64 characters');
+    expect(readdirSync(cli.cwd)).toEqual([]);
+    expect(host.log).toEqual([]);
+    // a range of 64 characters is still taken, and the project stays usable
+    const ok = `${'>=1.0.0 '.repeat(7)}<1.0.1`.padEnd(64, ' ').trimEnd();
+    const i = await cli.run(['install', `@acme/guide@${ok}`, '--registry', host.url]);
+    expect(i.code, i.stderr).toBe(0);
+    expect((await cli.run(['install'])).code).toBe(0);
+  });
+
   it('reinstalls offline from the content-addressed cache (flag, and with the host gone)', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/portal', '--registry', host.url])).code).toBe(0);

@@ -1,7 +1,9 @@
 /** Parses `@scope/name[@range]` (pure). */
 import semver from 'semver';
 import { checkLibraryName, sanitizeForMessage, splitLibraryName } from '../../../index-builder/src/format/names.js';
+import { dependencyMap } from '../../../index-builder/src/format/protocol.js';
 import { cliError } from '../errors.js';
+import { firstIssue } from '../schema-issue.js';
 
 export interface LibrarySpec {
   full: string;
@@ -22,6 +24,12 @@ export function parseSpec(input: string): LibrarySpec {
   }
   if (range !== null && (range === '' || semver.validRange(range) === null)) {
     throw cliError('CLI_NAME_INVALID', `"${sanitizeForMessage(input)}" has an invalid version range "${sanitizeForMessage(range)}"`, 'use a semver range such as 1.2.3, ^1.2 or ~2.0');
+  }
+  // the limits .mdlibs.toml and mdlibs.lock are read with (a longer range was saved, and then
+  // every command refused the project with CLI_CONFIG_INVALID)
+  const saved = range === null ? null : dependencyMap().safeParse({ [fullName]: range });
+  if (saved && !saved.success) {
+    throw cliError('CLI_NAME_INVALID', `"${sanitizeForMessage(input, 100)}" cannot be saved in .mdlibs.toml (${firstIssue(saved.error)}); the range has ${range?.length ?? 0} characters`, 'write a shorter range (at most 64 characters, e.g. >=1.1.0 <3.0.0 instead of listing each span)');
   }
   return { full: fullName, scope: parts.scope, name: parts.name, range };
 }
