@@ -269,7 +269,7 @@ describe('hostile registries', () => {
     expect(j.json<{ hits: { description: string }[] }>().hits[0]?.description).toContain('\u001b');
   });
 
-  it('`outdated` prints a dist-tag from the index without its control characters (it printed the ESC/OSC sequences raw)', async () => {
+  it('`outdated` never prints control characters from a dist-tag of the index (it printed the ESC/OSC sequences raw)', async () => {
     const evil = '\u001b[31mRED\u001b]0;TITLE-PWNED\u0007 \u001b[0m\u009b1m\u202e';
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/guide@^1.0.0', '--registry', host.url])).code).toBe(0);
@@ -284,9 +284,53 @@ describe('hostile registries', () => {
     host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
     const o = await cli.run(['outdated', '--registry', host.url]);
     expect(o.code).toBe(0);
-    expect(o.stdout).toContain('@acme/guide');
-    expect(o.stdout).toContain('[31mRED]0;TITLE-PWNED');
+    expect(o.stdout).toMatch(/@acme\/guide +1\.0\.0 +1\.1\.0 +- +direct/); // a tag that is not a plain version is not shown
     expect(o.stdout + o.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
+
+  it('index values mdlibs.lock cannot hold (a range or a version over 64 characters) are refused before anything is written (the lock was written, then refused by every command)', async () => {
+    const long = '>=1.0.0 <1.0.1 || >=1.1.0 <1.2.0 || >=2.0.0 <3.0.0 || >=4.0.0 <5.0.0';
+    const { cli, unchanged } = await installedProject();
+    const ix = realIndex();
+    (ix.versions.find((x) => x.version === '1.1.0') as { dependencies: Record<string, string> }).dependencies = { '@acme/guide': long };
+    host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
+    const r = await attempt(cli);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toContain('error CLI_BAD_RESPONSE: the registry metadata cannot be recorded in mdlibs.lock (libraries.@acme/guide.dependencies.@acme/guide:');
+    expect(r.stderr).toContain('nothing was installed and mdlibs.lock was not changed');
+    unchanged();
+
+    const longVersion = `1.2.0-${'a'.repeat(70)}`;
+    const ix2 = realIndex();
+    ix2.versions.push({ ...(ix2.versions.find((x) => x.version === '1.1.0') as Record<string, unknown>), version: longVersion });
+    host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix2)));
+    const v = await cli.run(['install', '@acme/guide@>=1.2.0-0', '--registry', host.url]);
+    expect(v.code, v.stderr).toBe(5);
+    expect(v.stderr).toContain('error CLI_BAD_RESPONSE: the registry metadata cannot be recorded in mdlibs.lock (libraries.@acme/guide.version:');
+    unchanged();
+    expect((await cli.run(['install'])).code).toBe(0); // the project still works
+  });
+
+  it('a version semver reads only after trimming ("\\r1.2.0") is refused in an index and in mdlibs.lock (it was accepted and printed raw)', async () => {
+    const { cli, unchanged } = await installedProject();
+    const ix = realIndex();
+    ix.versions.push({ ...(ix.versions.find((x) => x.version === '1.1.0') as Record<string, unknown>), version: '\r1.2.0' });
+    host.override(INDEX, (_q, res) => send(res, 200, JSON.stringify(ix)));
+    const r = await attempt(cli);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toContain('error CLI_BAD_RESPONSE: the index of @acme/guide');
+    expect(r.stderr).toContain('"\\u000d1.2.0" is not written as a plain semver version');
+    unchanged();
+    host.override(INDEX, null);
+    const file = join(cli.cwd, 'mdlibs.lock');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as { libraries: Record<string, { version: string }> };
+    (lock.libraries['@acme/guide'] as { version: string }).version = ' 1.0.0';
+    writeFileSync(file, JSON.stringify(lock));
+    for (const args of [['install'], ['outdated'], ['list', '--installed']]) {
+      const l = await cli.run(args);
+      expect(l.code, args[0]).toBe(7);
+      expect(l.stderr, args[0]).toContain('error CLI_LOCKFILE_INVALID: mdlibs.lock does not match the lockfile schema (libraries.@acme/guide.version: " 1.0.0" is not written as a plain semver version)');
+    }
   });
 
   it('a search index with stored fields of the wrong type or postings that point nowhere: hits with what is text, or CLI_BAD_RESPONSE; never an internal error', async () => {

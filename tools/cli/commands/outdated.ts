@@ -2,6 +2,7 @@
 import semver from 'semver';
 import { defineCommand } from '../command.js';
 import { checkedName } from '../install/spec.js';
+import { isExactVersion } from '../install/lockfile.js';
 import { pickVersion } from '../install/resolve.js';
 import { safe, table } from '../output.js';
 import { openProject, registryOption, type RegistryFlags } from './shared.js';
@@ -35,11 +36,12 @@ export default defineCommand<Opts, { libraries: Row[] }>({
       const { scope, name: n } = checkedName(name, 'mdlibs.lock');
       const ix = await session.client(e.registry).libraryIndex(scope, n);
       const wanted = pickVersion(ix, ranges.get(name) ?? ['*'])?.version ?? null;
-      const latest = ix.distTags.latest ?? null;
+      const tag = ix.distTags.latest;
+      const latest = tag !== undefined && isExactVersion(tag) ? tag : null; // a tag that is not a plain version is not shown
       const yanked = ix.versions.find((v) => v.version === e.version)?.yanked ?? false;
       return { name, current: e.version, wanted, latest, direct: lock.dependencies[name] !== undefined, yanked };
     }));
-    const newer = (a: string | null, b: string) => a !== null && semver.valid(a) !== null && semver.gt(a, b);
+    const newer = (a: string | null, b: string) => a !== null && isExactVersion(a) && semver.gt(a, b);
     return { libraries: rows.filter((r) => r.yanked || newer(r.wanted, r.current) || newer(r.latest, r.current)).sort((a, b) => (a.name < b.name ? -1 : 1)) };
   },
   render: (r) => {

@@ -4,7 +4,7 @@ import type { LibraryIndex } from '../../../index-builder/src/format/protocol.js
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
 import type { Session } from '../registry/session.js';
-import { lockfileDrift, LOCKFILE_VERSION, writeLockfile, type LockEntry, type Lockfile } from './lockfile.js';
+import { assertLockfileWritable, lockfileDrift, LOCKFILE_VERSION, writeLockfile, type LockEntry, type Lockfile } from './lockfile.js';
 import { materialize, type MaterializeStats } from './materialize.js';
 import { saveDependencies } from './project.js';
 import { pickVersion, resolveTree } from './resolve.js';
@@ -139,6 +139,7 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     }
     const finalDeps = Object.fromEntries(Object.entries(deps).map(([n, r]) => [n, r === '*' ? `^${res.chosen.get(n)?.version ?? '0.0.0'}` : r]));
     const lock: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: finalDeps, libraries };
+    assertLockfileWritable(lock);
     const stats = await materialize(session, p.projectDir, p.installDir, libraries);
     writeLockfile(p.projectDir, lock);
     saveDependencies(p.projectDir, finalDeps);
@@ -166,6 +167,7 @@ export async function uninstall(session: Session, p: ProjectState, names: readon
     queue.push(...Object.keys(e.dependencies));
   }
   const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: Object.fromEntries(Object.entries(lock?.dependencies ?? {}).filter(([n]) => deps[n] !== undefined)), libraries: keep };
+  assertLockfileWritable(next);
   const stats = await materialize(session, p.projectDir, p.installDir, keep);
   writeLockfile(p.projectDir, next);
   saveDependencies(p.projectDir, deps);

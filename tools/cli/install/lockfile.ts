@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
+import { sanitizeForMessage } from '../../../index-builder/src/format/names.js';
 import { dependencyMap, libraryName, semverVersion } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
@@ -10,8 +11,14 @@ import { firstIssue } from '../schema-issue.js';
 
 export const LOCKFILE_VERSION = 1;
 
+/**
+ * A version written exactly as semver writes it. `semver.valid` trims and drops a leading
+ * `v` or `=`, so "\r1.1.0" passed as 1.1.0 and was then printed and compared raw.
+ */
+export const isExactVersion = (v: string): boolean => semver.valid(v) === v;
+
 export const lockEntrySchema = z.strictObject({
-  version: semverVersion(z.string().min(1).max(64)),
+  version: semverVersion(z.string().min(1).max(64)).refine(isExactVersion, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not written as a plain semver version` }),
   /** Normalised registry URL the library came from. */
   registry: z.string().url(),
   /** Tarball URL. */
@@ -57,7 +64,22 @@ export function readLockfile(projectDir: string): Lockfile | null {
   return parseLockfile(readFileSync(file, 'utf8'), LOCK_FILE);
 }
 
+/**
+ * Refuses a lock the reader would refuse (the values come from registry indexes, which may
+ * hold longer versions or ranges than mdlibs.lock takes): without this check install wrote
+ * it, and the next command failed with CLI_LOCKFILE_INVALID. Install calls it before it
+ * changes anything; writeLockfile calls it again.
+ */
+export function assertLockfileWritable(l: Lockfile): void {
+  const r = lockfileSchema.safeParse(l);
+  if (!r.success) {
+    throw cliError('CLI_BAD_RESPONSE', `the registry metadata cannot be recorded in ${LOCK_FILE} (${firstIssue(r.error)})`,
+      `nothing was installed and ${LOCK_FILE} was not changed; the registry serves values beyond what ${LOCK_FILE} accepts (plain semver versions and ranges of at most 64 characters): tell its operator, or pick another version`);
+  }
+}
+
 export function writeLockfile(projectDir: string, l: Lockfile): void {
+  assertLockfileWritable(l);
   const file = join(projectDir, LOCK_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, serializeLockfile(l));
