@@ -44,9 +44,19 @@ function noMatch(full: string, reqs: readonly Requirement[], ix: LibraryIndex): 
   return cliError('CLI_NO_MATCHING_VERSION', `no version of ${full} satisfies ${wanted}; available: ${avail.join(', ') || 'none'}${yanked.length ? `; yanked: ${yanked.join(', ')}` : ''}`, 'pick a range that matches an available version (`mdlibs search` or the registry page lists them)', { available: avail, yanked });
 }
 
+/**
+ * Rounds in which a version already chosen changes (or a chosen library drops out) before
+ * resolution gives up. A round that only adds libraries does not count: a dependency chain
+ * gains one level per round, and a chain 150 deep failed with "did not settle".
+ */
+export const MAX_UNSETTLED_ROUNDS = 100;
+/** Most libraries one resolution may reach (a registry that invents dependencies forever stops here). */
+export const MAX_RESOLVED_LIBRARIES = 10_000;
+
 export async function resolveTree(roots: Readonly<Record<string, string>>, load: IndexLoader, locked: ReadonlyMap<string, string> = new Map()): Promise<Resolution> {
   let chosen = new Map<string, VersionEntry>();
-  for (let round = 0; round < 100; round++) {
+  let unsettled = 0;
+  for (;;) {
     // requirements: the project's ranges plus the dependencies of every version chosen so far
     const reqs = new Map<string, Requirement[]>();
     const add = (name: string, r: Requirement) => reqs.set(name, [...(reqs.get(name) ?? []), r]);
@@ -72,7 +82,14 @@ export async function resolveTree(roots: Readonly<Record<string, string>>, load:
     }
     const stable = next.size === chosen.size && [...next].every(([n, v]) => chosen.get(n)?.version === v.version)
       && [...next.values()].every((v) => Object.keys(v.dependencies).every((d) => next.has(d)));
+    const changed = [...chosen].some(([n, v]) => next.get(n)?.version !== v.version);
     chosen = next;
+    if (changed && ++unsettled >= MAX_UNSETTLED_ROUNDS) {
+      throw cliError('CLI_DEPENDENCY_CONFLICT', `dependency resolution did not settle: chosen versions changed in ${MAX_UNSETTLED_ROUNDS} rounds`, 'the libraries\' dependency ranges pull each other back and forth; pin exact versions in .mdlibs.toml');
+    }
+    if (chosen.size > MAX_RESOLVED_LIBRARIES) {
+      throw cliError('CLI_DEPENDENCY_CONFLICT', `the dependencies reach more than ${MAX_RESOLVED_LIBRARIES} libraries`, 'the registry metadata is broken or hostile (dependencies without end); tell its operator');
+    }
     if (stable) {
       const finalReqs = new Map<string, Requirement[]>();
       for (const [name, range] of Object.entries(roots)) finalReqs.set(name, [{ range, by: 'project' }]);
@@ -80,5 +97,4 @@ export async function resolveTree(roots: Readonly<Record<string, string>>, load:
       return { chosen, requirements: finalReqs };
     }
   }
-  throw cliError('CLI_DEPENDENCY_CONFLICT', 'dependency resolution did not settle after 100 rounds', 'the libraries\' dependency ranges pull each other back and forth; pin exact versions in .mdlibs.toml');
 }
