@@ -23,6 +23,24 @@ describe('safe extraction', () => {
     expect(readFileSync(join(dir, 'docs/a.md'), 'utf8')).toBe('a');
   });
 
+  it('refuses a file and a folder at one path, in either order and any letter case (the write crashed with EEXIST)', async () => {
+    const cases: [string, Parameters<typeof rawTgz>[0]][] = [
+      ['file first', [{ path: 'package/docs', data: 'x' }, { path: 'package/docs/a.md', data: 'a' }]],
+      ['folder first', [{ path: 'package/docs/a.md', data: 'a' }, { path: 'package/docs', data: 'x' }]],
+      ['deeper, other case', [{ path: 'package/A/b', data: 'x' }, { path: 'package/a/B/c.md', data: 'c' }]],
+      ['Directory entry over a file', [{ path: 'package/docs', data: 'x' }, { path: 'package/DOCS/', type: 'Directory' }]],
+      ['file over a Directory entry', [{ path: 'package/docs/', type: 'Directory' }, { path: 'package/docs', data: 'x' }]],
+    ];
+    for (const [label, entries] of cases) {
+      const e = await readArchive(rawTgz(entries), 'the tarball of @acme/x@1.0.0').then(() => null, (err: unknown) => err as { code: string; message: string });
+      expect(e?.code, label).toBe('CLI_UNSAFE_ARCHIVE');
+      expect(e?.message, label).toMatch(/^the tarball of @acme\/x@1\.0\.0 holds ".*" both as a file and as a folder \(letter case ignored\)$/);
+    }
+    // a folder entry beside its own files, and names that only share a prefix, are fine
+    const ok = await readArchive(rawTgz([{ path: 'package/docs/', type: 'Directory' }, { path: 'package/docs/a.md', data: 'a' }, { path: 'package/docs.md', data: 'd' }, { path: 'package/doc', data: 'x' }]), 't');
+    expect(ok.map((f) => f.path).sort()).toEqual(['doc', 'docs.md', 'docs/a.md']);
+  });
+
   it('writes many files at once and rejects only after every write settled', async () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ path: `docs/d${i % 6}/f${i}.md`, data: Buffer.from(`file ${i}`) }));
     const dir = join(tempDir(), 'lib');

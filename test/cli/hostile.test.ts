@@ -109,6 +109,9 @@ describe('hostile registries', () => {
     ['a symlink', [{ path: 'package/README.md', type: 'SymbolicLink', linkpath: '/etc/passwd' }]],
     ['a hard link', [{ path: 'package/README.md', data: '# x' }, { path: 'package/passwd.md', type: 'Link', linkpath: '/etc/passwd' }]],
     ['a device file', [{ path: 'package/null', type: 'CharacterDevice' }]],
+    // these two crashed with "internal error ... EEXIST" (exit 70)
+    ['a file and then a folder at one path', [{ path: 'package/docs', data: 'x' }, { path: 'package/docs/a.md', data: 'a' }]],
+    ['a folder and then a file at one path, in another letter case', [{ path: 'package/Docs/a.md', data: 'a' }, { path: 'package/docs', data: 'x' }]],
   ];
   it.each(unsafe)('a tarball with %s (exit 5, CLI_UNSAFE_ARCHIVE)', async (_label, entries) => {
     const { cli, unchanged } = await installedProject();

@@ -58,6 +58,20 @@ export async function readArchive(gz: Buffer, what: string, limits: ExtractLimit
   const fail = (e: Error) => {
     failure ??= e;
   };
+  // case-folded folders the entries need (each file's parents, and Directory entries): a file
+  // may not sit where a folder is, in either order (`docs` + `docs/a.md`, or `DOCS/a.md` + `docs`)
+  const folders = new Set<string>();
+  const clashWith = (path: string, isFolder: boolean): Error | null => {
+    const lower = path.toLowerCase();
+    const parts = lower.split('/');
+    const parents = parts.slice(0, -1).map((_, i) => parts.slice(0, i + 1).join('/'));
+    const fileInTheWay = parents.find((p) => seen.has(p)) ?? (isFolder && seen.has(lower) ? lower : undefined);
+    const folderInTheWay = !isFolder && folders.has(lower);
+    for (const p of isFolder ? [...parents, lower] : parents) folders.add(p);
+    if (fileInTheWay === undefined && !folderInTheWay) return null;
+    const at = sanitizeForMessage(fileInTheWay ?? path);
+    return cliError('CLI_UNSAFE_ARCHIVE', `${what} holds "${at}" both as a file and as a folder (letter case ignored)`, 'the tarball was refused and nothing was written; tell the registry operator');
+  };
   const parser = new Parser({ strict: true });
   parser.on('entry', (entry: ReadEntry) => {
     if (failure) return entry.resume();
@@ -67,13 +81,23 @@ export async function readArchive(gz: Buffer, what: string, limits: ExtractLimit
       fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds the entry "${label}", which ${checked.refused}`, 'the tarball was refused and nothing was written; tell the registry operator'));
       return entry.resume();
     }
-    if (entry.type === 'Directory') return entry.resume();
+    if (entry.type === 'Directory') {
+      // a folder where a file is: the later writes failed with EEXIST/ENOTDIR, an internal error
+      const clash = clashWith(checked.path, true);
+      if (clash) fail(clash);
+      return entry.resume();
+    }
     if (!FILE_TYPES.has(entry.type)) {
       fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds "${label}" of type ${entry.type}; only regular files are allowed (no links or devices)`, 'the tarball was refused and nothing was written; tell the registry operator'));
       return entry.resume();
     }
     if (seen.has(checked.path.toLowerCase())) {
       fail(cliError('CLI_UNSAFE_ARCHIVE', `${what} holds "${label}" twice (or twice with different letter case)`, 'the tarball was refused and nothing was written; tell the registry operator'));
+      return entry.resume();
+    }
+    const clash = clashWith(checked.path, false);
+    if (clash) {
+      fail(clash);
       return entry.resume();
     }
     seen.add(checked.path.toLowerCase());
