@@ -168,6 +168,35 @@ describe('mdlibs registry add|list|remove|set-default', () => {
     expect(conflict.stderr).toContain('CLI_PROJECT_FILE_CONFLICT');
   });
 
+  it('names that are properties of every object: __proto__, constructor, prototype are refused; remove of toString or __proto__ finds nothing (add "added" and stored nothing, remove "removed" what never existed)', async () => {
+    const c = cliEnv();
+    const config = join(c.env.XDG_CONFIG_HOME as string, 'mdlibs', 'config.toml');
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      const r = await c.run(['registry', 'add', name, 'https://reg.example/', '--no-verify']);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain(`error CLI_USAGE: registry name "${name}" is not valid`);
+      expect(r.stderr, name).toContain('is reserved');
+      expect(r.stdout, name).toBe('');
+    }
+    for (const name of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const r = await c.run(['registry', 'remove', name]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toContain(`error CLI_REGISTRY_UNKNOWN: no registry named "${name}"`);
+      expect(r.stdout, name).toBe('');
+    }
+    // an ordinary name that is also an Object.prototype method works like any other
+    expect((await c.run(['registry', 'add', 'toString', 'https://reg.example/', '--no-verify'])).code).toBe(0);
+    expect(readFileSync(config, 'utf8')).toContain('[registries.toString]');
+    expect((await c.run(['registry', 'list', '--json'])).json<{ registries: { name: string }[] }>().registries.map((r) => r.name)).toEqual(['toString']);
+    expect((await c.run(['registry', 'remove', 'toString'])).code).toBe(0);
+    // a config file holding a reserved name is refused with the rule
+    writeFileSync(config, '[registries.constructor]\nurl = "https://reg.example/"\n');
+    const l = await c.run(['registry', 'list']);
+    expect(l.code).toBe(1);
+    expect(l.stderr).toContain('CLI_CONFIG_INVALID');
+    expect(l.stderr).toContain('"constructor" is reserved');
+  });
+
   it('without any registry, commands say how to configure one', async () => {
     const r = await cliEnv().run(['install', '@acme/guide']);
     expect(r.code).toBe(2);

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { defineCommand, type CliCommand, type CommandContext } from '../command.js';
 import { globalTarget, projectTarget, type ConfigTarget } from '../config/edit.js';
 import { loadSettings, registryUrlOf, tokenFor } from '../config/settings.js';
+import { registryNameIssue } from '../config/schema.js';
 import { normalizeRegistryUrl, type Source } from '../config/settings-resolve.js';
 import { cliError } from '../errors.js';
 import { safe, table } from '../output.js';
@@ -14,8 +15,6 @@ interface Where {
 }
 
 const where = (ctx: CommandContext, o: Where): ConfigTarget => (o.project ? projectTarget(resolve(ctx.cwd, o.path ?? '.')) : globalTarget(ctx.env));
-
-const NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const add = defineCommand<Where & { name: string; url: string; default: boolean; verify: boolean; timeout?: number }, { name: string; url: string; file: string; default: boolean; registryName: string | null }>({
   command: 'add <name> <url>',
@@ -29,12 +28,15 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     .option('verify', { type: 'boolean', default: true, describe: 'fetch config.json to check the URL is an mdlibs registry (--no-verify to skip)' })
     .option('timeout', { type: 'number', describe: 'timeout for the check in milliseconds' }),
   handler: async (o) => {
-    if (!NAME_RE.test(o.name)) throw cliError('CLI_USAGE', `registry name "${safe(o.name, 64)}" is not valid`, 'use 1-64 letters, digits, dots, dashes or underscores');
+    const issue = registryNameIssue(o.name);
+    if (issue) throw cliError('CLI_USAGE', `registry name "${safe(o.name, 64)}" is not valid`, issue);
     const url = normalizeRegistryUrl(o.url);
     const t = where(o.ctx, o);
     const doc = t.read();
-    if (doc.registries[o.name] && normalizeRegistryUrl(doc.registries[o.name]?.url ?? url) !== url) {
-      throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${doc.registries[o.name]?.url})`, `remove it first: mdlibs registry remove ${o.name}`);
+    // own keys only: "toString" or "constructor" are on every object ("__proto__" was "added" and stored nowhere)
+    const existing = Object.hasOwn(doc.registries, o.name) ? doc.registries[o.name] : undefined;
+    if (existing && normalizeRegistryUrl(existing.url) !== url) {
+      throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(existing.url, 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
     }
     let registryName: string | null = null;
     if (o.verify) {
@@ -104,7 +106,7 @@ const remove = defineCommand<Where & { name: string }, { name: string; file: str
   handler: async (o) => {
     const t = where(o.ctx, o);
     const doc = t.read();
-    if (!doc.registries[o.name]) throw cliError('CLI_REGISTRY_UNKNOWN', `no registry named "${safe(o.name, 64)}" in ${t.file}`, '`mdlibs registry list` shows the configured registries');
+    if (!Object.hasOwn(doc.registries, o.name)) throw cliError('CLI_REGISTRY_UNKNOWN', `no registry named "${safe(o.name, 64)}" in ${t.file}`, '`mdlibs registry list` shows the configured registries');
     delete doc.registries[o.name];
     if (doc.default === o.name) doc.default = undefined;
     t.write(doc);

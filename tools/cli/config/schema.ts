@@ -2,6 +2,18 @@
 import { z } from 'zod';
 import { dependencyMap } from '../../../index-builder/src/format/protocol.js';
 
+/** Names that are properties of every JavaScript object: as keys they are lost or mistaken for an entry. */
+export const RESERVED_REGISTRY_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a registry name is refused, or null: 1-64 letters, digits, dots, dashes, underscores, not a reserved name. */
+export function registryNameIssue(name: string): string | null {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) return 'use 1-64 letters, digits, dots, dashes or underscores';
+  if (RESERVED_REGISTRY_NAMES.has(name)) return `"${name}" is reserved (__proto__, constructor and prototype cannot be registry names)`;
+  return null;
+}
+
+const registryName = z.string().refine((n) => registryNameIssue(n) === null, { error: (iss) => registryNameIssue(String(iss.input)) ?? 'not a registry name' });
+
 const registryEntry = z.strictObject({
   url: z.string().min(1).max(2048),
 });
@@ -11,7 +23,7 @@ export const globalConfigSchema = z.strictObject({
   default: z.string().min(1).max(2048).optional(),
   timeout_ms: z.number().int().positive().max(600_000).optional(),
   cache_dir: z.string().min(1).max(4096).optional(),
-  registries: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), registryEntry).default({}),
+  registries: z.record(registryName, registryEntry).default({}),
 });
 export type GlobalConfig = z.infer<typeof globalConfigSchema>;
 
@@ -38,7 +50,7 @@ export const projectFileSchema = z.object({
     install_dir: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 'a relative folder without ..').refine((s) => !s.split('/').includes('..'), 'must not contain ..').optional(),
     timeout_ms: z.number().int().positive().max(600_000).optional(),
   }).optional(),
-  registries: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), registryEntry).default({}),
+  registries: z.record(registryName, registryEntry).default({}),
   dependencies: dependencyMap().default({}),
 });
 export type ProjectFile = z.infer<typeof projectFileSchema>;
