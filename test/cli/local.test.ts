@@ -27,6 +27,17 @@ describe('mdlibs init', () => {
     expect(ix.versions[0].docs.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('a template name that is a property of every object (constructor, __proto__, toString) is CLI_TEMPLATE_UNKNOWN (it was an internal error, exit 70)', async () => {
+    const cli = cliEnv();
+    for (const t of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const r = await cli.run(['init', 'new', '--template', t]);
+      expect(r.code, t).toBe(2);
+      expect(r.stderr, t).toContain(`error CLI_TEMPLATE_UNKNOWN: no template named "${t}"`);
+      expect(r.stderr, t).toContain('use one of: docs-handbook, api-guide, prompt-pack');
+      expect(existsSync(join(cli.cwd, 'new')), t).toBe(false);
+    }
+  });
+
   it('refuses a non-empty folder, an unknown template and a bad name', async () => {
     const cli = cliEnv();
     writeFileSync(join(cli.cwd, 'x.md'), '# x');

@@ -2,7 +2,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkLibraryName } from '../../../index-builder/src/format/names.js';
+import { checkLibraryName, sanitizeForMessage } from '../../../index-builder/src/format/names.js';
 import { cliError } from '../errors.js';
 
 export const TEMPLATES = {
@@ -42,8 +42,9 @@ export interface InitOptions {
 }
 
 export function initLibrary(o: InitOptions): { path: string; name: string; template: TemplateName; files: string[] } {
-  if (!(o.template in TEMPLATES)) {
-    throw cliError('CLI_TEMPLATE_UNKNOWN', `no template named "${o.template.slice(0, 64)}"`, `use one of: ${Object.keys(TEMPLATES).join(', ')}`);
+  // own keys only: `in` also found "constructor", "toString" and "__proto__" (then the copy crashed, exit 70)
+  if (!Object.hasOwn(TEMPLATES, o.template)) {
+    throw cliError('CLI_TEMPLATE_UNKNOWN', `no template named "${sanitizeForMessage(o.template, 64)}"`, `use one of: ${Object.keys(TEMPLATES).join(', ')}`);
   }
   const target = resolve(o.target);
   const link = lstatSync(target, { throwIfNoEntry: false });
