@@ -66,6 +66,26 @@ describe('config precedence: defaults < global < project < env < flags', () => {
     expect(s.credentials.registries['https://b.example/']).toBeUndefined();
   });
 
+  it('--timeout and MDLIBS_TIMEOUT_MS follow the rule of timeout_ms (a positive whole number up to 600000): "abc" gave "within NaN ms", 3000000000 fired after 1 ms', async () => {
+    const cli = cliEnv();
+    host.log.length = 0;
+    for (const v of ['abc', '-5', '0', '1.5', '3000000000', '600001']) {
+      const r = await cli.run(['search', 'guide', '--registry', host.url, `--timeout=${v}`]);
+      expect(r.code, v).toBe(2);
+      expect(r.stderr, v).toMatch(/^error CLI_USAGE: --timeout (-?[\d.]+|\(not a number\)) is (not a positive whole number of milliseconds|more than 600000 ms \(10 minutes\))\n {2}fix: give milliseconds from 1 to 600000, e\.g\. --timeout 30000\n$/);
+      expect(r.stderr, v).not.toContain('NaN');
+    }
+    for (const v of ['3000000000', 'abc', '-1']) {
+      const r = await cli.run(['search', 'guide', '--registry', host.url], { env: { MDLIBS_TIMEOUT_MS: v } });
+      expect(r.code, v).toBe(1);
+      expect(r.stderr, v).toContain(`error CLI_CONFIG_INVALID: MDLIBS_TIMEOUT_MS="${v}" is`);
+      expect(r.stderr, v).toContain('from 1 to 600000');
+    }
+    expect(host.log).toEqual([]);
+    expect((await cli.run(['search', 'guide', '--registry', host.url, '--timeout=600000'])).code).toBe(0);
+    expect((await cli.run(['search', 'guide', '--registry', host.url], { env: { MDLIBS_TIMEOUT_MS: '600000' } })).code).toBe(0);
+  });
+
   it('bad values fail with the file and field named', async () => {
     const cli = cliEnv();
     mkdirSync(join(cli.env.XDG_CONFIG_HOME as string, 'mdlibs'), { recursive: true });

@@ -26,7 +26,7 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     .option('project', { type: 'boolean', default: false, describe: 'store it in this project\'s .mdlibs.toml instead of the global config' })
     .option('path', { type: 'string', describe: 'project folder for --project (default: current folder)' })
     .option('verify', { type: 'boolean', default: true, describe: 'fetch config.json to check the URL is an mdlibs registry (--no-verify to skip)' })
-    .option('timeout', { type: 'number', describe: 'timeout for the check in milliseconds' }),
+    .option('timeout', { type: 'number', describe: 'timeout for the check in milliseconds, 1-600000' }),
   handler: async (o) => {
     const issue = registryNameIssue(o.name);
     if (issue) throw cliError('CLI_USAGE', `registry name "${safe(o.name, 64)}" is not valid`, issue);

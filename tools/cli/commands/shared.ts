@@ -20,7 +20,7 @@ export interface ProjectFlags extends RegistryFlags {
 
 export const registryOption = (y: Argv): Argv => y
   .option('registry', { type: 'string', describe: 'registry name (from `mdlibs registry list`) or URL' })
-  .option('timeout', { type: 'number', describe: 'per-request timeout in milliseconds (default 30000)' });
+  .option('timeout', { type: 'number', describe: 'per-request timeout in milliseconds, 1-600000 (default 30000)' });
 
 export const projectOptions = (y: Argv): Argv => registryOption(y)
   .option('path', { type: 'string', describe: 'project folder (holds .mdlibs.toml, mdlibs.lock and libraries/); default: current folder' })

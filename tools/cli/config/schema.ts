@@ -2,6 +2,16 @@
 import { z } from 'zod';
 import { dependencyMap } from '../../../index-builder/src/format/protocol.js';
 
+/** Longest per-request timeout (10 minutes); Node's timers overflow past 2^31-1 ms and fire after 1 ms. */
+export const MAX_TIMEOUT_MS = 600_000;
+
+/** Why a timeout in milliseconds is refused, or null: the rule of `timeout_ms`, MDLIBS_TIMEOUT_MS and --timeout. */
+export function timeoutIssue(ms: number): string | null {
+  if (!Number.isInteger(ms) || ms <= 0) return 'is not a positive whole number of milliseconds';
+  if (ms > MAX_TIMEOUT_MS) return `is more than ${MAX_TIMEOUT_MS} ms (10 minutes)`;
+  return null;
+}
+
 /** Names that are properties of every JavaScript object: as keys they are lost or mistaken for an entry. */
 export const RESERVED_REGISTRY_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -21,7 +31,7 @@ const registryEntry = z.strictObject({
 export const globalConfigSchema = z.strictObject({
   /** Name of the default registry (a key of [registries]) or a URL. */
   default: z.string().min(1).max(2048).optional(),
-  timeout_ms: z.number().int().positive().max(600_000).optional(),
+  timeout_ms: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
   cache_dir: z.string().min(1).max(4096).optional(),
   registries: z.record(registryName, registryEntry).default({}),
 });
@@ -48,7 +58,7 @@ export const projectFileSchema = z.object({
   project: z.strictObject({
     registry: z.string().min(1).max(2048).optional(),
     install_dir: z.string().min(1).max(200).regex(/^[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/, 'a relative folder without ..').refine((s) => !s.split('/').includes('..'), 'must not contain ..').optional(),
-    timeout_ms: z.number().int().positive().max(600_000).optional(),
+    timeout_ms: z.number().int().positive().max(MAX_TIMEOUT_MS).optional(),
   }).optional(),
   registries: z.record(registryName, registryEntry).default({}),
   dependencies: dependencyMap().default({}),

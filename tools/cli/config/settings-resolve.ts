@@ -3,7 +3,9 @@
  * defaults < global config < project .mdlibs.toml < MDLIBS_* environment < flags.
  * Every value carries where it came from (`mdlibs registry list --json` shows it).
  */
+import { sanitizeForMessage } from '../../../index-builder/src/format/names.js';
 import { cliError } from '../errors.js';
+import { MAX_TIMEOUT_MS, timeoutIssue } from './schema.js';
 
 export type Source = 'default' | 'global' | 'project' | 'env' | 'flag' | 'credentials';
 
@@ -43,8 +45,9 @@ export function pick<K extends keyof SettingsLayer>(layers: Layers, key: K): Res
 /** Environment variables the CLI reads. */
 export function envLayer(env: Record<string, string | undefined>): SettingsLayer {
   const t = env.MDLIBS_TIMEOUT_MS ? Number(env.MDLIBS_TIMEOUT_MS) : undefined;
-  if (t !== undefined && !(Number.isInteger(t) && t > 0)) {
-    throw cliError('CLI_CONFIG_INVALID', `MDLIBS_TIMEOUT_MS="${env.MDLIBS_TIMEOUT_MS}" is not a positive integer`, 'set it to a number of milliseconds, e.g. 30000, or unset it');
+  const issue = t === undefined ? null : timeoutIssue(t);
+  if (issue) {
+    throw cliError('CLI_CONFIG_INVALID', `MDLIBS_TIMEOUT_MS="${sanitizeForMessage(env.MDLIBS_TIMEOUT_MS ?? '', 40)}" ${issue}`, `set it to a number of milliseconds from 1 to ${MAX_TIMEOUT_MS}, e.g. 30000, or unset it`);
   }
   return { registry: env.MDLIBS_REGISTRY_URL || undefined, token: env.MDLIBS_TOKEN || undefined, cacheDir: env.MDLIBS_CACHE_DIR || undefined, timeoutMs: t };
 }

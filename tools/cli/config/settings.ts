@@ -4,7 +4,7 @@ import type { CommandContext } from '../command.js';
 import { cliError } from '../errors.js';
 import { ensurePrivateMode } from './credentials.js';
 import { configFile, credentialsFile, DEFAULT_INSTALL_DIR, defaultCacheDir, PROJECT_FILE } from './paths.js';
-import { credentialsSchema, globalConfigSchema, projectFileSchema, type Credentials, type GlobalConfig, type ProjectFile } from './schema.js';
+import { credentialsSchema, globalConfigSchema, MAX_TIMEOUT_MS, projectFileSchema, timeoutIssue, type Credentials, type GlobalConfig, type ProjectFile } from './schema.js';
 import { envLayer, isUrl, normalizeRegistryUrl, pick, type Layers, type Resolved, type SettingsLayer, type Source } from './settings-resolve.js';
 import { readToml } from './toml-io.js';
 
@@ -47,6 +47,11 @@ export interface SettingsFlags {
 
 export function loadSettings(ctx: CommandContext, flags: SettingsFlags = {}): Settings {
   const env = ctx.env;
+  const flagIssue = flags.timeout === undefined ? null : timeoutIssue(flags.timeout);
+  if (flagIssue) {
+    // yargs turns `--timeout abc` into NaN; a timeout past 2^31-1 ms fired after 1 ms
+    throw cliError('CLI_USAGE', `--timeout ${Number.isNaN(flags.timeout) ? '(not a number)' : String(flags.timeout)} ${flagIssue}`, `give milliseconds from 1 to ${MAX_TIMEOUT_MS}, e.g. --timeout 30000`);
+  }
   const projectDir = resolve(ctx.cwd, flags.path ?? '.');
   const global = readToml(configFile(env), globalConfigSchema, 'global config') ?? globalConfigSchema.parse({});
   const loosened = ensurePrivateMode(env);
