@@ -2,7 +2,7 @@
  * Prepares the change that publishes one library version (CLI-6): validates the folder with the
  * builder's own rules and refuses a version the registry already has, before touching anything.
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildVersion, MANIFEST_FILE, MdlibsError, parseManifest, type Manifest, type PackedTarball, type Problem, type RegistryConfig } from '../../index-builder/src/index.js';
@@ -23,15 +23,59 @@ function invalid(dir: string, problems: readonly Problem[]): MdlibsError<'PUB_IN
   return new MdlibsError('PUB_INVALID_LIBRARY', `${dir} fails validation with ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was published`, { problems, hint: 'fix each problem listed, then publish again (mdlibs publish --dry-run checks without publishing)' });
 }
 
+/** Largest .mdlibs.toml publish reads (the builder has no manifest limit of its own; a manifest is a few hundred bytes). */
+export const MANIFEST_MAX_BYTES = 64 * 1024;
+
+/**
+ * Reads the manifest only when it is a regular file within MANIFEST_MAX_BYTES. It was read with
+ * readFileSync before any check: linked to /dev/stdin publish hung, to /dev/zero it read until
+ * memory ran out. The file is opened without following a link and without blocking on a FIFO,
+ * and checked on the open descriptor, so a swap after the lstat changes nothing.
+ */
+function readManifest(abs: string): string {
+  const file = join(abs, MANIFEST_FILE);
+  const refuse = (p: Omit<Problem, 'file'>): never => {
+    throw invalid(abs, [{ file: MANIFEST_FILE, ...p }]);
+  };
+  const missing = () => refuse({ code: 'MDL_MANIFEST_MISSING', message: `${abs} has no ${MANIFEST_FILE}`, hint: 'run mdlibs publish in the library folder, or create one with mdlibs init' });
+  let link: ReturnType<typeof lstatSync>;
+  try {
+    link = lstatSync(file, { throwIfNoEntry: false });
+  } catch {
+    link = undefined; // ENOTDIR: the library folder is a file
+  }
+  if (!link) return missing();
+  if (link.isSymbolicLink()) refuse({ code: 'MDL_SYMLINK', message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` });
+  const notRegular = () => refuse({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', message: `${MANIFEST_FILE} is not a regular file (found a folder, device, socket or pipe)`, hint: `make ${MANIFEST_FILE} a regular file (mdlibs init writes one)` });
+  const tooLarge = (size: number) => refuse({ code: 'MDL_FILE_TOO_LARGE', message: `${MANIFEST_FILE} is ${size} bytes; the limit is ${MANIFEST_MAX_BYTES}`, hint: `a manifest needs a few hundred bytes: keep the docs in their own files` });
+  if (!link.isFile()) notRegular();
+  if (link.size > MANIFEST_MAX_BYTES) tooLarge(link.size);
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ELOOP') refuse({ code: 'MDL_SYMLINK', message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` });
+    return missing();
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) notRegular();
+    if (st.size > MANIFEST_MAX_BYTES) tooLarge(st.size);
+    const buf = Buffer.alloc(MANIFEST_MAX_BYTES + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    if (n > MANIFEST_MAX_BYTES) tooLarge(n);
+    return buf.subarray(0, n).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Validates a library folder with the registry's limits. Throws PUB_INVALID_LIBRARY with every problem. */
 export function validateLibrary(libDir: string, limits: RegistryConfig['limits']): ValidatedLibrary {
   const abs = resolve(libDir);
-  let text: string;
-  try {
-    text = readFileSync(`${abs}/${MANIFEST_FILE}`, 'utf8');
-  } catch {
-    throw invalid(abs, [{ code: 'MDL_MANIFEST_MISSING', file: MANIFEST_FILE, message: `${abs} has no ${MANIFEST_FILE}`, hint: 'run mdlibs publish in the library folder, or create one with mdlibs init' }]);
-  }
+  const text = readManifest(abs);
   const first = parseManifest(text, MANIFEST_FILE);
   if (!first.manifest) throw invalid(abs, first.problems);
   const { name, version } = first.manifest.library;
