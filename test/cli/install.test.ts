@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
@@ -326,6 +327,32 @@ describe('install from a plain static host', () => {
     expect(again.code).toBe(6);
     expect(again.stderr).toContain('CLI_NOT_INSTALLED');
     expect((await cli.run(['list', '--installed'])).stdout).toContain('@acme/other');
+  });
+
+  it('staging folders left by an install that was killed (kill -9) are removed by the next install; a running process\'s and links are left alone (they stayed forever)', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide', '--registry', host.url])).code).toBe(0);
+    const scope = join(cli.cwd, 'libraries/@acme');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const stale = [`.guide.mdlibs-tmp-${dead}-k3x9qa`, `.guide.mdlibs-tmp-${dead}-k3x9qa-old`, `.other.mdlibs-tmp-${dead}-0a1b2c`];
+    for (const n of stale) {
+      mkdirSync(join(scope, n, 'docs'), { recursive: true });
+      writeFileSync(join(scope, n, 'docs/a.md'), 'half written');
+    }
+    const live = `.guide.mdlibs-tmp-${process.pid}-zzzzzz`;
+    mkdirSync(join(scope, live));
+    const outside = tempDir();
+    writeFileSync(join(outside, 'keep.md'), 'keep');
+    const link = `.base.mdlibs-tmp-${dead}-l1nk00`;
+    symlinkSync(outside, join(scope, link));
+    const r = await cli.run(['install']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readdirSync(scope).sort()).toEqual([live, link, 'guide'].sort());
+    expect(readFileSync(join(outside, 'keep.md'), 'utf8')).toBe('keep');
+    // uninstall cleans up too
+    mkdirSync(join(scope, stale[0] as string));
+    expect((await cli.run(['uninstall', '@acme/guide'])).code).toBe(0);
+    expect(existsSync(join(scope, stale[0] as string))).toBe(false);
   });
 
   it('a warm reinstall from the lockfile asks the registry nothing when its index files were confirmed minutes ago', async () => {

@@ -3,7 +3,7 @@
  * sha512 checked against the lock entry, archive checked, extracted beside the target,
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { redactUrl } from '../net/http.js';
@@ -11,6 +11,7 @@ import type { Session } from '../registry/session.js';
 import { matchesIntegrity } from './integrity.js';
 import { readArchive, stagingName, writeArchive, type ArchiveFile } from './extract.js';
 import type { LockEntry } from './lockfile.js';
+import { pidRunning } from './project-lock.js';
 import { runPool } from './pool.js';
 import { checkedName } from './spec.js';
 
@@ -80,6 +81,38 @@ export function checkInstallPaths(projectDir: string, installDir: string, scopes
   }
 }
 
+/** `.<name>.mdlibs-tmp-<pid>-<rand>` (stagingName) and its `-old` twin: the pid of the install that made it. */
+const STAGING_RE = /^\.[^/]+\.mdlibs-tmp-(\d{1,10})-[a-z0-9]*(?:-old)?$/;
+
+/**
+ * Removes staging folders that an install killed mid-way (kill -9, power loss) left in the
+ * `@scope` folders: they stayed forever. Only folders whose pid no longer runs; never a link,
+ * and never inside a `@scope` entry that is a link (checkInstallPaths refuses those that matter).
+ */
+export function removeStaleStaging(projectDir: string, installDir: string): string[] {
+  const root = join(projectDir, installDir);
+  const removed: string[] = [];
+  let scopes: string[];
+  try {
+    scopes = readdirSync(root).filter((n) => n.startsWith('@'));
+  } catch {
+    return removed; // nothing installed yet
+  }
+  for (const scope of scopes) {
+    const dir = join(root, scope);
+    if (!lstatSync(dir, { throwIfNoEntry: false })?.isDirectory()) continue; // a link or a file: not ours to touch
+    for (const n of readdirSync(dir)) {
+      const m = STAGING_RE.exec(n);
+      if (!m || pidRunning(Number(m[1]))) continue;
+      const at = join(dir, n);
+      if (!lstatSync(at, { throwIfNoEntry: false })?.isDirectory()) continue;
+      rmSync(at, { recursive: true, force: true });
+      removed.push(join(installDir, scope, n));
+    }
+  }
+  return removed;
+}
+
 const scopeOf = (full: string): string | null => {
   try {
     return checkedName(full, 'the lockfile').scope;
@@ -116,6 +149,7 @@ export async function materialize(
   // what is on disk now (written by the last successful install); unknown folders are replaced
   const previous = readInstallState(projectDir, installDir);
   checkInstallPaths(projectDir, installDir, [...Object.keys(wanted), ...Object.keys(previous)].map(scopeOf).filter((x): x is string => x !== null));
+  removeStaleStaging(projectDir, installDir);
   const stats: MaterializeStats = { extracted: [], unchanged: [], removed: [], downloaded: 0, fromCache: 0 };
   const todo: [string, LockEntry][] = [];
   for (const [full, e] of Object.entries(wanted).sort(([a], [b]) => (a < b ? -1 : 1))) {
