@@ -69,6 +69,11 @@ const GENERATORS: Record<string, (root: string) => void> = {
     mkdirSync(join(version(root, 'piped'), 'docs'), { recursive: true });
     execFileSync('mkfifo', [join(version(root, 'piped'), 'docs/pipe.md')]);
   },
+  'manifest-fifo': (root) => execFileSync('mkfifo', [join(version(root, 'mani'), '.mdlibs.toml')]),
+  'manifest-too-large': (root) => {
+    const head = '[library]\nname = "@acme/mani"\nversion = "1.0.0"\ndescription = "A hostile fixture"\nlicense = "MIT"\n';
+    writeFiles(version(root, 'mani'), { '.mdlibs.toml': `${head}${'#'.repeat(3000 - head.length - 1)}\n` });
+  },
   'file-too-large': (root) => writeFiles(version(root, 'large'), { 'docs/big.md': `# Big\n${'a'.repeat(2993)}\n` }),
   'library-too-large': (root) => writeFiles(version(root, 'large'), Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`docs/part-${i}.md`, `# Part ${i}\n${'b'.repeat(1990)}\n`]))),
   'libraries-not-a-folder': (root) => {

@@ -83,10 +83,19 @@ export function analyzeFiles(files: readonly LibraryFile[], folder: string, limi
 export function buildVersion(root: string, rel: string, expected: { name: string; version: string }, limits: Limits): { built: BuiltVersion | null; files: LibraryFile[]; problems: Problem[] } {
   const abs = join(root, rel);
   let text: string;
+  const at = `${rel}/${MANIFEST_FILE}`;
   try {
-    if (lstatSync(join(abs, MANIFEST_FILE)).isSymbolicLink()) {
+    const st = lstatSync(join(abs, MANIFEST_FILE));
+    if (st.isSymbolicLink()) {
       // never read through it: the target may be any file on the build machine
-      return { built: null, files: [], problems: [{ code: 'MDL_SYMLINK', file: `${rel}/${MANIFEST_FILE}`, message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` }] };
+      return { built: null, files: [], problems: [{ code: 'MDL_SYMLINK', file: at, message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` }] };
+    }
+    // a named pipe would block the build forever, a device or a huge file exhaust its memory
+    if (!st.isFile()) {
+      return { built: null, files: [], problems: [{ code: 'MDL_FILE_TYPE_NOT_ALLOWED', file: at, message: 'only regular files and folders are allowed (found a device, socket, pipe or folder)', hint: `make ${MANIFEST_FILE} a regular file` }] };
+    }
+    if (st.size > limits.max_file_bytes) {
+      return { built: null, files: [], problems: [{ code: 'MDL_FILE_TOO_LARGE', file: at, message: `file is ${st.size} bytes; the limit is ${limits.max_file_bytes}`, hint: `a manifest is a few lines: keep ${MANIFEST_FILE} to the fields docs/library-format.md lists` }] };
     }
     text = readFileSync(join(abs, MANIFEST_FILE), 'utf8');
   } catch {
