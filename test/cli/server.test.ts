@@ -21,6 +21,7 @@ beforeAll(async () => {
   tokens.alice = (await issueToken(server.store, { owner: 'alice', name: 'laptop', scopes: ['secret'] })).secret;
   tokens.expired = (await issueToken(server.store, { owner: 'alice', name: 'old', scopes: ['secret'], expiresIn: -1000 })).secret;
   tokens.publicOnly = (await issueToken(server.store, { owner: 'alice', name: 'public-only', scopes: [] })).secret;
+  tokens.shortLived = (await issueToken(server.store, { owner: 'alice', name: 'two-days', scopes: ['secret'], expiresIn: 2 * 86_400_000 })).secret;
 });
 afterAll(async () => {
   await server?.close();
@@ -124,6 +125,19 @@ describe('the CLI against the mdlibs server', () => {
     const missing = await cli.run(['token', 'revoke', 'no-such-token']);
     expect(missing.code).toBe(6);
     expect(missing.stderr).toContain('CLI_TOKEN_NOT_FOUND');
+  });
+
+  it('token create from a token that expires: without --expires the new one ends with it; a longer --expires is refused with the reason', async () => {
+    const cli = cliEnv({ MDLIBS_REGISTRY_URL: server.url, MDLIBS_TOKEN: tokens.shortLived });
+    const c = await cli.run(['token', 'create', '--name', 'from-short', '--json']);
+    expect(c.code).toBe(0);
+    const expiresAt = Date.parse(c.json<{ expires_at: string }>().expires_at);
+    expect(expiresAt).toBeGreaterThan(Date.now() + 86_400_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 2 * 86_400_000);
+    const longer = await cli.run(['token', 'create', '--name', 'too-long', '--expires', '90d']);
+    expect(longer.code).not.toBe(0);
+    expect(longer.stderr).toContain('may not outlive');
+    expect((await cli.run(['token', 'create', '--name', 'shorter', '--expires', '12h'])).code).toBe(0);
   });
 
   it('search goes through the server API (downloads, private hits only with a token)', async () => {

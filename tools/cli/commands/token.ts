@@ -39,16 +39,19 @@ async function listAll(c: RegistryClient): Promise<TokenView[]> {
   return parse(z.object({ tokens: z.array(tokenView) }), json).tokens;
 }
 
-const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; expires: string; admin: boolean }, TokenView & { token: string }>({
+const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; expires?: string; admin: boolean }, TokenView & { token: string }>({
   command: 'create',
   describe: 'Create a token (printed once; store it safely)',
   builder: (y) => registryOption(y)
     .option('name', { type: 'string', demandOption: true, describe: 'a name to recognise the token by (e.g. ci-docs)' })
     .option('scope', { type: 'string', array: true, describe: 'private scopes the token may read (repeat: --scope @acme --scope @ops)' })
-    .option('expires', { type: 'string', default: '90d', describe: 'lifetime: 30m, 12h, 90d, 1y or never' })
+    // no default sent: the server gives 90 days, or the rest of the creating token's lifetime when
+    // shorter (a token may not outlive the one creating it, so a fixed 90d was refused by every
+    // token created more than a moment ago with 90 days)
+    .option('expires', { type: 'string', describe: 'lifetime: 30m, 12h, 90d, 1y or never (default: 90d, at most what is left of the token you use)' })
     .option('admin', { type: 'boolean', default: false, describe: 'an admin token (needs an admin token)' }),
   handler: async (o) => {
-    const body = { name: o.name, scopes: o.scope ?? [], expires_in: o.expires === 'never' ? null : o.expires, admin: o.admin };
+    const body = { name: o.name, scopes: o.scope ?? [], ...(o.expires === undefined ? {} : { expires_in: o.expires === 'never' ? null : o.expires }), admin: o.admin };
     const { json } = await client(o.ctx, o).api('auth/tokens', { method: 'POST', body, what: 'creating a token' });
     return parse(tokenView.extend({ token: z.string() }), json);
   },
