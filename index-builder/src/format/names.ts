@@ -103,6 +103,11 @@ export function sanitizeForMessage(s: string, max = 80): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
+/** `s` in double quotes for a message: control characters shown as \uXXXX once (JSON.stringify on top escaped them twice). */
+export function quoteForMessage(s: string, max = 80): string {
+  return `"${sanitizeForMessage(s, max).replace(/"/g, '\\"')}"`;
+}
+
 /** Terminal control characters (C0 except tab/newline, DEL, C1, and bidi overrides). */
 export const CONTROL_CHARS_RE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 

@@ -4,7 +4,7 @@
  */
 import semver from 'semver';
 import { z } from 'zod';
-import { checkLibraryName, MAX_VERSION_LENGTH, sanitizeForMessage } from './names.js';
+import { checkLibraryName, MAX_VERSION_LENGTH, quoteForMessage } from './names.js';
 import { visibilitySchema } from './source-schema.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -46,7 +46,12 @@ export type DocEntry = z.infer<typeof docEntrySchema>;
  */
 export function semverVersion(s: z.ZodString): z.ZodString {
   // as written: semver.valid also takes " 1.0.0", "\r1.0.0" or "v1.0.0" and returns them cleaned
-  return s.refine((v) => semver.valid(v) === v, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver version` });
+  return s.refine((v) => semver.valid(v) === v, { error: (iss) => `${quoteForMessage(String(iss.input))} is not a semver version` });
+}
+
+/** A string of at most `max` characters; the message says how long it is (zod's says "Too big"). */
+export function shortString(max: number): z.ZodString {
+  return z.string().max(max, { error: (iss) => `is ${typeof iss.input === 'string' ? iss.input.length : '?'} characters long; the limit is ${max}` });
 }
 
 /** `s` restricted to a valid `@scope/name` (the message is the name rule it breaks). */
@@ -56,16 +61,16 @@ export function libraryName(s: z.ZodString): z.ZodString {
 
 /** `s` restricted to a version range semver can parse (`^1.2`, `~2.0`, `1.x`, `*`). */
 export function semverRange(s: z.ZodString): z.ZodString {
-  return s.refine((r) => semver.validRange(r) !== null, { error: (iss) => `${JSON.stringify(sanitizeForMessage(String(iss.input)))} is not a semver range` });
+  return s.refine((r) => semver.validRange(r) !== null, { error: (iss) => `${quoteForMessage(String(iss.input))} is not a semver range` });
 }
 
 /** Dependencies as a project file or a lockfile holds them: `@scope/name` -> semver range. */
 export function dependencyMap() {
-  return z.record(libraryName(z.string().max(140)), semverRange(z.string().min(1).max(64)));
+  return z.record(libraryName(shortString(140)), semverRange(shortString(64).min(1)));
 }
 
 export const versionEntrySchema = z.object({
-  version: semverVersion(z.string().max(MAX_VERSION_LENGTH)),
+  version: semverVersion(shortString(MAX_VERSION_LENGTH)),
   description: z.string(),
   license: z.string(),
   tags: z.array(z.string()),
@@ -104,7 +109,7 @@ export const libraryIndexSchema = z.object({
   homepage: z.string().nullable(),
   deprecated: z.string().nullable(),
   /** `latest`: highest version that is neither yanked nor a prerelease (else highest non-yanked). */
-  distTags: z.record(z.string(), semverVersion(z.string().max(MAX_VERSION_LENGTH))),
+  distTags: z.record(z.string(), semverVersion(shortString(MAX_VERSION_LENGTH))),
   updatedAt: z.string(),
   /** Sorted by semver precedence, ascending. */
   versions: z.array(versionEntrySchema),

@@ -9,7 +9,6 @@ import { fillTemplate, PATHS } from '../../../index-builder/src/format/paths.js'
 import { configJsonSchema, libraryIndexSchema, PROTOCOL_VERSION, versionEntrySchema, type ConfigJson, type LibraryIndex } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { cliError } from '../errors.js';
-import { isExactVersion } from '../install/lockfile.js';
 import { firstIssue } from '../schema-issue.js';
 import { httpRequest, NO_HEADERS, redactUrl, type HttpResponse } from '../net/http.js';
 import type { HttpCache } from '../net/http-cache.js';
@@ -128,11 +127,6 @@ export class RegistryClient {
         const ix = parseJson(res, libraryIndexSchema, `the index of ${key}`);
         if (ix.scope !== scope || ix.name !== key) {
           throw cliError('CLI_BAD_RESPONSE', `the index file for ${key} describes ${ix.name}`, 'the registry is broken or hostile; tell its operator');
-        }
-        // semver.valid trims: "\r1.1.0" passed the protocol check, and was printed and locked raw
-        const loose = ix.versions.find((v) => !isExactVersion(v.version));
-        if (loose) {
-          throw cliError('CLI_BAD_RESPONSE', `the index of ${key} at ${redactUrl(res.url)} does not match the mdlibs protocol (versions: "${sanitizeForMessage(loose.version)}" is not written as a plain semver version)`, 'the registry is broken or hostile; tell its operator');
         }
         return ix;
       })();
