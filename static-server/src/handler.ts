@@ -19,7 +19,7 @@ import { clientKey } from './http/client-key.js';
 import { discardBody } from './http/read-body.js';
 import { sendError, sendFile, sendJson } from './http/respond.js';
 import { scrub } from './logger.js';
-import { isTarball, tarballTarget } from './static/content-type.js';
+import { HTML_CSP, isTarball, tarballTarget } from './static/content-type.js';
 import { planFile } from './static/plan-file.js';
 import { withApiBase } from './static/config-json.js';
 import { safePath } from './static/safe-path.js';
@@ -102,7 +102,7 @@ function notFoundPage(ctx: Context): Buffer | null {
 }
 
 function sendJsonless(x: Exchange, page: Buffer): void {
-  x.res.writeHead(404, { ...x.headers, 'content-type': 'text/html; charset=utf-8', 'content-length': page.length, 'cache-control': 'no-store' });
+  x.res.writeHead(404, { ...x.headers, 'content-type': 'text/html; charset=utf-8', 'content-length': page.length, 'cache-control': 'no-store', 'content-security-policy': HTML_CSP, 'x-content-type-options': 'nosniff' });
   x.res.end(x.head ? undefined : page);
 }
 

@@ -84,4 +84,46 @@ describe.skipIf(!hasChromium())('web UI served by the mdlibs server (Chromium)',
     expect(errors).toEqual([]);
     await ctx.close();
   });
+
+  it('sends a Content-Security-Policy with every HTML page that blocks inline script, should sanitizing ever fail', async () => {
+    const { secret } = await issueToken(server.store, { owner: 'frank', scopes: ['secops'] });
+    const pages: [string, Record<string, string>][] = [
+      ['', {}], ['index.html', {}], ['libraries/@acme/adr-kit/index.html', {}], ['tags/index.html', {}],
+      ['libraries/@secops/threat-modeling/index.html', { authorization: `Bearer ${secret}` }],
+      ['no/such/page.html', { accept: 'text/html' }], // the 404 page
+    ];
+    for (const [path, headers] of pages) {
+      const res = await fetch(base + path, { headers });
+      await res.arrayBuffer();
+      expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
+      const csp = res.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toMatch(/(?:^|;)\s*script-src 'self'\s*(?:;|$)/);
+      expect(csp, path).toMatch(/object-src 'none'/);
+      expect(csp, path).toMatch(/base-uri 'self'/);
+      expect(csp, path).not.toContain('unsafe-inline');
+    }
+
+    // in the browser: the page's own script still works (search), injected inline script does not run
+    const ctx = await browser.newContext();
+    const { page, errors, dialogs } = await openPage(ctx);
+    await page.goto(`${base}libraries/@acme/adr-kit/index.html`);
+    await page.evaluate(() => {
+      // what a sanitizer bypass would put in the page
+      const d = document.createElement('div');
+      d.innerHTML = '<img src="x" onerror="window.__pwned=\'onerror\'"><a id="bait" href="javascript:window.__pwned=\'js-url\'">x</a>';
+      document.body.append(d);
+      const s = document.createElement('script');
+      s.textContent = "window.__pwned = 'inline-script'";
+      document.body.append(s);
+    });
+    await page.locator('#bait').click();
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    await page.goto(base);
+    await page.locator('#q').pressSequentially('adr', { delay: 30 });
+    await expect.poll(() => page.locator('#results a.lib-name').first().textContent()).toBe('@acme/adr-kit');
+    expect(errors).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await ctx.close();
+  });
 });

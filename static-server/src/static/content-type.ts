@@ -7,6 +7,15 @@ const TYPES: Record<string, string> = {
   webmanifest: 'application/manifest+json',
 };
 
+/**
+ * Content-Security-Policy of every HTML page (SEC-3, defence in depth): the site runs only its own
+ * script file and stylesheet (no inline script, style or event handler anywhere in its pages), so
+ * markup that got past the markdown sanitizer still cannot run script, load plugins, move the
+ * page's <base> or post a form elsewhere. Images may be remote (READMEs link them); the live data
+ * may come from an absolute `registry.api`, hence http(s) in connect-src.
+ */
+export const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+
 export function contentType(rel: string): string {
   const dot = rel.lastIndexOf('.');
   return (dot >= 0 ? TYPES[rel.slice(dot + 1).toLowerCase()] : undefined) ?? 'application/octet-stream';

@@ -5,7 +5,7 @@
  * writes it (after counting a download when `complete`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { cacheControl, contentType } from './content-type.js';
+import { cacheControl, contentType, HTML_CSP } from './content-type.js';
 import type { CachedFile, FileCache } from './file-cache.js';
 
 interface KnownPlan { rel: string; isPrivate: boolean; compressible: boolean; plan: FilePlan }
@@ -63,6 +63,7 @@ export function planFile(reqHeaders: IncomingHttpHeaders, identity: CachedFile, 
   if (encoding) headers['content-encoding'] = encoding;
   else headers['accept-ranges'] = 'bytes';
   if (rel.endsWith('.svg')) headers['content-security-policy'] = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+  else if (rel.endsWith('.html')) headers['content-security-policy'] = HTML_CSP;
   const base = { file, headers };
   const inm = reqHeaders['if-none-match'];
   const ims = reqHeaders['if-modified-since'];
