@@ -168,4 +168,27 @@ describe('incremental site builds', () => {
     await buildSite(reg, first);
     expect(statSync(page).ino).not.toBe(before);
   });
+
+  it('re-renders the pages of unchanged libraries when the markdown renderer changed (a sanitizer fix must reach every page)', async () => {
+    const reg = makeRegistry();
+    const first = await buildSite(reg);
+    const stampFile = join(first.publicDir, 'assets/site-stamp.json');
+    const stamp = readFileSync(stampFile, 'utf8');
+    // the stamp names the sanitizer's version and a digest of the site's own rendering code
+    const sanitizer = (JSON.parse(readFileSync(join(process.cwd(), 'node_modules/hast-util-sanitize/package.json'), 'utf8')) as { version: string }).version;
+    expect(stamp).toContain(`"hast-util-sanitize":"${sanitizer}"`);
+    expect(stamp).toContain(`"rehype-sanitize":"`);
+    expect(stamp).toMatch(/"source":"[0-9a-f]{16,}"/);
+    // pages of the previous tree rendered by an older sanitizer (or an older markdown.ts), no library changed: none is reused
+    const pages = ['libraries/@acme/other/index.html', 'libraries/@acme/guide/doc/docs/guide.html', 'libraries/@vault/zebra-plans/index.html'];
+    const ino = (p: string) => statSync(join(p.startsWith('libraries/@vault') ? first.privateDir : first.publicDir, p)).ino;
+    for (const older of [stamp.replace(`"hast-util-sanitize":"${sanitizer}"`, '"hast-util-sanitize":"0.0.1"'), stamp.replace(/"source":"[0-9a-f]+"/, '"source":"0000000000000000"')]) {
+      writeFileSync(stampFile, older);
+      writeFileSync(join(first.privateDir, 'assets/site-stamp.json'), readFileSync(join(first.privateDir, 'assets/site-stamp.json'), 'utf8').replace(/"hast-util-sanitize":"[^"]*"/, '"hast-util-sanitize":"0.0.1"'));
+      const before = pages.map(ino);
+      await buildSite(reg, first);
+      pages.forEach((p, i) => expect(ino(p), p).not.toBe(before[i]));
+      expect(readFileSync(stampFile, 'utf8')).toBe(stamp);
+    }
+  });
 });

@@ -3,7 +3,7 @@
  * script (TypeScript bundled with esbuild once per process, minified, with the search scorer inlined).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,4 +94,60 @@ export function loadAssets(): SiteAssets {
   const version = createHash('sha256').update(layout).update(style).update(script).update(favicon).digest('hex').slice(0, 12);
   cached = { layout, style, script, favicon, version };
   return cached;
+}
+
+/**
+ * Packages whose code decides the HTML of a README or doc (markdown.ts): a new version of one of
+ * them, a sanitizer fix above all, must re-render every page, not only the pages of libraries
+ * that changed. Looked up like Node resolves them from the site's folder (hoisted copies).
+ */
+const RENDERER_PACKAGES = [
+  'unified', 'remark-parse', 'remark-gfm', 'remark-rehype', 'rehype-raw', 'hast-util-raw', 'parse5',
+  'rehype-slug', 'github-slugger', 'rehype-sanitize', 'hast-util-sanitize', 'rehype-stringify', 'hast-util-to-html',
+] as const;
+
+function packageVersion(name: string, from: string): string | null {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'node_modules', name, 'package.json');
+    if (existsSync(file)) {
+      try {
+        const v = (JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version;
+        return typeof v === 'string' ? v : null;
+      } catch {
+        return null;
+      }
+    }
+    if (dirname(dir) === dir) return null;
+  }
+}
+
+export interface RendererFingerprint {
+  /** Digest of the site generator's own modules (markdown.ts, the page bodies, html.ts, …). */
+  source: string;
+  /** Versions of the markdown and sanitizing packages (null: not found). */
+  packages: Record<string, string | null>;
+}
+
+let renderer: RendererFingerprint | null = null;
+
+/**
+ * What the pages' HTML depends on besides templates and input: part of the site stamp, so that
+ * pages rendered by another markdown pipeline (an older sanitizer, an older markdown.ts) are
+ * never hard-linked into a new tree. Bumping SITE_RENDERING by hand was the only way before, and
+ * a sanitizer fix left every unchanged library's page as the vulnerable build had rendered it.
+ */
+export function rendererFingerprint(): RendererFingerprint {
+  if (renderer) return renderer;
+  const siteDir = dirname(fileURLToPath(import.meta.url));
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(?:[cm]?js|ts)$/.test(e.name) && !e.name.endsWith('.d.ts')) hash.update(`${relative(siteDir, p)}\0`).update(readFileSync(p)).update('\0');
+    }
+  };
+  walk(siteDir);
+  renderer = { source: hash.digest('hex').slice(0, 16), packages: Object.fromEntries(RENDERER_PACKAGES.map((n) => [n, packageVersion(n, siteDir)])) };
+  return renderer;
 }

@@ -11,7 +11,7 @@ import type { SiteEmitter, SiteInput } from '../build/site-hook.js';
 import { summaryEntry } from '../emit/listings.js';
 import { PATHS } from '../format/paths.js';
 import type { LibraryIndex, SummaryEntry, SummaryIndex, SummaryPage, TeamsJson, VersionEntry } from '../format/protocol.js';
-import { loadAssets } from './assets.js';
+import { loadAssets, rendererFingerprint } from './assets.js';
 import { renderPage, type SiteContext } from './layout.js';
 import { renderMarkdown } from './markdown.js';
 import { docPageBody } from './pages/doc.js';
@@ -284,7 +284,7 @@ function storedSearchDigests(prev: string): Map<string, string> | null {
 export const emitSite: SiteEmitter = (input) => {
   const assets = loadAssets();
   const site: SiteContext = { registryName: input.config.registry.name, api: input.config.api, assetVersion: assets.version, layout: assets.layout, noindex: input.visibility === 'private' };
-  const stamp = JSON.stringify({ site: SITE_RENDERING, assets: assets.version, registry: site.registryName, api: site.api, visibility: input.visibility });
+  const stamp = JSON.stringify({ site: SITE_RENDERING, assets: assets.version, renderer: rendererFingerprint(), registry: site.registryName, api: site.api, visibility: input.visibility });
   const canReuse = input.previousDir !== null && readOrNull(join(input.previousDir, SITE_PATHS.stamp)) === stamp;
   input.writer.writeCompressed(SITE_PATHS.style, assets.style);
   input.writer.writeCompressed(SITE_PATHS.script, assets.script);
