@@ -1,5 +1,5 @@
 /** Reads the registry repo's layout and config files (REPO-1). Collects problems; never throws for bad input. */
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { checkNamePart, isValidVersion, sanitizeForMessage, versionProblem } from '../format/names.js';
@@ -49,13 +49,51 @@ function topFolder(root: string, name: 'scopes' | 'libraries', problems: Problem
   return false;
 }
 
-function readToml<T>(root: string, rel: string, parse: (text: string, file: string) => { value: T | undefined; problems: Problem[] }): { value: T | undefined; problems: Problem[] } {
-  return parse(readFileSync(join(root, rel), 'utf8'), rel);
+/** Largest registry.toml, scopes/<scope>.toml or meta.toml the builder reads (a few KiB each, signing keys included). */
+export const CONFIG_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The text of a config file of the registry, or the problem that keeps it from being read. The
+ * file is opened without following a link and without blocking on a FIFO, and checked on the
+ * open descriptor before a byte is read: registry.toml was read with readFileSync, so a named
+ * pipe there blocked the build forever, a folder or a file over 512 MiB crashed it with a stack
+ * trace, and a link to any file of the build machine (/etc/passwd) was read and parsed.
+ */
+export function readConfigText(root: string, rel: string): { text: string } | { problem: Problem } {
+  const file = join(root, rel);
+  const refuse = (p: Omit<Problem, 'file'>) => ({ problem: { file: rel, ...p } });
+  const link = () => refuse({ code: 'MDL_SYMLINK', message: `${rel} is a symbolic link; links are never read (they could point anywhere on the build machine)`, hint: `replace the link with a real ${rel}` });
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') return link();
+    return refuse({ code: 'MDL_LAYOUT_INVALID', message: `${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, hint: `make ${rel} a readable regular file` });
+  }
+  try {
+    const tooLarge = (size: number) => refuse({ code: 'MDL_FILE_TOO_LARGE', message: `${rel} is ${size} bytes; the limit for a config file is ${CONFIG_MAX_BYTES}`, hint: `keep ${rel} to the fields docs/library-format.md lists` });
+    const st = fstatSync(fd);
+    if (!st.isFile()) return refuse({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', message: `${rel} is not a regular file (found a folder, device, socket or pipe)`, hint: `make ${rel} a regular file` });
+    if (st.size > CONFIG_MAX_BYTES) return tooLarge(st.size);
+    const buf = Buffer.alloc(CONFIG_MAX_BYTES + 1);
+    let n = 0;
+    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
+    if (n > CONFIG_MAX_BYTES) return tooLarge(n);
+    return { text: buf.subarray(0, n).toString('utf8') };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readToml<T>(root: string, rel: string, parse: (text: string, file: string) => { value: T | undefined; problems: Problem[] }): { value: T | undefined; problems: Problem[]; text: string } {
+  const read = readConfigText(root, rel);
+  if ('problem' in read) return { value: undefined, problems: [read.problem], text: '' };
+  return { ...parse(read.text, rel), text: read.text };
 }
 
 export function readRegistryLayout(root: string): RegistryLayout {
-  const configPath = join(root, 'registry.toml');
-  if (!existsSync(configPath)) {
+  // lstat: a dangling link is reported as a link below, not as a missing file
+  if (!lstatSync(join(root, 'registry.toml'), { throwIfNoEntry: false })) {
     throw new MdlibsError('MDL_REGISTRY_NOT_FOUND', `no registry.toml in ${root}`, { hint: 'point mdlibs-build at the registry repo root (the folder holding registry.toml, scopes/ and libraries/)' });
   }
   const problems: Problem[] = [];
@@ -81,7 +119,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
       else if (r.value.scope.name !== scopeName) problems.push({ code: 'MDL_NAME_MISMATCH', file: rel, line: fieldLine(root, rel, 'scope.name'), field: 'scope.name', message: `scope.name is "${sanitizeForMessage(r.value.scope.name)}" but the file is ${rel}`, hint: `set name = "${scopeName}"` });
       else if (findControlChars(r.value).length) {
         const field = findControlChars(r.value)[0] ?? '';
-        const line = lineOfKey(readFileSync(join(root, rel), 'utf8'), field.split('.'));
+        const line = lineOfKey(r.text, field.split('.'));
         problems.push({ code: 'MDL_CONTROL_CHARS', file: rel, ...(line ? { line } : {}), field, message: `${rel} contains terminal control characters`, hint: 'remove escape sequences and other control characters from the text' });
       }
       else scopes.set(scopeName, r.value);
@@ -118,6 +156,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
         continue;
       }
       const lib: LibraryFolder = { scope, name: l.name, full: `@${scope}/${l.name}`, rel: lrel, meta: { yanked: {} }, versions: [] };
+      let metaText = '';
       for (const v of dirs(join(libsDir, s.name, l.name))) {
         const vrel = `${lrel}/${v.name}`;
         if (v.name === 'meta.toml' && v.isFile()) {
@@ -125,7 +164,10 @@ export function readRegistryLayout(root: string): RegistryLayout {
           problems.push(...m.problems);
           const bad = m.value ? (findControlChars(m.value)[0] ?? null) : null;
           if (bad !== null) problems.push({ code: 'MDL_CONTROL_CHARS', file: vrel, line: fieldLine(root, vrel, bad), field: sanitizeForMessage(bad), message: 'meta.toml contains terminal control characters', hint: 'remove escape sequences and other control characters from the text' });
-          else if (m.value) lib.meta = m.value;
+          else if (m.value) {
+            lib.meta = m.value;
+            metaText = m.text;
+          }
           continue;
         }
         if (v.isSymbolicLink()) {
@@ -144,7 +186,7 @@ export function readRegistryLayout(root: string): RegistryLayout {
       }
       for (const y of Object.keys(lib.meta.yanked)) {
         if (lib.versions.some((v) => v.version === y)) continue;
-        const line = lineOfKey(readFileSync(join(root, lrel, 'meta.toml'), 'utf8'), ['yanked', y]);
+        const line = lineOfKey(metaText, ['yanked', y]);
         problems.push({ code: 'MDL_META_INVALID', file: `${lrel}/meta.toml`, ...(line ? { line } : {}), field: `yanked.${y}`, message: `meta.toml yanks ${sanitizeForMessage(y)}, which does not exist`, hint: 'yank only published versions' });
       }
       if (lib.versions.length) libraries.push(lib);
