@@ -3,7 +3,7 @@
  * written in pieces in ASCII with the unchanged entries copied from the previous file.
  */
 import { isAscii } from 'node:buffer';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MdlibsError } from '../errors.js';
@@ -19,20 +19,33 @@ export interface RecordFile {
   mtimeMs: number;
 }
 
+/**
+ * Largest record file read: the longest string V8 holds (a record is ~52 MB at 10,000 libraries).
+ * A larger one is not the builder's: MDL_RECORD_INVALID.
+ */
+export const RECORD_MAX_BYTES = 0x1fffffe8;
+
 /** The record file of a previous output tree, read on the thread pool; null when there is none. */
 export async function readRecordFile(dir: string | null): Promise<RecordFile | null> {
   if (!dir) return null;
   const path = join(dir, PATHS.buildRecord);
+  const invalid = (why: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} ${why}`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
   let handle;
   try {
-    handle = await open(path, 'r');
+    // never blocks on a named pipe (the open itself would wait for a writer)
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
     // none there (or the output path is not a folder: the builder refuses it with its own error)
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-    throw e;
+    throw invalid(`cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
   try {
-    const { size, mtimeMs } = await handle.stat();
+    const st = await handle.stat();
+    const { size, mtimeMs } = st;
+    // a pipe blocked the build forever, a folder crashed it (EISDIR), and a file larger than a
+    // string can hold crashed it too (allocUnsafe over 4 GiB, toString over 512 MiB)
+    if (!st.isFile()) throw invalid('is not a regular file (found a folder, device, socket or pipe)');
+    if (size > RECORD_MAX_BYTES) throw invalid(`is ${size} bytes, more than a build record can be (${RECORD_MAX_BYTES})`);
     // one read on the thread pool (readFile reads 512 KB at a time, each next read waiting for
     // this thread, busy reading the registry's folders: ~0.3 s for a 52 MB record), decoded here
     // in one go; an ASCII file (what recordChunks writes) is copied, not decoded
