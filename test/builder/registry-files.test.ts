@@ -109,3 +109,42 @@ describe('registry config files that are not plain small files', () => {
     }
   });
 });
+
+describe('[limits] the builder cannot honour', () => {
+  const registryWith = (limits: string, files: Record<string, string> = {}) => {
+    const root = tempDir('mdlibs-limits-');
+    writeRegistry(root, { scopes: { acme: 'public' }, limits });
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0', files });
+    return root;
+  };
+  const configProblems = (e: MdlibsError) => e.problems.filter((p) => p.code === 'MDL_REGISTRY_CONFIG_INVALID').map((p) => [p.field, p.message]);
+
+  it('refuses max_file_bytes and max_library_bytes over 1 GiB (a 3 GB file crashed the build with ERR_FS_FILE_TOO_LARGE)', async () => {
+    const root = registryWith('max_file_bytes = 9007199254740991\nmax_library_bytes = 9007199254740991');
+    const big = join(root, 'libraries/@acme/guide/1.0.0/docs/big.md');
+    writeFileSync(big, '');
+    truncateSync(big, 3 * 1024 * 1024 * 1024); // sparse: no disk used
+    const e = await buildError(root, join(tempDir(), 'out'));
+    expect(configProblems(e)).toEqual([
+      ['limits.max_file_bytes', expect.stringContaining('must be at most 1073741824')],
+      ['limits.max_library_bytes', expect.stringContaining('must be at most 1073741824')],
+    ]);
+    // validated with the default limits meanwhile: the file is over them, and was not read
+    expect(e.problems).toContainEqual(expect.objectContaining({ code: 'MDL_FILE_TOO_LARGE', file: 'libraries/@acme/guide/1.0.0/docs/big.md' }));
+  });
+
+  it('refuses a max_frontmatter_nodes so high that an alias bomb gets through (or hangs the build)', async () => {
+    // ~1.1 million nodes from 7 lines; at max_frontmatter_nodes = 10^15 a 10^9-node one hung the build
+    const lines = ['---', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 5; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    const root = registryWith('max_frontmatter_nodes = 1_000_000_000_000_000', { 'docs/bomb.md': `${lines.join('\n')}\ntitle: bomb\n---\n# Bomb\n` });
+    const e = await buildError(root, join(tempDir(), 'out'));
+    expect(configProblems(e)).toEqual([['limits.max_frontmatter_nodes', expect.stringContaining('must be at most 100000')]]);
+    expect(e.problems).toContainEqual(expect.objectContaining({ code: 'MDL_FRONTMATTER_TOO_COMPLEX', file: 'libraries/@acme/guide/1.0.0/docs/bomb.md' }));
+  });
+
+  it('accepts the highest limits', async () => {
+    const root = registryWith('max_file_bytes = 1073741824\nmax_library_bytes = 1073741824\nmax_frontmatter_nodes = 100000');
+    await expect(buildRegistry({ registryDir: root, outDir: join(tempDir(), 'out') })).resolves.toMatchObject({ versions: 1 });
+  });
+});

@@ -38,12 +38,28 @@ export const DEFAULT_LIMITS = {
   maxFrontmatterNodes: 2000,
 } as const;
 
+/**
+ * Highest values the builder accepts. It reads each file whole and packs a version in memory
+ * (Node reads at most 2 GiB at once: a larger limit let a 3 GB file crash the build), and counts
+ * frontmatter nodes one by one (a limit in the billions let an alias bomb hang it).
+ */
+export const MAX_LIMITS = {
+  maxFileBytes: 1024 * 1024 * 1024,
+  maxLibraryBytes: 1024 * 1024 * 1024,
+  maxFrontmatterNodes: 100_000,
+} as const;
+
+const limit = (fallback: number, max?: { value: number; why: string }) => {
+  const n = z.number().int().positive();
+  return (max ? n.max(max.value, `must be at most ${max.value} (${max.why})`) : n).default(fallback);
+};
+
 export const limitsSchema = z.strictObject({
-  max_file_bytes: z.number().int().positive().default(DEFAULT_LIMITS.maxFileBytes),
-  max_library_bytes: z.number().int().positive().default(DEFAULT_LIMITS.maxLibraryBytes),
-  max_files: z.number().int().positive().default(DEFAULT_LIMITS.maxFiles),
-  max_frontmatter_bytes: z.number().int().positive().default(DEFAULT_LIMITS.maxFrontmatterBytes),
-  max_frontmatter_nodes: z.number().int().positive().default(DEFAULT_LIMITS.maxFrontmatterNodes),
+  max_file_bytes: limit(DEFAULT_LIMITS.maxFileBytes, { value: MAX_LIMITS.maxFileBytes, why: '1 GiB: the builder holds each file in memory' }),
+  max_library_bytes: limit(DEFAULT_LIMITS.maxLibraryBytes, { value: MAX_LIMITS.maxLibraryBytes, why: '1 GiB: the builder packs a version in memory' }),
+  max_files: limit(DEFAULT_LIMITS.maxFiles),
+  max_frontmatter_bytes: limit(DEFAULT_LIMITS.maxFrontmatterBytes),
+  max_frontmatter_nodes: limit(DEFAULT_LIMITS.maxFrontmatterNodes, { value: MAX_LIMITS.maxFrontmatterNodes, why: 'the count that stops YAML alias bombs' }),
 });
 
 export const visibilitySchema = z.enum(['public', 'private']);
