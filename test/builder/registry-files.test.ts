@@ -148,3 +148,20 @@ describe('[limits] the builder cannot honour', () => {
     await expect(buildRegistry({ registryDir: root, outDir: join(tempDir(), 'out') })).resolves.toMatchObject({ versions: 1 });
   });
 });
+
+describe('scope files with look-alike names', () => {
+  it('refuses a scope file confusable with another scope even before it has libraries (acrne beside acme)', async () => {
+    const root = tempDir('mdlibs-confusable-scope-');
+    writeRegistry(root, { scopes: { acme: 'public', acrne: 'public' } });
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    const e = await buildError(root, join(tempDir(), 'out'));
+    expect(e.problems).toEqual([expect.objectContaining({ code: 'MDL_NAME_CONFUSABLE', file: 'scopes/acrne.toml', message: 'scope "acrne" is confusable with existing "acme"' })]);
+  });
+
+  it('still accepts scope files that only share a prefix', async () => {
+    const root = tempDir('mdlibs-confusable-scope-');
+    writeRegistry(root, { scopes: { acme: 'public', acme2: 'public', handbook: 'private' } });
+    writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    await expect(buildRegistry({ registryDir: root, outDir: join(tempDir(), 'out') })).resolves.toMatchObject({ versions: 1 });
+  });
+});

@@ -179,7 +179,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   }
   progress.done();
 
-  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev, root));
+  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev, root, [...layout.scopes.keys()]));
   if (problems.length) {
     throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written`, { problems, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
   }
@@ -340,7 +340,7 @@ function idsByScope(prev: BuildRecord | null): { versions: Map<string, Set<strin
 
 const sameSet = (xs: readonly string[], set: ReadonlySet<string> | undefined): boolean => set !== undefined && set.size === xs.length && xs.every((x) => set.has(x));
 
-function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string): Problem[] {
+function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string, scopeFiles: readonly string[]): Problem[] {
   const ruleLibs: RuleLibrary[] = libs.map((l) => ({
     full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
     versions: l.versions.map((v) => ({
@@ -354,7 +354,7 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
     known.add(full);
     known.add(full.split('/')[0] ?? '');
   }
-  return [...checkDependencies(ruleLibs, (file, field) => fieldLine(root, file, field)), ...checkConfusables(ruleLibs, known)];
+  return [...checkDependencies(ruleLibs, (file, field) => fieldLine(root, file, field)), ...checkConfusables(ruleLibs, known, scopeFiles)];
 }
 
 async function emitTree(

@@ -50,7 +50,7 @@ export function checkDependencies(libs: readonly RuleLibrary[], lineOf: (file: s
  * Two names in one scope (or two scopes) whose skeletons match are confusable.
  * The one not in `known` (the previous build) is refused; with no history, the later one in sort order.
  */
-export function checkConfusables(libs: readonly RuleLibrary[], known: ReadonlySet<string>): Problem[] {
+export function checkConfusables(libs: readonly RuleLibrary[], known: ReadonlySet<string>, scopeFiles: readonly string[] = []): Problem[] {
   const problems: Problem[] = [];
   const flag = (items: { key: string; label: string; rel: string }[], what: string) => {
     const seen = new Map<string, { key: string; label: string }>();
@@ -63,6 +63,9 @@ export function checkConfusables(libs: readonly RuleLibrary[], known: ReadonlySe
     }
   };
   const scopes = new Map<string, string>();
+  // a scope file is a scope too, libraries or not: `acrne` beside `acme` is a second team named
+  // like the first (teams.json), waiting for look-alike libraries
+  for (const scope of scopeFiles) scopes.set(scope, `scopes/${scope}.toml`);
   for (const l of libs) scopes.set(l.scope, `libraries/@${l.scope}`);
   flag([...scopes].map(([s, rel]) => ({ key: `@${s}`, label: s, rel })), 'scope');
   const byScope = new Map<string, RuleLibrary[]>();
