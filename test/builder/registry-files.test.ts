@@ -46,13 +46,12 @@ describe('registry config files that are not plain small files', () => {
   it('refuses a registry.toml that is a named pipe instead of blocking the build forever', { timeout: 15_000 }, async () => {
     await withRegistryToml((f) => execFileSync('mkfifo', [f]), async () => {
       // A read of the pipe blocks this very thread (no test timeout could fire): a writer comes
-      // after 3 s, so that a build that does read it ends, with the wrong outcome, rather than hang.
+      // after 3 s, so that a build that does read it ends, with the wrong outcome (a TOML parse
+      // error of "[x"), rather than hang.
       const writer = spawn('sh', ['-c', `sleep 3; printf '[x' > '${join(root, 'registry.toml')}'`], { stdio: 'ignore', detached: true });
       try {
-        const started = Date.now();
         const e = await buildError(root, out);
         expect(e.problems).toEqual([expect.objectContaining({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', file: 'registry.toml' })]);
-        expect(Date.now() - started).toBeLessThan(3000);
         expect(realpathSync(out)).toBe(served);
       } finally {
         if (writer.pid !== undefined) process.kill(-writer.pid); // the shell and its sleep
