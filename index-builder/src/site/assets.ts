@@ -122,7 +122,7 @@ function packageVersion(name: string, from: string): string | null {
 }
 
 export interface RendererFingerprint {
-  /** Digest of the site generator's own modules (markdown.ts, the page bodies, html.ts, …). */
+  /** Digest of the site generator's own modules (markdown.ts, the page bodies, html.ts, …) and of parse/markdown.ts (link targets). */
   source: string;
   /** Versions of the markdown and sanitizing packages (null: not found). */
   packages: Record<string, string | null>;
@@ -148,6 +148,9 @@ export function rendererFingerprint(): RendererFingerprint {
     }
   };
   walk(siteDir);
+  // modules outside the site folder that decide a page's HTML: how relative links resolve
+  const ext = fileURLToPath(import.meta.url).endsWith('.ts') ? 'ts' : 'js';
+  for (const rel of [`../parse/markdown.${ext}`]) hash.update(`${rel}\0`).update(readFileSync(join(siteDir, rel))).update('\0');
   renderer = { source: hash.digest('hex').slice(0, 16), packages: Object.fromEntries(RENDERER_PACKAGES.map((n) => [n, packageVersion(n, siteDir)])) };
   return renderer;
 }
