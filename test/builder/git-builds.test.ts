@@ -1,9 +1,10 @@
 import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, isMdlibsError, type MdlibsError } from '../../index-builder/src/index.js';
 import { parseVersionTrees } from '../../index-builder/src/git/git-state.js';
+import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
 import { commitAll, git, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -290,6 +291,22 @@ describe('output management', () => {
     const r = await buildRegistry({ registryDir: root, outDir: restored });
     expect(r.builtVersions).toEqual([]);
     expect(readdirSync(join(restored, 'index/@acme')).length).toBe(6);
+  });
+
+  it('keeps an adopted plain folder, with files no build writes, however many builds follow (it was pruned two builds later)', async () => {
+    const root = makeGitRegistry(2);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const restored = join(tempDir(), 'site');
+    cpSync(out, restored, { recursive: true, dereference: true });
+    writeFileSync(join(restored, 'CNAME'), 'docs.example.com\n');
+    for (let i = 0; i < KEEP_OLD_BUILDS + 2; i++) await buildRegistry({ registryDir: root, outDir: restored });
+    const builds = join(dirname(restored), '.site.builds');
+    const adopted = readdirSync(builds).filter((d) => d.startsWith('adopted-'));
+    expect(adopted).toHaveLength(1);
+    expect(readFileSync(join(builds, adopted[0] as string, 'CNAME'), 'utf8')).toBe('docs.example.com\n');
+    // the builds themselves are still pruned: the served one and KEEP_OLD_BUILDS before it
+    expect(readdirSync(builds).filter((d) => d.startsWith('b'))).toHaveLength(KEEP_OLD_BUILDS + 1);
   });
 });
 

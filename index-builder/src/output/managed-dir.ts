@@ -12,6 +12,8 @@ import { PATHS } from '../format/paths.js';
 import { SHARDED } from '../emit/tree-writer.js';
 
 export const KEEP_OLD_BUILDS = 2;
+/** Name prefix, in the builds folder, of a plain output folder the builder adopted (never pruned). */
+export const ADOPTED_PREFIX = 'adopted-';
 const OBJECTS = 'objects';
 
 export interface ManagedOutput {
@@ -113,7 +115,7 @@ function isLink(p: string): boolean {
 export function swapIn(m: ManagedOutput): void {
   if (m.previous === m.out) {
     // adopt a plain folder: move it into the builds folder first (one-time, not atomic)
-    const adopted = join(m.buildsDir, `adopted-${Date.now()}`);
+    const adopted = join(m.buildsDir, `${ADOPTED_PREFIX}${Date.now()}`);
     renameSync(m.out, adopted);
   } else if (existsSync(m.out) && !isLink(m.out)) {
     rmSync(m.out, { recursive: true }); // empty folder
@@ -139,7 +141,10 @@ export async function pruneOldBuilds(m: ManagedOutput): Promise<void> {
   const old = readdirSync(m.buildsDir).filter((d) => d !== current && d !== OBJECTS).sort();
   // the tree served until the swap is never deleted here, whatever its name sorts like
   const served = m.previous && dirname(m.previous) === m.buildsDir ? basename(m.previous) : null;
-  const doomed = new Set(old.slice(0, Math.max(0, old.length - KEEP_OLD_BUILDS)).filter((d) => d !== served));
+  // an adopted plain folder is the user's, not a build: it may hold files no build writes (a
+  // CNAME, notes), so it is kept until they delete it (it was pruned two builds later)
+  const builds = old.filter((d) => !d.startsWith(ADOPTED_PREFIX));
+  const doomed = new Set(builds.slice(0, Math.max(0, builds.length - KEEP_OLD_BUILDS)).filter((d) => d !== served));
   const deletions = [...doomed].map((d) => rm(join(m.buildsDir, d), { recursive: true, force: true }));
   if (existsSync(m.objectsDir)) {
     const live = new Set<string>();
