@@ -114,6 +114,27 @@ describe.each(backends)('store contract: %s', (_name, open, available, openTwo) 
     }
   });
 
+  it.runIf(available)('commits batches naming the same keys and downloads in opposite orders on two connections at once without a deadlock', async () => {
+    // two replicas each batch the same clients in their own arrival order; row locks taken in
+    // that order made PostgreSQL abort one of the two with "deadlock detected" (503 for its batch)
+    const [a, b] = await openTwo();
+    try {
+      const keys = Array.from({ length: 200 }, (_, i) => `ip:10.0.${i >> 8}.${i & 255}`);
+      const rows = keys.slice(0, 50).map((k) => ({ library: `@acme/${k.replace(/\W/g, '')}`, version: '1.0.0', day: '2026-11-25', n: 1 }));
+      const batch = (order: 1 | -1) => ({
+        window: 1,
+        hits: new Map((order === 1 ? keys : [...keys].reverse()).map((k) => [k, 1])),
+        decide: () => (order === 1 ? rows : [...rows].reverse()),
+      });
+      for (let round = 0; round < 20; round++) await Promise.all([a.commitBatch(batch(1)), b.commitBatch(batch(-1))]);
+      expect((await a.commitBatch({ window: 1, hits: new Map([[keys[0] as string, 1]]), decide: noDownloads })).get(keys[0] as string)).toBe(41);
+      expect((await b.downloadTotals()).get(rows[0]?.library as string)).toBe(40);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it.runIf(available)('counts downloads per version per day, in the same transaction as the hits', async () => {
     const store = await open();
     try {

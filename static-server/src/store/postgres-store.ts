@@ -40,10 +40,13 @@ export async function openPostgresStore(url: string, schema = 'public'): Promise
       try {
         await client.query('BEGIN');
         const totals = new Map<string, number>();
+        // Rows are written (and so locked until COMMIT) in one order, the same on every replica:
+        // in each batch's arrival order, two replicas batching the same clients (or versions) in
+        // different orders each held a row the other waited for ("deadlock detected", 503s).
         if (b.hits.size) {
           const keys = [...b.hits.keys()];
           const r = await client.query<{ key: string; n: string }>(
-            `INSERT INTO ${s}.rate_limits (key, win, n) SELECT k, $2, c FROM unnest($1::text[], $3::bigint[]) AS t(k, c)
+            `INSERT INTO ${s}.rate_limits (key, win, n) SELECT k, $2, c FROM unnest($1::text[], $3::bigint[]) AS t(k, c) ORDER BY k COLLATE "C"
              ON CONFLICT (key, win) DO UPDATE SET n = ${s}.rate_limits.n + excluded.n RETURNING key, n`,
             [keys, b.window, keys.map((k) => b.hits.get(k))],
           );
@@ -52,8 +55,8 @@ export async function openPostgresStore(url: string, schema = 'public'): Promise
         const rows = b.decide(totals, null); // token lookups here are never cached: always current
         if (rows.length) {
           await client.query(
-            `INSERT INTO ${s}.downloads (library, version, day, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-             ON CONFLICT (library, version, day) DO UPDATE SET n = ${s}.downloads.n + excluded.n`,
+            `INSERT INTO ${s}.downloads (library, version, day, n) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS t(l, v, d, c)
+             ORDER BY l COLLATE "C", v COLLATE "C", d COLLATE "C" ON CONFLICT (library, version, day) DO UPDATE SET n = ${s}.downloads.n + excluded.n`,
             [rows.map((x) => x.library), rows.map((x) => x.version), rows.map((x) => x.day), rows.map((x) => x.n)],
           );
         }
