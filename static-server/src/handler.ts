@@ -39,7 +39,8 @@ export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerR
   return (req, res) => {
     const started = process.hrtime.bigint();
     const incoming = req.headers['x-request-id'];
-    const id = typeof incoming === 'string' && REQ_ID_RE.test(incoming) ? incoming : `${PID}-${(++seq).toString(36)}`;
+    // an id that holds a token (a client that put it in the wrong header) is not logged: a new one is made
+    const id = typeof incoming === 'string' && REQ_ID_RE.test(incoming) && scrub(incoming) === incoming ? incoming : `${PID}-${(++seq).toString(36)}`;
     const ip = clientIp(req, ctx.config.trustProxy);
     const x: Exchange = { req, res, head: req.method === 'HEAD', id, route: 'static', ip, headers: {} };
     res.setHeader('x-request-id', id);

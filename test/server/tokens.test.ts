@@ -247,6 +247,18 @@ describe('tokens API', () => {
     expect(all).toContain('"route":"/api/v1/libraries"');
     for (const secret of Object.values(t)) if (secret.length > 20) expect(all).not.toContain(secret);
   });
+
+  it('never writes a token into the logs when the URL has it percent-encoded or it is sent as X-Request-Id', async () => {
+    const enc = (x: string) => [...x].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
+    const tok = t.valid as string;
+    await get(`${s.url}api/v1/libraries?token=${enc(tok)}&t2=%6ddl%5F${tok.slice(4)}&t3=mdl%5f${tok.slice(4)}`, t.valid);
+    await get(`${s.url}index.html`, undefined, { 'x-request-id': tok });
+    await new Promise((r) => setTimeout(r, 100));
+    const all = logLines.join('');
+    expect(all).toContain('t2=mdl_[redacted]');
+    expect(all).not.toContain(tok.slice(4));
+    expect(all).not.toContain(enc(tok.slice(4)));
+  });
 });
 
 describe('mdlibs-server token commands', () => {
