@@ -93,6 +93,17 @@ describe('tokens API', () => {
     expect((await api('GET', 'users/me', undefined)).status).toBe(401);
   });
 
+  it('refuses token names with C1 controls, line separators or bidi overrides (they passed as "printable" and split or reversed lines of token list)', async () => {
+    for (const name of ['a\u0085b', 'csi\u009b2J', 'line\u2028two', 'para\u2029two', 'abc\u202eevil', 'iso\u2066late\u2069', 'mark\u200f']) {
+      const r = await api('POST', 'auth/tokens', t.valid, { name, expires_in: '1d' });
+      expect([r.status, (r.json?.error as { details?: { field?: string } } | undefined)?.details?.field], JSON.stringify(name)).toEqual([400, 'name']);
+    }
+    // printable text in any script, emoji with joiners included, is still a name
+    const ok = await api('POST', 'auth/tokens', t.valid, { name: 'Ноутбук 👩\u200d💻 laptop', expires_in: '1d' });
+    expect(ok.status).toBe(201);
+    expect(ok.json?.name).toBe('Ноутбук 👩\u200d💻 laptop');
+  });
+
   it('refuses a non-admin token minting one that outlives it (a 1 m token made a never-expiring one that survived its revocation)', async () => {
     const parent = await issueToken(s.store, { owner: 'bob', name: 'short', scopes: ['secops'], expiresIn: '1h' });
     const limit = Date.parse(parent.token.expiresAt as string);

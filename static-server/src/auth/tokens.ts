@@ -46,6 +46,14 @@ export function parseExpiry(s: string): number | null {
   return ms;
 }
 
+/**
+ * What a token name may not hold: control characters (C0 and C1: U+0085 ends a line, U+009B
+ * starts a terminal escape), line and paragraph separators, lone surrogates, and the bidi
+ * marks, embeddings, overrides and isolates (U+202E shows the rest of a `token list` line
+ * reversed). Other format characters stay (an emoji's zero-width joiner).
+ */
+const NAME_UNPRINTABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
 export const normalizeScope = (s: string): string => (s.startsWith('@') ? s.slice(1) : s);
 
 export interface IssueInput {
@@ -62,7 +70,7 @@ export async function issueToken(store: Store, input: IssueInput): Promise<Issue
   const bad = scopes.find((s) => !SCOPE_RE.test(s));
   if (bad !== undefined) throw httpError('MDL_BAD_REQUEST', 'scopes must be scope names like @acme', { field: 'scopes' });
   const name = (input.name ?? 'token').trim();
-  if (!name || name.length > 100 || /[\u0000-\u001f\u007f]/.test(name)) throw httpError('MDL_BAD_REQUEST', 'name must be 1-100 printable characters', { field: 'name' });
+  if (!name || name.length > 100 || NAME_UNPRINTABLE.test(name)) throw httpError('MDL_BAD_REQUEST', 'name must be 1-100 printable characters', { field: 'name' });
   const now = input.now ?? new Date();
   const ms = input.expiresIn === undefined ? parseExpiry('90d') : typeof input.expiresIn === 'string' ? parseExpiry(input.expiresIn) : input.expiresIn;
   const secret = newSecret();
