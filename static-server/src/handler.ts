@@ -70,10 +70,13 @@ function cors(req: IncomingMessage, res: ServerResponse, origins: string[]): voi
   if (!origins.length) return;
   const origin = req.headers.origin;
   if (origins.includes('*')) res.setHeader('access-control-allow-origin', '*');
-  else if (origin && origins.includes(origin)) {
-    res.setHeader('access-control-allow-origin', origin);
+  else {
+    // the answer depends on Origin whether or not this one is allowed (an answer without the
+    // header, cached, would otherwise be given to an allowed origin too)
     res.setHeader('vary', 'Origin');
-  } else return;
+    if (!origin || !origins.includes(origin)) return;
+    res.setHeader('access-control-allow-origin', origin);
+  }
   res.setHeader('access-control-expose-headers', 'ETag, Content-Range, X-Request-Id, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After');
 }
 

@@ -3,7 +3,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { cpSync, readFileSync, realpathSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resolveConfig, type RunningServer } from '../../static-server/src/index.js';
+import { issueToken, resolveConfig, type RunningServer } from '../../static-server/src/index.js';
 import { writeLibrary } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildFixture, get, raw, startFixtureServer, type Fixture } from './fixture.js';
@@ -150,6 +150,33 @@ describe('static serving', () => {
       await own.close();
     }
     expect(() => resolveConfig({ publicDir: 'x', metricsToken: 'short' })).toThrow(/metricsToken/);
+  });
+
+  it('keeps Vary: Origin next to Accept-Encoding and Authorization when CORS allows one origin of a list (a shared cache gave one origin\'s answer to another)', async () => {
+    const own = await startFixtureServer(f, { corsOrigins: 'https://a.example, https://b.example', rateLimitAnonymous: 0 });
+    try {
+      const bob = (await issueToken(own.store, { owner: 'bob', scopes: ['secops'] })).secret;
+      const varyOf = (h: Record<string, string | string[] | undefined>) => String(h.vary ?? '').split(',').map((v) => v.trim().toLowerCase()).sort();
+      const origin = { origin: 'https://a.example' };
+      const ix = await raw(own.port, '/index/@acme/guide.json', { headers: { ...origin, 'accept-encoding': 'gzip' } });
+      expect(ix.headers['access-control-allow-origin']).toBe('https://a.example');
+      expect(varyOf(ix.headers)).toEqual(['accept-encoding', 'origin']);
+      const tgz = await raw(own.port, '/tarballs/@secops/runbook/runbook-1.0.0.tgz', { headers: { ...origin, authorization: `Bearer ${bob}` } });
+      expect(tgz.status).toBe(200);
+      expect(varyOf(tgz.headers)).toEqual(['authorization', 'origin']);
+      const priv = await raw(own.port, '/index/@secops/runbook.json', { headers: { ...origin, authorization: `Bearer ${bob}` } });
+      expect(priv.status).toBe(200);
+      expect(varyOf(priv.headers)).toEqual(['accept-encoding', 'authorization', 'origin']);
+      const nm = await raw(own.port, '/index/@acme/guide.json', { headers: { ...origin, 'accept-encoding': 'gzip', 'if-none-match': String(ix.headers.etag) } });
+      expect(nm.status).toBe(304);
+      expect(varyOf(nm.headers)).toEqual(['accept-encoding', 'origin']);
+      // an origin not in the list gets no CORS header and the same Vary
+      const other = await raw(own.port, '/index/@acme/guide.json', { headers: { origin: 'https://evil.example' } });
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      expect(varyOf(other.headers)).toEqual(['accept-encoding', 'origin']);
+    } finally {
+      await own.close();
+    }
   });
 });
 
