@@ -15,7 +15,7 @@ import type { ApiRequest, DownloadResult } from './api/types.js';
 import { View } from './api/view.js';
 import type { Context } from './context.js';
 import { httpError, notFound, ServerError } from './errors.js';
-import { clientKey } from './http/client-key.js';
+import { clientKey, forwardedAddress } from './http/client-key.js';
 import { discardBody } from './http/read-body.js';
 import { sendError, sendFile, sendJson } from './http/respond.js';
 import { scrub } from './logger.js';
@@ -59,10 +59,11 @@ export function createHandler(ctx: Context): (req: IncomingMessage, res: ServerR
  * The client's address. Behind the proxy `trustProxy` vouches for, that is the last
  * `X-Forwarded-For` entry: the one the proxy added. The entries before it come from the
  * client, which could put any address there and so escape its rate limit with each request.
+ * A port the proxy wrote after the address is dropped (forwardedAddress).
  */
 function clientIp(req: IncomingMessage, trustProxy: boolean): string {
   const fwd = req.headers['x-forwarded-for'];
-  if (trustProxy && typeof fwd === 'string') return fwd.split(',').at(-1)?.trim() || (req.socket.remoteAddress ?? 'unknown');
+  if (trustProxy && typeof fwd === 'string') return forwardedAddress(fwd.split(',').at(-1) ?? '') || (req.socket.remoteAddress ?? 'unknown');
   return req.socket.remoteAddress ?? 'unknown';
 }
 

@@ -11,7 +11,7 @@ import { bearer } from '../../static-server/src/auth/authenticate.js';
 import { accessFor } from '../../static-server/src/auth/access.js';
 import { ConfigError, parseExpiry, resolveConfig, configFromEnv } from '../../static-server/src/index.js';
 import { DenialThrottle } from '../../static-server/src/audit-throttle.js';
-import { clientKey } from '../../static-server/src/http/client-key.js';
+import { clientKey, forwardedAddress } from '../../static-server/src/http/client-key.js';
 import type { TokenRecord } from '../../static-server/src/index.js';
 
 describe('safePath', () => {
@@ -219,5 +219,14 @@ describe('rate-limit keys of anonymous clients', () => {
     expect(clientKey('::ffff:203.0.113.9')).toBe('ip:203.0.113.9');
     expect(clientKey('::ffff:cb00:7109')).toBe('ip:203.0.113.9');
     for (const odd of ['unknown', '1::2::3', 'fe80::g']) expect(clientKey(odd), odd).toBe(`ip:${odd}`);
+  });
+
+  it('drops the port a proxy wrote after the address in X-Forwarded-For (each new port was a new budget)', () => {
+    expect(forwardedAddress(' 203.0.113.7:40001 ')).toBe('203.0.113.7');
+    expect(forwardedAddress('203.0.113.7')).toBe('203.0.113.7');
+    expect(forwardedAddress('[2001:db8::1]:40001')).toBe('2001:db8::1');
+    expect(forwardedAddress('[2001:db8::1]')).toBe('2001:db8::1');
+    expect(forwardedAddress('2001:db8::1')).toBe('2001:db8::1');
+    for (const odd of ['999.1.1.1:80', '[nope]:80', 'unknown', 'host.example:80']) expect(forwardedAddress(odd), odd).toBe(odd);
   });
 });

@@ -166,6 +166,19 @@ describe('tokens API', () => {
     }
   });
 
+  it('behind a trusted proxy that writes the client port into X-Forwarded-For (ip:port, [ipv6]:port), limits the address, not each new port', async () => {
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 2, rateLimitAuthenticated: 0, trustProxy: true, logLevel: 'silent' });
+    try {
+      const teams = (xff: string) => fetch(`${own.url}api/v1/teams`, { headers: { 'x-forwarded-for': xff } }).then((r) => r.status);
+      // each connection of one client comes from a new port: each was a new budget
+      expect([await teams('203.0.113.7:40001'), await teams('203.0.113.7:40002'), await teams('203.0.113.7')]).toEqual([200, 200, 429]);
+      expect([await teams('[2001:db8:0:9::1]:40001'), await teams('[2001:db8:0:9::1]:40002'), await teams('[2001:db8:0:9::2]')]).toEqual([200, 200, 429]);
+      expect(await teams('203.0.113.8:40001')).toBe(200); // another address has its own budget
+    } finally {
+      await own.close();
+    }
+  });
+
   it('writes one audit row a minute for a client presenting the same bad token again and again (each was a row: a disk-filling flood)', async () => {
     const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent' });
     try {

@@ -25,6 +25,20 @@ function groups(ip: string): number[] | null {
   return all.length === 8 && all.every((g) => g >= 0 && g <= 0xffff) ? all : null;
 }
 
+/**
+ * The address in one X-Forwarded-For entry. Some proxies write the client's port too
+ * (`203.0.113.7:40001`, `[2001:db8::1]:40001`; Azure's do): kept, each new connection of one
+ * client was a new rate-limit key, a new budget. Anything else is returned trimmed, as given.
+ */
+export function forwardedAddress(entry: string): string {
+  const s = entry.trim();
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(s);
+  if (v4 && isIPv4(v4[1] as string)) return v4[1] as string;
+  const v6 = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(s);
+  if (v6 && isIPv6(v6[1] as string)) return v6[1] as string;
+  return s;
+}
+
 /** `ip:<v4>` for IPv4 (and IPv4-mapped IPv6), `ip6:<first 4 groups>::/64` for IPv6, else `ip:<as given>`. */
 export function clientKey(ip: string): string {
   if (isIPv4(ip)) return `ip:${ip}`;
