@@ -1,9 +1,13 @@
 /** Content-addressed tarball cache: `<cache>/content/sha512/<xx>/<hex>.tgz`, verified on read. */
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { readRegularFile } from '../file-reads.js';
 import { folderMaker, writeFileAtomic } from '../file-writes.js';
 import { dirname, join } from 'node:path';
 import { inBackground } from '../net/background-writes.js';
 import { integrityHex, matchesIntegrity } from './integrity.js';
+
+/** Largest cache entry read (the largest tarball the client downloads, LIMITS.tarballBytes). */
+export const MAX_CACHED_TARBALL_BYTES = 100 * 1024 * 1024;
 
 export class TarballCache {
   private readonly folder = folderMaker(0o700);
@@ -20,13 +24,16 @@ export class TarballCache {
     return existsSync(this.path(integrity));
   }
 
-  /** Bytes for an integrity, or null. A corrupt entry is removed and reported as a miss. */
+  /**
+   * Bytes for an integrity, or null. A corrupt entry, or one that is not a regular file (a
+   * folder crashed install with EISDIR, a named pipe blocked it forever), is removed and
+   * reported as a miss, so the download that follows can be cached again.
+   */
   get(integrity: string): Buffer | null {
     const p = this.path(integrity);
-    if (!existsSync(p)) return null;
-    const bytes = readFileSync(p);
-    if (matchesIntegrity(bytes, integrity)) return bytes;
-    rmSync(p, { force: true });
+    const r = readRegularFile(p, MAX_CACHED_TARBALL_BYTES);
+    if (r.ok && matchesIntegrity(r.bytes, integrity)) return r.bytes;
+    if (r.ok || r.why !== 'missing') rmSync(p, { recursive: true, force: true });
     return null;
   }
 
