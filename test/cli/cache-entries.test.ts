@@ -77,3 +77,28 @@ describe('the content-addressed tarball cache', () => {
     expect(lstatSync(entry).isFile()).toBe(true);
   });
 });
+
+describe('the HTTP cache (index files, config.json, search index)', () => {
+  it('a cached body that is a named pipe is never read (it blocked every command that read an index file forever): the registry is asked again and the pipe replaced', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide', '--registry', host.url])).code).toBe(0);
+    const http = join(cli.home, 'cache/mdlibs/http');
+    const bodies = readdirSync(http).filter((n) => n.endsWith('.body'));
+    const index = bodies.find((n) => readFileSync(join(http, n), 'utf8').includes('"name":"@acme/guide"'));
+    expect(index).toBeDefined();
+    const entry = join(http, index as string);
+    const good = readFileSync(entry);
+    rmSync(entry);
+    execFileSync('mkfifo', [entry]);
+    const stop = feedPipe(entry, good);
+    try {
+      host.log.length = 0;
+      const r = await cli.run(['outdated', '--registry', host.url, '--json']);
+      expect(r.code).toBe(0);
+      // asked without If-None-Match: the pipe was no cached answer
+      expect(host.log.find((l) => l.path === '/index/@acme/guide.json')?.ifNoneMatch).toBeUndefined();
+    } finally {
+      stop();
+    }
+  });
+});

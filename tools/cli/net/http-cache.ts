@@ -1,7 +1,7 @@
 /** GET with an on-disk ETag cache (search index, index files): conditional requests and offline reads. */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { readRegularFile } from '../file-reads.js';
 import { writeFileAtomic } from '../file-writes.js';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
@@ -16,6 +16,10 @@ interface Meta {
   fetchedAt?: number;
 }
 
+/** Largest cached body read back (the largest cached GET: the search index, LIMITS.searchBytes). */
+const MAX_CACHED_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_META_BYTES = 64 * 1024;
+
 export class HttpCache {
   private folder: Promise<unknown> | null = null;
   private readonly chains = new Map<string, Promise<void>>();
@@ -27,10 +31,18 @@ export class HttpCache {
     return { meta: join(this.dir, 'http', `${k}.json`), body: join(this.dir, 'http', `${k}.body`) };
   }
 
+  /**
+   * The cached answer, or null. Entries that are not regular files are misses (a named pipe
+   * blocked every command that read an index file forever); the next 200 replaces them.
+   */
   read(url: string): { meta: Meta; body: Buffer } | null {
     const p = this.paths(url);
+    const meta = readRegularFile(p.meta, MAX_META_BYTES);
+    if (!meta.ok) return null;
+    const body = readRegularFile(p.body, MAX_CACHED_BODY_BYTES);
+    if (!body.ok) return null;
     try {
-      return { meta: JSON.parse(readFileSync(p.meta, 'utf8')) as Meta, body: readFileSync(p.body) };
+      return { meta: JSON.parse(meta.bytes.toString('utf8')) as Meta, body: body.bytes };
     } catch {
       return null;
     }
