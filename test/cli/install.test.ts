@@ -293,6 +293,18 @@ describe('install from a plain static host', () => {
     expect([r3.code, r3.stderr.includes('libraries/@acme is not a folder')]).toEqual([1, true]);
   });
 
+  it('a link a cloned project carries at libraries/.mdlibs-state.json.tmp is not written through (install overwrote the file outside the project)', async () => {
+    const outside = tempDir('mdlibs-outside-');
+    writeFileSync(join(outside, 'precious.txt'), 'precious');
+    const cli = cliEnv();
+    mkdirSync(join(cli.cwd, 'libraries'));
+    symlinkSync(join(outside, 'precious.txt'), join(cli.cwd, 'libraries/.mdlibs-state.json.tmp'));
+    const r = await cli.run(['install', '@acme/guide', '--registry', host.url]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(outside, 'precious.txt'), 'utf8')).toBe('precious');
+    expect(JSON.parse(readFileSync(join(cli.cwd, 'libraries/.mdlibs-state.json'), 'utf8'))).toHaveProperty(['libraries', '@acme/guide']);
+  });
+
   it('uninstall stops at a @scope folder replaced by a link after the install, deleting nothing outside', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/guide', '--registry', host.url])).code).toBe(0);

@@ -4,6 +4,7 @@
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { cliError } from '../errors.js';
 import { redactUrl } from '../net/http.js';
@@ -45,8 +46,12 @@ function writeInstallState(projectDir: string, installDir: string, state: Record
   const dir = join(projectDir, installDir);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, STATE_FILE);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify({ libraries: state }, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  // a name of its own, created new ('wx' fails on anything there, a link included): the fixed
+  // name `.mdlibs-state.json.tmp` was written through a link a cloned project carried, so
+  // install overwrote the file it pointed to, outside the project
+  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify({ libraries: state }, null, 2)}\n`, { flag: 'wx' });
+  renameSync(tmp, file);
 }
 
 export function libraryDir(projectDir: string, installDir: string, full: string): string {
