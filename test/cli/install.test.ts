@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/tmp.js';
@@ -291,6 +291,36 @@ describe('install from a plain static host', () => {
     writeFileSync(join(third.cwd, 'libraries/@acme'), 'x');
     const r3 = await third.run(['install', '@acme/guide', '--registry', host.url]);
     expect([r3.code, r3.stderr.includes('libraries/@acme is not a folder')]).toEqual([1, true]);
+  });
+
+  it('an mdlibs.lock or .mdlibs.toml that is not a regular file (a folder, a pipe, a link to /dev/zero) is refused with a clear error, never read (a link to /dev/zero was read until memory ran out, a folder was exit 70)', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide', '--registry', host.url])).code).toBe(0);
+    const lock = join(cli.cwd, 'mdlibs.lock');
+    const good = readFileSync(lock);
+    rmSync(lock);
+    mkdirSync(lock);
+    const r = await cli.run(['install']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('error CLI_LOCKFILE_INVALID: mdlibs.lock is not a regular file');
+    rmSync(lock, { recursive: true });
+    // pipes fed by a writer, so that a reader that blocks on them is not stuck forever
+    for (const [file, code, message] of [[lock, 7, 'CLI_LOCKFILE_INVALID: mdlibs.lock is not a regular file'], [join(cli.cwd, '.mdlibs.toml'), 1, '.mdlibs.toml is not a regular file']] as const) {
+      const bytes = existsSync(file) ? readFileSync(file) : good;
+      rmSync(file, { force: true });
+      execFileSync('mkfifo', [file]);
+      writeFileSync(`${file}.src`, bytes);
+      const writer = spawn(process.execPath, ['-e', 'const fs = require("fs"); const [src, to] = process.argv.slice(1); for (;;) fs.writeFileSync(to, fs.readFileSync(src));', `${file}.src`, file], { stdio: 'ignore' });
+      try {
+        const p = await cli.run(['install']);
+        expect(p.code, file).toBe(code);
+        expect(p.stderr, file).toContain(message);
+      } finally {
+        writer.kill();
+      }
+      rmSync(file, { force: true });
+      writeFileSync(file, bytes);
+    }
   });
 
   it('a link a cloned project carries at libraries/.mdlibs-state.json.tmp is not written through (install overwrote the file outside the project)', async () => {

@@ -8,14 +8,15 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 export type RegularRead =
   | { ok: true; bytes: Buffer }
-  | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'changed'; size?: number };
+  | { ok: false; why: 'missing' | 'not-a-file' | 'too-large' | 'changed' | 'unreadable'; size?: number; code?: string };
 
 export function readRegularFile(file: string, maxBytes: number): RegularRead {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    return { ok: false, why: (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? 'missing' : 'not-a-file' };
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return code === 'ENOENT' || code === 'ENOTDIR' ? { ok: false, why: 'missing' } : { ok: false, why: 'unreadable', code };
   }
   try {
     const st = fstatSync(fd);

@@ -33,7 +33,13 @@ export class TarballCache {
     const p = this.path(integrity);
     const r = readRegularFile(p, MAX_CACHED_TARBALL_BYTES);
     if (r.ok && matchesIntegrity(r.bytes, integrity)) return r.bytes;
-    if (r.ok || r.why !== 'missing') rmSync(p, { recursive: true, force: true });
+    if (r.ok || r.why !== 'missing') {
+      try {
+        rmSync(p, { recursive: true, force: true });
+      } catch {
+        // an entry it may not remove (a read-only cache): a miss all the same
+      }
+    }
     return null;
   }
 

@@ -1,11 +1,12 @@
 /** mdlibs.lock: exact versions, resolved URLs and integrity (JSON, sorted keys, stable bytes). */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { dependencyMap, libraryName, semverVersion, shortString } from '../../../index-builder/src/format/protocol.js';
 import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
+import { readRegularFile } from '../file-reads.js';
 import { firstIssue } from '../schema-issue.js';
 
 export const LOCKFILE_VERSION = 1;
@@ -57,10 +58,20 @@ export function parseLockfile(text: string, file: string): Lockfile {
   return r.data;
 }
 
+/** Largest mdlibs.lock read: 10,000 libraries (the most one resolution reaches) take about 10 MB. */
+export const MAX_LOCKFILE_BYTES = 32 * 1024 * 1024;
+
 export function readLockfile(projectDir: string): Lockfile | null {
   const file = join(projectDir, LOCK_FILE);
-  if (!existsSync(file)) return null;
-  return parseLockfile(readFileSync(file, 'utf8'), LOCK_FILE);
+  // not readFileSync: a cloned project's `mdlibs.lock -> /dev/zero` was read until memory ran out, a pipe blocked forever
+  const r = readRegularFile(file, MAX_LOCKFILE_BYTES);
+  if (r.ok) return parseLockfile(r.bytes.toString('utf8'), LOCK_FILE);
+  if (r.why === 'missing') return null;
+  const fix = 'restore it from version control, or delete it and run `mdlibs update` to resolve again';
+  if (r.why === 'too-large') throw cliError('CLI_LOCKFILE_INVALID', `${LOCK_FILE} is ${r.size ?? 'over'} bytes; the limit is ${MAX_LOCKFILE_BYTES}`, fix);
+  if (r.why === 'changed') throw cliError('CLI_LOCKFILE_INVALID', `${LOCK_FILE} changed while it was read`, 'run the command again when nothing else writes to it');
+  if (r.why === 'unreadable') throw cliError('CLI_LOCKFILE_INVALID', `${LOCK_FILE} cannot be read (${r.code ?? 'error'})`, `check its permissions (ls -l ${LOCK_FILE})`);
+  throw cliError('CLI_LOCKFILE_INVALID', `${LOCK_FILE} is not a regular file (found a folder, device, socket or pipe, or a link to one)`, fix);
 }
 
 /**
