@@ -123,6 +123,24 @@ describe('install from a plain static host', () => {
     expect(none.stderr).toContain('CLI_LOCKFILE_MISSING');
   });
 
+  it('`install` without arguments refuses a lockfile entry nothing in .mdlibs.toml needs (one slipped into the lock was downloaded and installed), installing nothing', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+    rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+    const file = join(cli.cwd, 'mdlibs.lock');
+    const lock = JSON.parse(readFileSync(file, 'utf8')) as { libraries: Record<string, unknown> };
+    lock.libraries['@acme/stowaway'] = lock.libraries['@acme/guide'];
+    writeFileSync(file, JSON.stringify(lock, null, 2));
+    const r = await cli.run(['install']);
+    expect(r.code).toBe(7);
+    expect(r.stderr).toContain('error CLI_LOCKFILE_OUTDATED: mdlibs.lock is out of date: mdlibs.lock lists @acme/stowaway, which nothing in .mdlibs.toml needs');
+    expect(existsSync(join(cli.cwd, 'libraries'))).toBe(false);
+    // update resolves again and drops it
+    const u = await cli.run(['update', '--registry', host.url]);
+    expect(u.code).toBe(0);
+    expect(Object.keys(lockOf(cli.cwd).libraries)).toEqual(['@acme/guide']);
+  });
+
   it('a lockfile edited to a version that is not semver is refused with CLI_LOCKFILE_INVALID by install and outdated (outdated exited 70)', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);

@@ -111,5 +111,18 @@ export function lockfileDrift(lock: Lockfile, deps: Readonly<Record<string, stri
   for (const [name, e] of Object.entries(lock.libraries)) {
     for (const dep of Object.keys(e.dependencies)) if (!lock.libraries[dep]) return `${LOCK_FILE} entry ${name} needs ${dep}, which has no entry`;
   }
+  // every entry must be reached from the dependencies (mdlibs never writes one that is not): an
+  // entry slipped into the lock (another name, another registry) was downloaded and installed
+  const reached = new Set<string>();
+  const queue = Object.keys(lock.dependencies);
+  while (queue.length) {
+    const n = queue.pop() as string;
+    const e = Object.hasOwn(lock.libraries, n) ? lock.libraries[n] : undefined;
+    if (!e || reached.has(n)) continue;
+    reached.add(n);
+    queue.push(...Object.keys(e.dependencies));
+  }
+  const stray = Object.keys(lock.libraries).filter((n) => !reached.has(n)).sort();
+  if (stray.length) return `${LOCK_FILE} lists ${stray.slice(0, 3).join(', ')}${stray.length > 3 ? ` and ${stray.length - 3} more` : ''}, which nothing in .mdlibs.toml needs`;
   return null;
 }
