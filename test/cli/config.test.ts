@@ -160,6 +160,23 @@ describe('mdlibs registry add|list|remove|set-default', () => {
     expect(env.json<{ default: unknown }>().default).toEqual({ value: 'https://second.example', url: 'https://second.example/', source: 'env' });
   });
 
+  it('list never prints a user name, password or token a hand-edited config.toml or MDLIBS_REGISTRY_URL puts in a registry URL (it listed them as written)', async () => {
+    const c = cliEnv();
+    mkdirSync(join(c.env.XDG_CONFIG_HOME as string, 'mdlibs'), { recursive: true });
+    writeFileSync(join(c.env.XDG_CONFIG_HOME as string, 'mdlibs/config.toml'), 'default = "leaky"\n[registries.leaky]\nurl = "https://alice:hunter2@reg.example/?token=mdl_sekrit"\n[registries.q]\nurl = "https://reg.example/?token=mdl_sekrit"\n');
+    for (const args of [['registry', 'list'], ['registry', 'list', '--json']]) {
+      const r = await c.run(args);
+      expect(r.code, args.join(' ')).toBe(0);
+      expect(r.stdout, args.join(' ')).toContain('reg.example');
+      expect(`${r.stdout}${r.stderr}`, args.join(' ')).not.toMatch(/hunter2|mdl_sekrit|alice/);
+    }
+    const env = await c.run(['registry', 'list', '--json'], { env: { MDLIBS_REGISTRY_URL: 'https://bob:pw123@reg.example/' } });
+    expect(env.stdout).not.toMatch(/pw123|bob/);
+    const add = await c.run(['registry', 'add', 'q', 'https://other.example/', '--no-verify']);
+    expect(add.stderr).toContain('CLI_REGISTRY_EXISTS');
+    expect(add.stderr).not.toMatch(/hunter2|mdl_sekrit|alice/);
+  });
+
   it('list marks only the default entry when another name has the same URL (both were marked), and every entry of a default given as a URL', async () => {
     expect((await cli.run(['registry', 'add', 'alias', host.url, '--no-verify'])).code).toBe(0);
     const rows = (await cli.run(['registry', 'list', '--json'])).json<{ registries: { name: string; default: boolean }[] }>().registries;

@@ -6,6 +6,7 @@ import { loadSettings, registryUrlOf, tokenFor } from '../config/settings.js';
 import { registryNameIssue } from '../config/schema.js';
 import { normalizeRegistryUrl, type Source } from '../config/settings-resolve.js';
 import { cliError } from '../errors.js';
+import { redactUrl } from '../net/http.js';
 import { safe, table } from '../output.js';
 import { Session } from '../registry/session.js';
 
@@ -36,7 +37,7 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     // own keys only: "toString" or "constructor" are on every object ("__proto__" was "added" and stored nowhere)
     const existing = Object.hasOwn(doc.registries, o.name) ? doc.registries[o.name] : undefined;
     if (existing && normalizeRegistryUrl(existing.url) !== url) {
-      throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(existing.url, 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
+      throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(shown(existing.url), 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
     }
     let registryName: string | null = null;
     if (o.verify) {
@@ -51,6 +52,13 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
   },
   render: (r) => `added ${safe(r.name, 64)} → ${safe(r.url, 2048)}${r.registryName ? ` ("${safe(r.registryName)}")` : ''}${r.default ? ' (default)' : ''}\n  in ${safe(r.file, 4096)}`,
 });
+
+/** A URL as written, without a user name, password or token (redactUrl); a name or a string that is no URL as it is. */
+const shown = (v: string): string => {
+  if (!URL.canParse(v)) return v;
+  const r = redactUrl(v);
+  return r === new URL(v).toString() ? v : r; // unchanged unless something was taken out
+};
 
 interface ListRow {
   name: string;
@@ -77,15 +85,16 @@ const list = defineCommand<{ path?: string }, { registries: ListRow[]; default: 
     // a default given by name marks that entry only, not every entry with the same URL
     const byName = s.defaultRegistry !== null && s.registries.some((r) => r.name === s.defaultRegistry?.value);
     const rows = s.registries.map((r) => {
-      let url = r.url;
+      let url: string;
       try {
         url = normalizeRegistryUrl(r.url);
       } catch {
-        // shown as written
+        // shown as written, less what must not be printed: a hand-written `http://user:password@host/?token=…` was listed whole
+        url = shown(r.url);
       }
       return { name: r.name, url, from: r.from, default: url === defUrl && (!byName || r.name === s.defaultRegistry?.value), loggedIn: tokenFor(s, url) !== undefined };
     });
-    return { registries: rows, default: s.defaultRegistry ? { value: s.defaultRegistry.value, url: defUrl, source: s.defaultRegistry.source } : null };
+    return { registries: rows, default: s.defaultRegistry ? { value: shown(s.defaultRegistry.value), url: defUrl, source: s.defaultRegistry.source } : null };
   },
   render: (r) => {
     const lines: string[] = [];
