@@ -15,6 +15,7 @@ import { changeProject, projectOptions, type ProjectFlags } from './shared.js';
 interface Opts extends ProjectFlags {
   targets?: string[];
   title?: string;
+  force: boolean;
 }
 
 type Result = ({ kind: 'libraries' } & InstallResult) | { kind: 'doc'; path: string; title: string; previous: string };
@@ -25,6 +26,7 @@ export default defineCommand<Opts, Result>({
   builder: (y) => projectOptions(y)
     .positional('targets', { type: 'string', array: true, describe: 'libraries (@scope/name) to update; default: all. With --title: one markdown file' })
     .option('title', { type: 'string', describe: 'set the title of the markdown document given as target' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace or remove library folders even when their files were edited after install (without it: CLI_LOCAL_CHANGES, exit 9, nothing changed)' })
     .example('$0 update', 'move every library to the newest version its range allows')
     .example('$0 update docs/intro.md --title "Getting started"', 'retitle a local document'),
   handler: async (o) => {
@@ -41,7 +43,7 @@ export default defineCommand<Opts, Result>({
       }
       const registryUrl = settings.defaultRegistry ? targetRegistry(settings).url : Object.values(project.lock?.libraries ?? {})[0]?.registry;
       if (!registryUrl) return { kind: 'libraries', ...(await noop()) };
-      const r = await resolveAndInstall(session, project, project.dependencies, { registryUrl, unlock: names.length ? new Set(names) : 'all' });
+      const r = await resolveAndInstall(session, project, project.dependencies, { registryUrl, unlock: names.length ? new Set(names) : 'all', refuseLocalChanges: o.force ? undefined : 'update' });
       return { kind: 'libraries', ...r };
     });
   },

@@ -85,6 +85,8 @@ export interface ResolveOptions {
   registryUrl: string;
   /** Libraries whose locked version may change (update); 'all' re-resolves everything. */
   unlock: ReadonlySet<string> | 'all';
+  /** `update` without --force: refuse to replace or remove libraries with local edits (CLI_LOCAL_CHANGES). */
+  refuseLocalChanges?: 'update' | undefined;
 }
 
 /** Resolves the project's dependencies (with new ones), installs, then writes the lockfile and .mdlibs.toml. */
@@ -140,7 +142,7 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
     const finalDeps = Object.fromEntries(Object.entries(deps).map(([n, r]) => [n, r === '*' ? `^${res.chosen.get(n)?.version ?? '0.0.0'}` : r]));
     const lock: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: finalDeps, libraries };
     assertLockfileWritable(lock);
-    const stats = await materialize(session, p.projectDir, p.installDir, libraries);
+    const stats = await materialize(session, p.projectDir, p.installDir, libraries, { refuseLocalChanges: o.refuseLocalChanges });
     writeLockfile(p.projectDir, lock);
     saveDependencies(p.projectDir, finalDeps);
     return result('resolve', lock, stats, warnings);
@@ -149,8 +151,11 @@ export async function resolveAndInstall(session: Session, p: ProjectState, deps:
   }
 }
 
-/** Removes libraries from the project; what nothing else needs is deleted. No network. */
-export async function uninstall(session: Session, p: ProjectState, names: readonly string[]): Promise<InstallResult> {
+/**
+ * Removes libraries from the project; what nothing else needs is deleted. No network.
+ * Without `force`, a library folder with local edits is not deleted: CLI_LOCAL_CHANGES.
+ */
+export async function uninstall(session: Session, p: ProjectState, names: readonly string[], force = false): Promise<InstallResult> {
   const lock = p.lock;
   for (const n of names) {
     if (p.dependencies[n] === undefined && !lock?.dependencies[n]) throw cliError('CLI_NOT_INSTALLED', `${n} is not a dependency of this project`, '`mdlibs list --installed` shows what is installed');
@@ -168,7 +173,7 @@ export async function uninstall(session: Session, p: ProjectState, names: readon
   }
   const next: Lockfile = { lockfileVersion: LOCKFILE_VERSION, dependencies: Object.fromEntries(Object.entries(lock?.dependencies ?? {}).filter(([n]) => deps[n] !== undefined)), libraries: keep };
   assertLockfileWritable(next);
-  const stats = await materialize(session, p.projectDir, p.installDir, keep);
+  const stats = await materialize(session, p.projectDir, p.installDir, keep, { refuseLocalChanges: force ? undefined : 'uninstall' });
   writeLockfile(p.projectDir, next);
   saveDependencies(p.projectDir, deps);
   return result('resolve', next, stats, []);

@@ -3,15 +3,17 @@
  * sha512 checked against the lock entry, archive checked, extracted beside the target,
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { cliError } from '../errors.js';
+import { readRegularFile } from '../file-reads.js';
 import { redactUrl } from '../net/http.js';
 import type { Session } from '../registry/session.js';
 import { matchesIntegrity } from './integrity.js';
 import { readArchive, stagingName, writeArchive, type ArchiveFile } from './extract.js';
 import type { LockEntry } from './lockfile.js';
+import { archiveDigests, describeChanges, localChanges, type FileDigests, type LocalChange } from './local-changes.js';
 import { pidRunning } from './project-lock.js';
 import { runPool } from './pool.js';
 import { checkedName } from './spec.js';
@@ -28,21 +30,51 @@ export interface MaterializeStats {
   fromCache: number;
 }
 
-/** What is on disk: `<installDir>/.mdlibs-state.json` maps each installed library to its integrity. */
+/**
+ * What is on disk: `<installDir>/.mdlibs-state.json` maps each installed library to its
+ * integrity (`libraries`) and to a digest of each file install wrote (`files`, see
+ * local-changes.ts; state files of older versions have none).
+ */
 export const STATE_FILE = '.mdlibs-state.json';
 
-export function readInstallState(projectDir: string, installDir: string): Record<string, string> {
-  try {
-    const raw = JSON.parse(readFileSync(join(projectDir, installDir, STATE_FILE), 'utf8')) as { libraries?: unknown };
-    const libs = raw.libraries;
-    if (!libs || typeof libs !== 'object') return {};
-    return Object.fromEntries(Object.entries(libs as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'));
-  } catch {
-    return {};
-  }
+export interface InstallRecord {
+  libraries: Record<string, string>;
+  files: Record<string, FileDigests>;
 }
 
-function writeInstallState(projectDir: string, installDir: string, state: Record<string, string>): void {
+/** Largest state file read (10,000 libraries of many files each). */
+const MAX_STATE_BYTES = 256 * 1024 * 1024;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readInstallRecord(projectDir: string, installDir: string): InstallRecord {
+  const empty: InstallRecord = { libraries: {}, files: {} };
+  // a cloned project's state file may be a pipe or a link to /dev/zero: read only a regular file
+  const read = readRegularFile(join(projectDir, installDir, STATE_FILE), MAX_STATE_BYTES);
+  if (!read.ok) return empty;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(read.bytes.toString('utf8'));
+  } catch {
+    return empty;
+  }
+  if (!isRecord(raw) || !isRecord(raw.libraries)) return empty;
+  const libraries = Object.fromEntries(Object.entries(raw.libraries).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  const files: Record<string, FileDigests> = {};
+  if (isRecord(raw.files)) {
+    for (const [name, digests] of Object.entries(raw.files)) {
+      if (!Object.hasOwn(libraries, name) || !isRecord(digests) || !Object.values(digests).every((d) => typeof d === 'string')) continue;
+      files[name] = digests as FileDigests;
+    }
+  }
+  return { libraries, files };
+}
+
+export function readInstallState(projectDir: string, installDir: string): Record<string, string> {
+  return readInstallRecord(projectDir, installDir).libraries;
+}
+
+function writeInstallState(projectDir: string, installDir: string, state: InstallRecord): void {
   const dir = join(projectDir, installDir);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, STATE_FILE);
@@ -50,7 +82,7 @@ function writeInstallState(projectDir: string, installDir: string, state: Record
   // name `.mdlibs-state.json.tmp` was written through a link a cloned project carried, so
   // install overwrote the file it pointed to, outside the project
   const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify({ libraries: state }, null, 2)}\n`, { flag: 'wx' });
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx' });
   renameSync(tmp, file);
 }
 
@@ -126,6 +158,67 @@ const scopeOf = (full: string): string | null => {
   }
 };
 
+/** Digests of what a tarball holds, when the cache has it (for libraries a state file without digests lists). */
+async function cachedDigests(session: Session, integrity: string | undefined): Promise<FileDigests | null> {
+  const bytes = integrity === undefined ? null : session.tarballs.get(integrity);
+  if (!bytes) return null;
+  try {
+    return archiveDigests(await readArchive(bytes, 'a cached tarball'));
+  } catch {
+    return null;
+  }
+}
+
+interface EditedLibrary {
+  name: string;
+  path: string;
+  changes: LocalChange[];
+  /** Set when the changes cannot be told. */
+  unknown?: string;
+}
+
+/**
+ * Throws CLI_LOCAL_CHANGES when a folder of `names` holds files that differ from what was
+ * installed there (changed, added or removed), before anything is downloaded or changed.
+ * A folder mdlibs has no digests for is compared with its tarball in the cache; without one
+ * (another copy of the project, a cleared cache) it counts as edited: mdlibs cannot tell.
+ */
+async function refuseLocalChanges(session: Session, projectDir: string, installDir: string, record: InstallRecord, names: readonly string[], command: 'update' | 'uninstall'): Promise<void> {
+  const edited: EditedLibrary[] = [];
+  for (const name of [...new Set(names)].sort()) {
+    let dir: string;
+    try {
+      dir = libraryDir(projectDir, installDir, name);
+    } catch {
+      continue; // a tampered state file names no real library: the disk is left alone for it
+    }
+    const st = lstatSync(dir, { throwIfNoEntry: false });
+    if (!st) continue;
+    const path = relative(projectDir, dir).split(sep).join('/');
+    if (!st.isDirectory()) {
+      if (!st.isSymbolicLink()) edited.push({ name, path, changes: [], unknown: 'it is not a folder (mdlibs installed one there)' });
+      continue; // a link: removing it loses nothing
+    }
+    const installed = Object.hasOwn(record.files, name) ? record.files[name] as FileDigests
+      : Object.hasOwn(record.libraries, name) ? await cachedDigests(session, record.libraries[name]) : null;
+    if (!installed) {
+      edited.push({ name, path, changes: [], unknown: Object.hasOwn(record.libraries, name)
+        ? 'mdlibs cannot tell whether it was edited (no digests were recorded when it was installed and its tarball is not in the cache)'
+        : `mdlibs did not install it (${installDir}/${STATE_FILE} does not list it)` });
+      continue;
+    }
+    const changes = localChanges(dir, installed);
+    if (changes.length) edited.push({ name, path, changes });
+  }
+  if (!edited.length) return;
+  const shown = edited.slice(0, 3).map((e) => `${e.path}: ${e.unknown ?? describeChanges(e.changes)}`).join('; ');
+  const more = edited.length > 3 ? `; and ${edited.length - 3} more libraries` : '';
+  const what = command === 'uninstall' ? 'delete' : 'replace';
+  throw cliError('CLI_LOCAL_CHANGES', `\`mdlibs ${command}\` would ${what} files that were edited after they were installed: ${shown}${more}`,
+    `nothing was changed; copy the edits you want to keep out of ${installDir}/ (or undo them) and run the command again, or run it again with --force to discard them`,
+    { libraries: edited.map((e) => ({ name: e.name, path: e.path, ...(e.unknown ? { unknown: e.unknown } : {}), changes: e.changes.slice(0, 100) })) });
+}
+
 async function fetchVerified(session: Session, full: string, e: LockEntry, stats: MaterializeStats): Promise<Buffer> {
   const what = `${full}@${e.version}`;
   const cached = session.tarballs.get(e.integrity);
@@ -145,14 +238,25 @@ async function fetchVerified(session: Session, full: string, e: LockEntry, stats
   return bytes;
 }
 
+export interface MaterializeOptions {
+  /**
+   * The command (`update`, `uninstall`) that refuses with CLI_LOCAL_CHANGES, before it
+   * downloads or changes anything, to replace or remove a library folder whose files differ
+   * from what was installed. Unset (install, or --force): such folders are replaced.
+   */
+  refuseLocalChanges?: 'update' | 'uninstall' | undefined;
+}
+
 export async function materialize(
   session: Session,
   projectDir: string,
   installDir: string,
   wanted: Readonly<Record<string, LockEntry>>,
+  o: MaterializeOptions = {},
 ): Promise<MaterializeStats> {
   // what is on disk now (written by the last successful install); unknown folders are replaced
-  const previous = readInstallState(projectDir, installDir);
+  const record = readInstallRecord(projectDir, installDir);
+  const previous = record.libraries;
   checkInstallPaths(projectDir, installDir, [...Object.keys(wanted), ...Object.keys(previous)].map(scopeOf).filter((x): x is string => x !== null));
   removeStaleStaging(projectDir, installDir);
   const stats: MaterializeStats = { extracted: [], unchanged: [], removed: [], downloaded: 0, fromCache: 0 };
@@ -161,6 +265,10 @@ export async function materialize(
     const dir = libraryDir(projectDir, installDir, full);
     if (previous[full] === e.integrity && existsSync(dir)) stats.unchanged.push(full);
     else todo.push([full, e]);
+  }
+  if (o.refuseLocalChanges) {
+    const gone = Object.keys(previous).filter((full) => !Object.hasOwn(wanted, full));
+    await refuseLocalChanges(session, projectDir, installDir, record, [...todo.map(([full]) => full), ...gone], o.refuseLocalChanges);
   }
   const tty = session.ctx.isTTY;
   let done = 0;
@@ -216,6 +324,14 @@ export async function materialize(
       stats.removed.push(full);
     }
   }
-  writeInstallState(projectDir, installDir, Object.fromEntries(Object.entries(wanted).map(([n, e]): [string, string] => [n, e.integrity]).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const written = new Map(archives.map(([full, files]) => [full, archiveDigests(files)]));
+  const names = Object.keys(wanted).sort((a, b) => (a < b ? -1 : 1));
+  const files: Record<string, FileDigests> = {};
+  for (const n of names) {
+    // a library left as it was keeps the digests of what was written then
+    const digests = written.get(n) ?? (Object.hasOwn(record.files, n) && previous[n] === wanted[n]?.integrity ? record.files[n] : undefined);
+    if (digests) files[n] = digests;
+  }
+  writeInstallState(projectDir, installDir, { libraries: Object.fromEntries(names.map((n) => [n, (wanted[n] as LockEntry).integrity])), files });
   return stats;
 }
