@@ -181,6 +181,46 @@ describe('install from a plain static host', () => {
     }
   });
 
+  it('a lockfile entry whose tarball URL is on another origin than its registry is CLI_LOCKFILE_INVALID when the lock is read, before any request (it was CLI_BAD_RESPONSE at download, or installed from the cache)', async () => {
+    const other = await startStaticHost(reg.out);
+    try {
+      const cli = cliEnv();
+      expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);
+      rmSync(join(cli.cwd, 'libraries'), { recursive: true });
+      const file = join(cli.cwd, 'mdlibs.lock');
+      const good = readFileSync(file, 'utf8');
+      const origin = new URL(host.url).origin;
+      const edits: [string, string, string][] = [
+        [other.url, `has its tarball ("resolved") on ${new URL(other.url).origin}, but its registry's origin is ${origin}`, 'another origin'],
+        ['file:///etc/', 'has its tarball ("resolved") on a file: URL', 'a file: URL'],
+      ];
+      for (const [to, message, what] of edits) {
+        const lock = JSON.parse(good) as ReturnType<typeof lockOf>;
+        const e = lock.libraries['@acme/guide'] as { resolved: string };
+        e.resolved = e.resolved.replace(host.url, to);
+        writeFileSync(file, JSON.stringify(lock, null, 2));
+        host.log.length = 0;
+        other.log.length = 0;
+        // a fresh cache (the tarball must come from `resolved`), then the warm one
+        for (const env of [{ XDG_CACHE_HOME: join(cli.home, `cold-${what}`) }, {}]) {
+          for (const args of [['install'], ['outdated']]) {
+            const r = await cli.run(args, { env });
+            expect(r.code, `${what} ${args[0]}`).toBe(7);
+            expect(r.stderr, `${what} ${args[0]}`).toContain(`error CLI_LOCKFILE_INVALID: mdlibs.lock entry @acme/guide ${message}`);
+            expect(r.stderr, `${what} ${args[0]}`).toContain('mdlibs update');
+          }
+        }
+        expect(host.log, what).toEqual([]);
+        expect(other.log, what).toEqual([]);
+        expect(existsSync(join(cli.cwd, 'libraries')), what).toBe(false);
+      }
+      writeFileSync(file, good);
+      expect((await cli.run(['install'])).code).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a .mdlibs.toml dependency with a bad name or range is CLI_CONFIG_INVALID naming the file, for install, update and outdated', async () => {
     const cli = cliEnv();
     expect((await cli.run(['install', '@acme/guide@^1', '--registry', host.url])).code).toBe(0);

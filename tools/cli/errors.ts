@@ -48,7 +48,7 @@ export const CLI_ERRORS = {
   CLI_UNSAFE_ARCHIVE: { exit: EXIT.integrity, summary: 'A tarball holds an entry that is not a plain file under package/ (path escape, link, device)' },
   CLI_ARCHIVE_TOO_LARGE: { exit: EXIT.integrity, summary: 'A tarball unpacks to more bytes or entries than allowed (gzip bomb)' },
   CLI_ARCHIVE_CORRUPT: { exit: EXIT.integrity, summary: 'A tarball is not a valid gzip tar' },
-  CLI_LOCKFILE_INVALID: { exit: EXIT.lockfile, summary: 'mdlibs.lock does not parse or match its schema' },
+  CLI_LOCKFILE_INVALID: { exit: EXIT.lockfile, summary: 'mdlibs.lock does not parse or match its schema, or an entry\'s tarball URL is not on its registry\'s origin' },
   CLI_LOCKFILE_MISSING: { exit: EXIT.lockfile, summary: '`install` without arguments needs mdlibs.lock' },
   CLI_LOCKFILE_OUTDATED: { exit: EXIT.lockfile, summary: 'mdlibs.lock does not match the dependencies in .mdlibs.toml' },
   CLI_OFFLINE_MISS: { exit: EXIT.network, summary: 'With --offline, a needed file is not in the cache' },

@@ -55,7 +55,25 @@ export function parseLockfile(text: string, file: string): Lockfile {
   if (!r.success) {
     throw cliError('CLI_LOCKFILE_INVALID', `${file} does not match the lockfile schema (${firstIssue(r.error)})`, 'restore it from version control, or delete it and run `mdlibs update` to resolve again');
   }
+  for (const [name, e] of Object.entries(r.data.libraries)) checkResolvedOrigin(name, e, file);
   return r.data;
+}
+
+/**
+ * A tarball comes only from its library's registry: an entry whose `resolved` is on another
+ * origin (or not http/https) is refused when the lock is read, before any request. It was
+ * refused only when its tarball was to be downloaded, as CLI_BAD_RESPONSE blaming the
+ * registry, and installed without a word when the cache held a tarball of that integrity.
+ */
+function checkResolvedOrigin(name: string, e: LockEntry, file: string): void {
+  const resolved = new URL(e.resolved);
+  const registry = new URL(e.registry);
+  const web = (u: URL) => u.protocol === 'http:' || u.protocol === 'https:';
+  if (web(resolved) && web(registry) && resolved.origin === registry.origin) return;
+  const found = web(resolved) ? resolved.origin : `a ${resolved.protocol} URL`;
+  const expected = web(registry) ? registry.origin : `an http(s) origin (its registry is a ${registry.protocol} URL)`;
+  throw cliError('CLI_LOCKFILE_INVALID', `${file} entry ${name} has its tarball ("resolved") on ${found}, but its registry's origin is ${expected}; mdlibs downloads a tarball only from the registry its library came from`,
+    `nothing was fetched or installed; restore ${file} from version control, or delete it and run \`mdlibs update\` to resolve again from the registry`);
 }
 
 /** Largest mdlibs.lock read: 10,000 libraries (the most one resolution reaches) take about 10 MB. */
