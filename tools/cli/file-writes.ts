@@ -1,11 +1,65 @@
-/** Asynchronous file writes the CLI's caches and installs share (node:fs/promises, libuv's thread pool). */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+/** File writes the CLI's caches, installs and settings share. */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fchmodSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
 
-/** Writes `data` to a temporary name beside `file` and renames it into place: a reader sees the whole file or none. */
+/**
+ * A temporary name beside `file` that nobody can guess or have made beforehand:
+ * `<file>.<16 random hex digits>.tmp`. A name from the pid (`mdlibs.lock.<pid>.tmp`) could
+ * be laid in wait as a link by anyone who can write to the folder (a cloned project carries
+ * such links), and writeFileSync followed it, writing outside the project.
+ */
+export const tempNameFor = (file: string): string => `${file}.${randomBytes(8).toString('hex')}.tmp`;
+
+const toBuffer = (data: string | Buffer): Buffer => (typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+
+/**
+ * Writes `data` to a fresh temporary name beside `file` and renames it into place: a reader
+ * sees the whole old file or the whole new one. The temporary file is created new ('wx',
+ * O_CREAT|O_EXCL: it fails on anything there, a link included, and never follows one) with
+ * `mode` set on the descriptor before a byte is written (0600 for secrets: never readable by
+ * others, whatever the umask); on any failure it is removed. Without `mode`, 0666 less the umask.
+ */
+export function writeFileAtomicSync(file: string, data: string | Buffer, mode?: number): void {
+  const tmp = tempNameFor(file);
+  const fd = openSync(tmp, 'wx', mode ?? 0o666); // fails before creating anything: nothing of ours to remove
+  try {
+    try {
+      if (mode !== undefined) fchmodSync(fd, mode);
+      const bytes = toBuffer(data);
+      for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // already gone
+    }
+    throw e;
+  }
+}
+
+/**
+ * writeFileAtomicSync through node:fs/promises (libuv's thread pool), for writes made while
+ * other work goes on (the caches). `mode` is given to open only (less the umask).
+ */
 export async function writeFileAtomic(file: string, data: string | Buffer, mode?: number): Promise<void> {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  await writeFile(tmp, data, mode === undefined ? {} : { mode });
-  await rename(tmp, file);
+  const tmp = tempNameFor(file);
+  const fh = await open(tmp, 'wx', mode ?? 0o666);
+  try {
+    try {
+      await fh.writeFile(data);
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
 }
 
 /**

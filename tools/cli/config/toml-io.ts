@@ -1,10 +1,11 @@
 /** Reading and atomically writing small TOML files, with clear errors. */
-import { chmodSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import type { z } from 'zod';
 import { cliError } from '../errors.js';
 import { readRegularFile } from '../file-reads.js';
+import { writeFileAtomicSync } from '../file-writes.js';
 import { firstIssue } from '../schema-issue.js';
 
 /** Largest config, credentials or project file read (they hold a few registries and dependencies). */
@@ -33,11 +34,8 @@ export function readToml<S extends z.ZodType>(file: string, schema: S, what: str
   return r.data as z.infer<S>;
 }
 
-/** Writes via a temp file and rename; `mode` is applied before the rename (0600 for secrets). */
+/** Writes via a new temp file and rename (writeFileAtomicSync); `mode` is set before a byte is written (0600 for secrets). */
 export function writeToml(file: string, value: Record<string, unknown>, mode = 0o644): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, stringify(value) + '\n', { mode });
-  chmodSync(tmp, mode);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, stringify(value) + '\n', mode);
 }

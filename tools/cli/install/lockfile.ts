@@ -1,5 +1,4 @@
 /** mdlibs.lock: exact versions, resolved URLs and integrity (JSON, sorted keys, stable bytes). */
-import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import semver from 'semver';
 import { dependencyMap, libraryName, semverVersion, shortString } from '../../../index-builder/src/format/protocol.js';
@@ -7,6 +6,7 @@ import { z } from 'zod';
 import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
 import { readRegularFile } from '../file-reads.js';
+import { writeFileAtomicSync } from '../file-writes.js';
 import { firstIssue } from '../schema-issue.js';
 
 export const LOCKFILE_VERSION = 1;
@@ -108,10 +108,7 @@ export function assertLockfileWritable(l: Lockfile): void {
 
 export function writeLockfile(projectDir: string, l: Lockfile): void {
   assertLockfileWritable(l);
-  const file = join(projectDir, LOCK_FILE);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, serializeLockfile(l));
-  renameSync(tmp, file);
+  writeFileAtomicSync(join(projectDir, LOCK_FILE), serializeLockfile(l));
 }
 
 /** Why a lockfile no longer matches the project's dependencies, or null when it does. */

@@ -3,11 +3,11 @@
  * sha512 checked against the lock entry, archive checked, extracted beside the target,
  * then every target swapped in. If anything fails before the swap, nothing changes.
  */
-import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { cliError } from '../errors.js';
 import { readRegularFile } from '../file-reads.js';
+import { writeFileAtomicSync } from '../file-writes.js';
 import { redactUrl } from '../net/http.js';
 import type { Session } from '../registry/session.js';
 import { matchesIntegrity } from './integrity.js';
@@ -77,13 +77,10 @@ export function readInstallState(projectDir: string, installDir: string): Record
 function writeInstallState(projectDir: string, installDir: string, state: InstallRecord): void {
   const dir = join(projectDir, installDir);
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, STATE_FILE);
-  // a name of its own, created new ('wx' fails on anything there, a link included): the fixed
-  // name `.mdlibs-state.json.tmp` was written through a link a cloned project carried, so
-  // install overwrote the file it pointed to, outside the project
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { flag: 'wx' });
-  renameSync(tmp, file);
+  // a name of its own, created new (writeFileAtomicSync): the fixed name
+  // `.mdlibs-state.json.tmp` was written through a link a cloned project carried, so install
+  // overwrote the file it pointed to, outside the project
+  writeFileAtomicSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 export function libraryDir(projectDir: string, installDir: string, full: string): string {

@@ -38,7 +38,7 @@ function readPid(file: string): number | null {
 /** Creates `file` holding our pid only if it does not exist: the pid is in it from the first moment it exists. */
 function createExclusive(file: string): boolean {
   const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, `${process.pid}\n`);
+  writeFileSync(tmp, `${process.pid}\n`, { flag: 'wx' }); // created new: never through a link laid at the name
   try {
     linkSync(tmp, file);
     return true;

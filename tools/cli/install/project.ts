@@ -1,8 +1,9 @@
 /** The project's `[dependencies]` in .mdlibs.toml (read via settings; written here, atomically). */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, stringify } from 'smol-toml';
 import { PROJECT_FILE } from '../config/paths.js';
+import { writeFileAtomicSync } from '../file-writes.js';
 
 /** Rewrites only the [dependencies] table (other tables are kept; comments are not). */
 export function saveDependencies(projectDir: string, deps: Readonly<Record<string, string>>): void {
@@ -11,7 +12,5 @@ export function saveDependencies(projectDir: string, deps: Readonly<Record<strin
   const sorted = Object.fromEntries(Object.entries(deps).sort(([a], [b]) => (a < b ? -1 : 1)));
   const { dependencies: _old, ...rest } = doc;
   const next = { ...rest, dependencies: sorted };
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${stringify(next)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, `${stringify(next)}\n`);
 }

@@ -1,10 +1,11 @@
 /** `update <doc> --title`: rewrites a document's frontmatter title (or its first # heading when it has no frontmatter). */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import matter from 'gray-matter';
 import { DEFAULT_LIMITS } from '../../../index-builder/src/format/source-schema.js';
 import { parseFrontmatter } from '../../../index-builder/src/parse/frontmatter.js';
 import { cliError } from '../errors.js';
+import { writeFileAtomicSync } from '../file-writes.js';
 import { docTitle } from './docs.js';
 
 export function setDocTitle(cwd: string, target: string, title: string): { path: string; title: string; previous: string } {
@@ -32,8 +33,6 @@ export function setDocTitle(cwd: string, target: string, title: string): { path:
   } else {
     next = matter.stringify(text, { title: clean });
   }
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, next);
-  renameSync(tmp, file);
+  writeFileAtomicSync(file, next);
   return { path: rel.split(sep).join('/'), title: clean, previous };
 }
