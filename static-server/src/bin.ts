@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * mdlibs-server: `serve` (default) and the admin commands on the server host:
- * `token create --owner alice --scope @acme --expires 90d [--admin]`, `token list`, `token revoke <id>`.
+ * `token create --owner alice --scope @acme --expires 90d [--admin]`, `token list [--include inactive]`, `token revoke <id>`.
  * Options come from defaults < --config file (or MDLIBS_CONFIG) < environment < flags.
  */
 import yargs, { type Argv as YArgv } from 'yargs';
@@ -57,11 +57,15 @@ async function tokenCreate(argv: Argv): Promise<void> {
 }
 
 async function tokenList(argv: Argv): Promise<void> {
-  const { tokenView } = await import('./auth/tokens.js');
-  const tokens = await withStore(argv, (s) => s.listTokens((argv.owner as string | undefined) ?? null));
-  if (argv.json) return void process.stdout.write(`${JSON.stringify({ tokens: tokens.map(tokenView) })}\n`);
+  const { tokenState, tokenView } = await import('./auth/tokens.js');
+  const now = new Date();
+  const activeAt = argv.include === 'inactive' ? undefined : now.toISOString();
+  const tokens = await withStore(argv, (s) => s.listTokens((argv.owner as string | undefined) ?? null, activeAt));
+  if (argv.json) return void process.stdout.write(`${JSON.stringify({ tokens: tokens.map((t) => tokenView(t, now)) })}\n`);
   for (const t of tokens) {
-    process.stdout.write(`${t.id}\t${t.owner}\t${t.name}\t${t.admin ? 'admin' : t.scopes.map((s) => `@${s}`).join(',') || '-'}\t${t.revokedAt ? 'revoked' : t.expiresAt ? `expires ${t.expiresAt}` : 'never expires'}\n`);
+    const state = tokenState(t, now.getTime());
+    const when = state === 'revoked' ? 'revoked' : state === 'expired' ? `expired ${t.expiresAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'never expires';
+    process.stdout.write(`${t.id}\t${t.owner}\t${t.name}\t${t.admin ? 'admin' : t.scopes.map((s) => `@${s}`).join(',') || '-'}\t${when}\n`);
   }
 }
 
@@ -96,7 +100,10 @@ await withOptions(yargs(hideBin(process.argv)).scriptName('mdlibs-server'))
         .option('expires', { type: 'string', default: '90d', describe: '90d, 12h, 1y or never' })
         .option('admin', { type: 'boolean', default: false })
         .option('json', { type: 'boolean', default: false }), run(tokenCreate))
-      .command('list', 'list tokens (never secrets)', (z) => z.option('owner', { type: 'string' }).option('json', { type: 'boolean', default: false }), run(tokenList))
+      .command('list', 'list active tokens (never secrets)', (z) => z
+        .option('owner', { type: 'string' })
+        .option('include', { type: 'string', choices: ['inactive'], describe: 'inactive: expired and revoked tokens too (kept tokenRetentionDays)' })
+        .option('json', { type: 'boolean', default: false }), run(tokenList))
       .command('revoke <id>', 'revoke a token at once', (z) => z.positional('id', { type: 'string', demandOption: true }), run(tokenRevoke))
       .demandCommand(1),
   )

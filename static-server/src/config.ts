@@ -32,6 +32,7 @@ export const configSchema = z.object({
   headersTimeoutMs: int(100, 3_600_000).default(60_000),
   requestTimeoutMs: int(100, 3_600_000).default(60_000),
   publicUrl: z.string().optional(),
+  tokenRetentionDays: int(0, 3650).default(30),
   metricsToken: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional(),
 });
 export type ServerConfig = z.infer<typeof configSchema>;
@@ -60,6 +61,7 @@ export const OPTIONS: readonly OptionDoc[] = [
   { key: 'requestTimeoutMs', env: 'MDLIBS_REQUEST_TIMEOUT_MS', flag: '--request-timeout-ms', doc: 'Time a client has to send the whole request (headers and body), in milliseconds (408 `MDL_REQUEST_TIMEOUT` after it).' },
   { key: 'fileCacheMB', env: 'MDLIBS_FILE_CACHE_MB', flag: '--file-cache-mb', doc: 'Memory for cached tree files (tarballs, JSON); 0 reads every file from disk.' },
   { key: 'publicUrl', env: 'MDLIBS_PUBLIC_URL', flag: '--public-url', doc: 'URL printed at start-up and used in logs (defaults to http://host:port/).' },
+  { key: 'tokenRetentionDays', env: 'MDLIBS_TOKEN_RETENTION_DAYS', flag: '--token-retention-days', doc: 'Days an expired or revoked token stays listed (`GET /auth/tokens?include=inactive`, `token list --include inactive`) before the store deletes its row (checked at start and every hour); a deleted token is refused as unknown (401 `MDL_TOKEN_INVALID`).' },
   { key: 'metricsToken', env: 'MDLIBS_METRICS_TOKEN', flag: '--metrics-token', doc: 'When set (16+ characters), `/metrics` answers only `Authorization: Bearer <this>` (Prometheus: `authorization.credentials`); else anyone may read it.' },
 ];
 

@@ -30,6 +30,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** How often expired and revoked tokens past `tokenRetentionDays` are deleted (and once at start). */
+const TOKEN_PRUNE_INTERVAL_MS = 3600e3;
+
 /** The error answered to a request node's parser refused or timed out before the handler could. */
 function clientErrorFor(err: NodeJS.ErrnoException, config: ServerConfig): ServerError {
   if (err.code === 'HPE_HEADER_OVERFLOW') return httpError('MDL_HEADERS_TOO_LARGE', `the request headers are over ${config.maxHeaderBytes} bytes`);
@@ -85,6 +88,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     void store.pruneRateLimits(Math.floor(Date.now() / 1000 / config.rateLimitWindowSeconds) - 1).catch(() => undefined);
   }, 5000);
   timer.unref();
+  // Expired and revoked token rows are deleted once they are older than the retention, at start
+  // and then every hour: one DELETE, cheap and idempotent (replicas sharing PostgreSQL may all
+  // run it). A timer rather than each token creation: a registry whose tokens are all made by
+  // `mdlibs-server token create`, or that stops minting, still has its rows pruned.
+  const pruneTokens = async () => {
+    const before = new Date(Date.now() - config.tokenRetentionDays * 86400e3).toISOString();
+    try {
+      const n = await store.pruneTokens(before);
+      if (n) log.info({ pruned: n, before }, `deleted ${n} tokens expired or revoked before ${before}`);
+    } catch (err) {
+      log.warn({ err }, 'cannot delete expired and revoked tokens');
+    }
+  };
+  await pruneTokens();
+  const pruneTimer = setInterval(() => void pruneTokens(), TOKEN_PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
 
   publicTree.current();
   privateTree?.current();
@@ -114,6 +133,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close() {
       closed ??= (async () => {
         clearInterval(timer);
+        clearInterval(pruneTimer);
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

@@ -97,6 +97,74 @@ describe.each(backends)('store contract: %s', (_name, open, available, openTwo) 
     }
   });
 
+  it.runIf(available)('lists every stored token, or only those active at a given time (neither revoked nor expired then)', async () => {
+    const store = await open();
+    try {
+      const now = '2026-06-01T00:00:00.000Z';
+      await store.insertToken(tokenRecord('ann', 0)); // never expires
+      await store.insertToken(tokenRecord('ann', 1, { expiresAt: '2026-06-01T00:00:00.001Z' })); // expires just after
+      await store.insertToken(tokenRecord('ann', 2, { expiresAt: now })); // expires at that very time: no longer active
+      await store.insertToken(tokenRecord('ann', 3, { revokedAt: '2026-05-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z' }));
+      await store.insertToken(tokenRecord('ben', 0, { createdAt: '2025-12-31T00:00:00.000Z' }));
+      await store.insertToken(tokenRecord('ben', 1, { expiresAt: '2026-01-02T00:00:00.000Z' }));
+      const ids = async (owner: string | null, activeAt?: string) => (await store.listTokens(owner, activeAt)).map((t) => t.id);
+      expect(await ids('ann')).toEqual(['tok_ann_0', 'tok_ann_1', 'tok_ann_2', 'tok_ann_3']);
+      expect(await ids('ann', now)).toEqual(['tok_ann_0', 'tok_ann_1']);
+      expect(await ids(null, now)).toEqual(['tok_ben_0', 'tok_ann_0', 'tok_ann_1']);
+      expect(await ids(null)).toHaveLength(6);
+      expect(await ids('ben', '2026-01-01T12:00:00.000Z')).toEqual(['tok_ben_0', 'tok_ben_1']);
+      expect(await ids('nobody', now)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(available)('deletes the tokens revoked or expired before a time and keeps the rest; a deleted token is unknown, on every connection', async () => {
+    const [a, b] = await openTwo();
+    try {
+      const cut = '2026-05-01T00:00:00.000Z';
+      const rows = [
+        tokenRecord('cy', 0), // active, never expires: kept
+        tokenRecord('cy', 1, { expiresAt: '2026-04-30T23:59:59.999Z' }), // expired before: deleted
+        tokenRecord('cy', 2, { expiresAt: cut }), // expired at the cut itself: kept
+        tokenRecord('cy', 3, { expiresAt: '2026-05-15T00:00:00.000Z' }), // expired after: kept
+        tokenRecord('cy', 4, { revokedAt: '2026-04-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z' }), // revoked before: deleted
+        tokenRecord('cy', 5, { revokedAt: '2026-05-02T00:00:00.000Z', expiresAt: '2026-02-01T00:00:00.000Z' }), // revoked after, but expired before: deleted
+        tokenRecord('cy', 6, { revokedAt: '2026-05-02T00:00:00.000Z' }), // revoked after: kept
+        tokenRecord('dee', 0, { revokedAt: '2026-01-01T00:00:00.000Z' }), // another owner's: deleted too
+      ];
+      for (const t of rows) await a.insertToken(t);
+      const gone = rows[4] as TokenRecord;
+      expect((await a.tokenByHash(gone.hash))?.revokedAt).toBe(gone.revokedAt); // (SQLite: now cached on a)
+      expect(await b.pruneTokens(cut)).toBe(4);
+      expect(await a.tokenByHash(gone.hash)).toBeNull();
+      expect(await a.tokenById(gone.id)).toBeNull();
+      expect(await a.revokeToken(gone.id, '2026-06-01T00:00:00.000Z')).toBe(false);
+      expect((await a.listTokens(null)).map((t) => t.id)).toEqual(['tok_cy_0', 'tok_cy_2', 'tok_cy_3', 'tok_cy_6']);
+      expect(await b.pruneTokens(cut)).toBe(0);
+      // a `turn` lookup answered before the row went: the commit that follows hands decide its current record (none)
+      const late = tokenRecord('cy', 7, { revokedAt: '2026-04-02T00:00:00.000Z' });
+      await a.insertToken(late);
+      expect((await a.tokenByHash(late.hash, 'turn'))?.id).toBe(late.id);
+      expect(await b.pruneTokens(cut)).toBe(1);
+      let current: ReadonlyMap<string, TokenRecord | null> | null | undefined;
+      await a.commitBatch({ window: 1, hits: new Map(), tokens: new Set([late.hash]), decide: (_totals, tokens) => ((current = tokens), []) });
+      // (PostgreSQL hands null: its lookups are never cached, so always current)
+      expect(a.kind === 'postgres' ? current : current?.get(late.hash)).toBeNull();
+      // pruning on the connection that cached the row
+      const mine = tokenRecord('cy', 8, { expiresAt: '2026-03-01T00:00:00.000Z' });
+      await a.insertToken(mine);
+      expect((await a.tokenByHash(mine.hash))?.id).toBe(mine.id);
+      expect(await a.pruneTokens(cut)).toBe(1);
+      expect(await a.tokenByHash(mine.hash)).toBeNull();
+      expect(await b.tokenByHash(mine.hash)).toBeNull();
+      expect((await b.tokenByHash((rows[6] as TokenRecord).hash))?.id).toBe('tok_cy_6');
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it.runIf(available)('adds rate-limit hits per key and window and returns the totals', async () => {
     const store = await open();
     try {

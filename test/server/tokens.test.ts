@@ -77,6 +77,44 @@ describe('tokens API', () => {
     expect((after.json?.error as { code: string }).code).toBe('MDL_TOKEN_REVOKED');
   });
 
+  it('lists active tokens by default and, with ?include=inactive, expired and revoked ones too, each with its state; any other include is 400', async () => {
+    const active = await issueToken(s.store, { owner: 'quinn', name: 'active', expiresIn: '1d' });
+    const expired = await issueToken(s.store, { owner: 'quinn', name: 'expired', expiresIn: -1000 });
+    const revoked = await issueToken(s.store, { owner: 'quinn', name: 'revoked', expiresIn: '1d' });
+    await s.store.revokeToken(revoked.token.id, new Date().toISOString());
+    // (sorted: tokens made in the same millisecond are listed in the order of their random ids)
+    const states = (r: Awaited<ReturnType<typeof api>>) => (r.json?.tokens as { name: string; state: string }[]).map((x) => `${x.name}:${x.state}`).sort();
+    const dflt = await api('GET', 'auth/tokens', active.secret);
+    expect(dflt.status).toBe(200);
+    expect(states(dflt)).toEqual(['active:active']);
+    // the view keeps every field it had, and adds the state
+    expect(Object.keys((dflt.json?.tokens as object[])[0] as object)).toEqual(['id', 'name', 'owner', 'scopes', 'admin', 'created_at', 'expires_at', 'last_used_at', 'revoked_at', 'state']);
+    const all = await api('GET', 'auth/tokens?include=inactive', active.secret);
+    expect(states(all)).toEqual(['active:active', 'expired:expired', 'revoked:revoked']);
+    expect((all.json?.tokens as { id: string }[]).map((x) => x.id).sort()).toEqual([active.token.id, expired.token.id, revoked.token.id].sort());
+    expect(states(await api('GET', 'auth/tokens?owner=quinn&include=inactive', t.admin))).toEqual(['active:active', 'expired:expired', 'revoked:revoked']);
+    expect(states(await api('GET', 'auth/tokens?owner=quinn', t.admin))).toEqual(['active:active']);
+    expect(((await api('GET', 'auth/tokens?include=inactive', t.admin)).json?.tokens as { state: string }[]).some((x) => x.state === 'expired')).toBe(true);
+    expect(((await api('GET', 'auth/tokens', t.admin)).json?.tokens as { state: string }[]).every((x) => x.state === 'active')).toBe(true);
+    const long = 'x'.repeat(4000);
+    for (const v of ['all', 'INACTIVE', '', 'inactive%00', 'inactive,active', '%E2%80%AEinactive', '%0d%0aSet-Cookie:%20a=b', long, `${'<script>'.repeat(50)}`]) {
+      const r = await api('GET', `auth/tokens?include=${v}`, active.secret);
+      expect(r.status, v.slice(0, 40)).toBe(400);
+      expect(r.headers.get('content-type')).toContain('application/json');
+      expect(r.headers.get('set-cookie')).toBeNull();
+      const err = r.json?.error as { code: string; message: string; details: { problems: { field: string }[] } };
+      expect(err.code).toBe('MDL_BAD_REQUEST');
+      expect(err.message).toContain('include');
+      expect(err.details.problems.map((p) => p.field)).toEqual(['include']);
+      expect(JSON.stringify(r.json)).not.toContain('xxxxxxxx');
+      expect(JSON.stringify(r.json)).not.toContain('<script>');
+    }
+    // the first of two values counts, as for every query parameter
+    expect((await api('GET', 'auth/tokens?include=bogus&include=inactive', active.secret)).status).toBe(400);
+    // a non-admin token still cannot see another owner's tokens, inactive or not
+    expect((await api('GET', 'auth/tokens?owner=bob&include=inactive', active.secret)).status).toBe(403);
+  });
+
   it('lets only admin tokens mint admin tokens, tokens for others, or scopes the caller lacks', async () => {
     expect((await api('POST', 'auth/tokens', t.valid, { name: 'x', admin: true })).status).toBe(403);
     expect((await api('POST', 'auth/tokens', t.valid, { name: 'x', owner: 'alice' })).status).toBe(403);
@@ -238,6 +276,48 @@ describe('tokens API', () => {
     }
   });
 
+  it('deletes tokens revoked or expired more than tokenRetentionDays ago at start; a deleted revoked token is refused as unknown, with the same 401', async () => {
+    const data = tempDir();
+    const store = openSqliteStore(join(data, SQLITE_FILE));
+    const day = 86400e3;
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    const admin = await issueToken(store, { owner: 'root-admin', admin: true });
+    const oldRevoked = await issueToken(store, { owner: 'pat', name: 'old-revoked', expiresIn: '1y' });
+    await store.revokeToken(oldRevoked.token.id, ago(31 * day));
+    const oldExpired = await issueToken(store, { owner: 'pat', name: 'old-expired', expiresIn: -31 * day });
+    const recentRevoked = await issueToken(store, { owner: 'pat', name: 'recent-revoked', expiresIn: '1y' });
+    await store.revokeToken(recentRevoked.token.id, ago(29 * day));
+    const recentExpired = await issueToken(store, { owner: 'pat', name: 'recent-expired', expiresIn: -29 * day });
+    await store.close();
+    const names = async (url: string) => ((await (await fetch(`${url}api/v1/auth/tokens?owner=pat&include=inactive`, { headers: { authorization: `Bearer ${admin.secret}` } })).json()) as { tokens: { name: string }[] }).tokens.map((x) => x.name).sort();
+    const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: data, port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent' });
+    try {
+      expect(await names(own.url)).toEqual(['recent-expired', 'recent-revoked']);
+      expect(await own.store.tokenById(oldRevoked.token.id)).toBeNull();
+      const pruned = await get(`${own.url}api/v1/libraries`, oldRevoked.secret);
+      const unknown = await get(`${own.url}api/v1/libraries`, `mdl_${'Z'.repeat(40)}`);
+      expect(pruned.status).toBe(401);
+      expect(JSON.parse(pruned.text)).toEqual(JSON.parse(unknown.text));
+      expect((JSON.parse(pruned.text) as { error: { code: string } }).error.code).toBe('MDL_TOKEN_INVALID');
+      expect(pruned.headers.get('www-authenticate')).toBe(unknown.headers.get('www-authenticate'));
+      expect((await get(`${own.url}api/v1/libraries`, oldExpired.secret)).text).toBe(unknown.text);
+      expect(JSON.parse((await get(`${own.url}api/v1/libraries`, recentRevoked.secret)).text)).toMatchObject({ error: { code: 'MDL_TOKEN_REVOKED' } });
+      expect(JSON.parse((await get(`${own.url}api/v1/libraries`, recentExpired.secret)).text)).toMatchObject({ error: { code: 'MDL_TOKEN_EXPIRED' } });
+      expect((await fetch(`${own.url}api/v1/auth/tokens/${oldRevoked.token.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin.secret}` } })).status).toBe(404);
+    } finally {
+      await own.close();
+    }
+    // a shorter retention deletes the rest at the next start; active tokens stay
+    const short = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: data, port: 0, rateLimitAnonymous: 0, rateLimitAuthenticated: 0, logLevel: 'silent', tokenRetentionDays: 0 });
+    try {
+      expect(await names(short.url)).toEqual([]);
+      expect((await short.store.listTokens(null)).map((x) => x.id)).toEqual([admin.token.id]);
+      expect(JSON.parse((await get(`${short.url}api/v1/libraries`, recentRevoked.secret)).text)).toMatchObject({ error: { code: 'MDL_TOKEN_INVALID' } });
+    } finally {
+      await short.close();
+    }
+  });
+
   it('rate-limits anonymous callers with X-RateLimit headers and 429 + retry_after', async () => {
     const own = await startServer({ publicDir: f.publicDir, privateDir: f.privateDir, dataDir: tempDir(), port: 0, rateLimitAnonymous: 5, rateLimitAuthenticated: 0, logLevel: 'silent' });
     const api = async (method: string, path: string, token: string | undefined) => {
@@ -300,6 +380,15 @@ describe('mdlibs-server token commands', () => {
     expect(list.stdout).not.toContain(made.token);
     expect((await runBin(['token', 'revoke', made.id], env)).code).toBe(0);
     expect((await runBin(['token', 'revoke', made.id], env)).code).toBe(1);
+    // a revoked token is listed only when asked for, marked as such
+    expect((await runBin(['token', 'list'], env)).stdout).not.toContain(made.id);
+    const all = await runBin(['token', 'list', '--include', 'inactive'], env);
+    expect(all.stdout).toMatch(new RegExp(`^${made.id}\\t.*\\trevoked$`, 'm'));
+    const json = JSON.parse((await runBin(['token', 'list', '--include', 'inactive', '--json'], env)).stdout) as { tokens: { id: string; state: string }[] };
+    expect(json.tokens.find((x) => x.id === made.id)?.state).toBe('revoked');
+    const wrong = await runBin(['token', 'list', '--include', 'everything'], env);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('include');
     const bad = await runBin(['token', 'create', '--owner', 'alice', '--expires', 'soon'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('MDL_BAD_REQUEST');

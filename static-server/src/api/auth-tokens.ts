@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { issueToken, normalizeScope, parseExpiry, tokenView } from '../auth/tokens.js';
 import { httpError, notFound } from '../errors.js';
 import { readJsonBody } from '../http/read-body.js';
-import { parseBody } from '../http/query.js';
+import { parseBody, parseQuery } from '../http/query.js';
 import type { TokenRecord } from '../store/store.js';
 import { ok, type ApiRequest, type ApiResult } from './types.js';
 
@@ -69,12 +69,24 @@ export async function createToken(r: ApiRequest): Promise<ApiResult> {
   return ok({ token: secret, ...tokenView(token) }, 201);
 }
 
+/**
+ * `owner`: whose tokens (admins only for another owner). `include=inactive`: expired and revoked
+ * tokens too (until the store deletes them, `tokenRetentionDays` later); by default only active ones.
+ */
+const listQuery = z.object({
+  owner: z.string().optional(),
+  include: z.enum(['inactive']).optional(),
+});
+
 export async function listTokens(r: ApiRequest): Promise<ApiResult> {
   const me = requireToken(r);
-  const want = r.query.get('owner');
+  const q = parseQuery(listQuery, r.query);
+  const want = q.owner ?? null;
   if (want !== null && want !== me.owner && !me.admin) throw httpError('MDL_FORBIDDEN', 'only an admin token can list other owners\' tokens');
   const owner = me.admin ? want : me.owner;
-  return ok({ tokens: (await r.ctx.store.listTokens(owner)).map(tokenView) });
+  const now = new Date();
+  const tokens = await r.ctx.store.listTokens(owner, q.include === 'inactive' ? undefined : now.toISOString());
+  return ok({ tokens: tokens.map((t) => tokenView(t, now)) });
 }
 
 export async function revokeToken(r: ApiRequest, id: string): Promise<ApiResult> {

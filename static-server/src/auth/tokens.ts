@@ -89,7 +89,15 @@ export async function issueToken(store: Store, input: IssueInput): Promise<Issue
   return { secret, token };
 }
 
-/** The public view of a token (never the hash). */
-export function tokenView(t: TokenRecord): Record<string, unknown> {
-  return { id: t.id, name: t.name, owner: t.owner, scopes: t.scopes.map((s) => `@${s}`), admin: t.admin, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: t.lastUsedAt, revoked_at: t.revokedAt };
+export type TokenState = 'active' | 'expired' | 'revoked';
+
+/** Whether a token can be used at `nowMs`; a revoked token is `revoked` even once it has expired too. */
+export function tokenState(t: TokenRecord, nowMs: number): TokenState {
+  if (t.revokedAt !== null) return 'revoked';
+  return t.expiresAt !== null && Date.parse(t.expiresAt) <= nowMs ? 'expired' : 'active';
+}
+
+/** The public view of a token (never the hash), with its state at `now`. */
+export function tokenView(t: TokenRecord, now: Date = new Date()): Record<string, unknown> {
+  return { id: t.id, name: t.name, owner: t.owner, scopes: t.scopes.map((s) => `@${s}`), admin: t.admin, created_at: t.createdAt, expires_at: t.expiresAt, last_used_at: t.lastUsedAt, revoked_at: t.revokedAt, state: tokenState(t, now.getTime()) };
 }

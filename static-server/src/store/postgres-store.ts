@@ -99,7 +99,14 @@ export async function openPostgresStore(url: string, schema = 'public'): Promise
     },
     tokenByHash: async (hash) => (await tokens(`SELECT * FROM ${s}.tokens WHERE hash = $1`, [hash]))[0] ?? null,
     tokenById: async (id) => (await tokens(`SELECT * FROM ${s}.tokens WHERE id = $1`, [id]))[0] ?? null,
-    listTokens: (owner) => (owner === null ? tokens(`SELECT * FROM ${s}.tokens ORDER BY created_at, id`, []) : tokens(`SELECT * FROM ${s}.tokens WHERE owner = $1 ORDER BY created_at, id`, [owner])),
+    listTokens: (owner, activeAt) => {
+      const where: string[] = [];
+      const args: string[] = [];
+      if (owner !== null) where.push(`owner = $${args.push(owner)}`);
+      if (activeAt !== undefined) where.push(`revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $${args.push(activeAt)})`);
+      return tokens(`SELECT * FROM ${s}.tokens${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`, args);
+    },
+    pruneTokens: async (before) => (await pool.query(`DELETE FROM ${s}.tokens WHERE revoked_at < $1 OR expires_at < $1`, [before])).rowCount ?? 0,
     revokeToken: async (id, at) => ((await pool.query(`UPDATE ${s}.tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL`, [at, id])).rowCount ?? 0) === 1,
     async touchTokens(touches) {
       for (const [id, at] of touches) await pool.query(`UPDATE ${s}.tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at < $1)`, [at, id]);

@@ -35,6 +35,9 @@ export function openSqliteStore(file: string): Store {
     byId: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE id = ?'),
     list: db.prepare<[], TokenRow>('SELECT * FROM tokens ORDER BY created_at, id'),
     listOwner: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE owner = ? ORDER BY created_at, id'),
+    listActive: db.prepare<[string], TokenRow>('SELECT * FROM tokens WHERE revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id'),
+    listOwnerActive: db.prepare<[string, string], TokenRow>('SELECT * FROM tokens WHERE owner = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at, id'),
+    pruneTokens: db.prepare('DELETE FROM tokens WHERE revoked_at < ? OR expires_at < ?'),
     revoke: db.prepare('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
     touch: db.prepare('UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
     totals: db.prepare<[], { library: string; n: number }>('SELECT library, SUM(n) AS n FROM downloads GROUP BY library'),
@@ -136,7 +139,17 @@ export function openSqliteStore(file: string): Store {
       const r = q.byId.get(id);
       return r ? toToken(r) : null;
     },
-    listTokens: async (owner) => (owner === null ? q.list.all() : q.listOwner.all(owner)).map(toToken),
+    listTokens: async (owner, activeAt) => {
+      const rows = activeAt === undefined
+        ? (owner === null ? q.list.all() : q.listOwner.all(owner))
+        : (owner === null ? q.listActive.all(activeAt) : q.listOwnerActive.all(owner, activeAt));
+      return rows.map(toToken);
+    },
+    pruneTokens: async (before) => {
+      tokenCache.clear();
+      changedSinceCommit = true;
+      return q.pruneTokens.run(before, before).changes;
+    },
     revokeToken: async (id, at) => {
       tokenCache.clear();
       changedSinceCommit = true;

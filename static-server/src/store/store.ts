@@ -58,9 +58,18 @@ export interface Store {
   insertTokenCapped(t: TokenRecord, max: number, now: string): Promise<number | null>;
   tokenByHash(hash: string, freshness?: Freshness): Promise<TokenRecord | null>;
   tokenById(id: string): Promise<TokenRecord | null>;
-  listTokens(owner: string | null): Promise<TokenRecord[]>;
+  /**
+   * One owner's tokens (null: everyone's), oldest first. With `activeAt` (ISO time), only those
+   * neither revoked nor expired at that time; without it, every row still stored.
+   */
+  listTokens(owner: string | null, activeAt?: string): Promise<TokenRecord[]>;
   /** Sets revokedAt if not yet revoked; false when no such token (or already revoked). */
   revokeToken(id: string, at: string): Promise<boolean>;
+  /**
+   * Deletes the tokens revoked, or expired, before `before` (ISO time); returns how many. A
+   * deleted token is unknown from then on: presented, it is refused as MDL_TOKEN_INVALID.
+   */
+  pruneTokens(before: string): Promise<number>;
   touchTokens(touches: ReadonlyMap<string, string>): Promise<void>;
   /** All-time downloads per library. */
   downloadTotals(): Promise<Map<string, number>>;
