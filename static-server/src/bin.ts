@@ -4,24 +4,40 @@
  * `token create --owner alice --scope @acme --expires 90d [--admin]`, `token list [--include inactive]`, `token revoke <id>`.
  * Options come from defaults < --config file (or MDLIBS_CONFIG) < environment < flags.
  */
-import yargs, { type Argv as YArgv } from 'yargs';
+import yargs, { type Argv as YArgv, type Options } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import type { Store } from './store/store.js';
-import { configFromEnv, CONFIG_FILE_ENV, OPTIONS, readConfigFile, resolveConfig, type ServerConfig } from './config.js';
+import { configFromEnv, CONFIG_FILE_ENV, OPTIONS, readConfigFile, resolveConfig, type OptionDoc, type ServerConfig } from './config.js';
 
 type Argv = Record<string, unknown>;
+
+/** An option's flag as docs/server.md writes it, without the dashes: `rate-limit-window`. */
+const flagName = (o: OptionDoc): string => o.flag.slice(2);
 
 function configOf(argv: Argv, needTree: boolean): ServerConfig {
   const file = (argv.config as string | undefined) ?? process.env[CONFIG_FILE_ENV];
   const flags: Record<string, unknown> = {};
-  for (const o of OPTIONS) if (argv[o.key] !== undefined) flags[o.key] = argv[o.key];
+  for (const o of OPTIONS) {
+    const v = argv[flagName(o)] ?? argv[o.key];
+    if (v !== undefined) flags[o.key] = v;
+  }
   return resolveConfig(needTree ? {} : { publicDir: '-' }, file ? readConfigFile(file) : {}, configFromEnv(process.env), flags);
 }
 
+/**
+ * Each option under its documented kebab-case flag, the one --help shows. The config key
+ * (`--rateLimitWindowSeconds`, what --help showed before) is accepted too, hidden. yargs' own
+ * camel-case expansion cannot stand in for either: `--rate-limit-window` and `--file-cache-mb`
+ * expand to `rateLimitWindow` and `fileCacheMb`, which are not the keys (both flags were refused
+ * as unknown arguments).
+ */
 function withOptions<T>(y: YArgv<T>): YArgv<T> {
-  let out = y.option('config', { type: 'string', describe: 'config file (TOML or JSON)' });
-  for (const o of OPTIONS) out = out.option(o.key, { type: 'string', describe: `${o.doc} [${o.env}]` });
-  return out as YArgv<T>;
+  const options: Record<string, Options> = { config: { type: 'string', describe: 'config file (TOML or JSON)' } };
+  for (const o of OPTIONS) {
+    options[flagName(o)] = { type: 'string', describe: `${o.doc} [${o.env}]` };
+    if (o.key !== flagName(o)) options[o.key] = { type: 'string', hidden: true };
+  }
+  return y.options(options) as unknown as YArgv<T>;
 }
 
 async function serve(argv: Argv): Promise<void> {
