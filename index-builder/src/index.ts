@@ -18,6 +18,7 @@ export { TreeWriter } from './emit/tree-writer.js';
 export { loadSearchIndex, buildSearchIndex, buildSearchIndexAsync } from './emit/search-index.js';
 export { CompactSearchIndex, tokenizeQuery, type CompactHit, type CompactResult, type CompactSearchOptions, type MiniSearchJson } from './search/compact-index.js';
 export { readRegistryLayout, scopeVisibility } from './read/registry.js';
+export { guardedRead, guardedReadAsync, type GuardedRead, type GuardedReadOptions } from './read/guarded-read.js';
 export { currentTree } from './output/current-tree.js';
 export { loadSiteEmitter } from './site-loader.js';
 export { buildRecordSchema, type BuildRecord } from './output/record.js';

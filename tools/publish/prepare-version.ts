@@ -2,10 +2,10 @@
  * Prepares the change that publishes one library version (CLI-6): validates the folder with the
  * builder's own rules and refuses a version the registry already has, before touching anything.
  */
-import { closeSync, constants, cpSync, existsSync, fstatSync, lstatSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, lstatSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { buildVersion, MANIFEST_FILE, MdlibsError, parseManifest, type Manifest, type PackedTarball, type Problem, type RegistryConfig } from '../../index-builder/src/index.js';
+import { buildVersion, guardedRead, MANIFEST_FILE, MdlibsError, parseManifest, type Manifest, type PackedTarball, type Problem, type RegistryConfig } from '../../index-builder/src/index.js';
 import { slug, type RegistryChange, type RegistrySource } from './change.js';
 import { publishError } from './errors.js';
 
@@ -50,26 +50,15 @@ function readManifest(abs: string): string {
   const tooLarge = (size: number) => refuse({ code: 'MDL_FILE_TOO_LARGE', message: `${MANIFEST_FILE} is ${size} bytes; the limit is ${MANIFEST_MAX_BYTES}`, hint: `a manifest needs a few hundred bytes: keep the docs in their own files` });
   if (!link.isFile()) notRegular();
   if (link.size > MANIFEST_MAX_BYTES) tooLarge(link.size);
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ELOOP') refuse({ code: 'MDL_SYMLINK', message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` });
-    return missing();
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) notRegular();
-    if (st.size > MANIFEST_MAX_BYTES) tooLarge(st.size);
-    const buf = Buffer.alloc(MANIFEST_MAX_BYTES + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > MANIFEST_MAX_BYTES) tooLarge(n);
-    return buf.subarray(0, n).toString('utf8');
-  } finally {
-    closeSync(fd);
-  }
+  // the lstat above refuses a link and a socket (which open refuses as ENXIO, not as a file type);
+  // the descriptor's own checks make a swap after it change nothing
+  const r = guardedRead(file, { maxBytes: MANIFEST_MAX_BYTES, noFollow: true });
+  if (r.ok) return r.bytes.toString('utf8');
+  if (r.why === 'link') refuse({ code: 'MDL_SYMLINK', message: 'symbolic links are not allowed in a library', hint: `replace the link with a real ${MANIFEST_FILE}` });
+  if (r.why === 'not-a-file') notRegular();
+  if (r.why === 'too-large') tooLarge(r.size ?? MANIFEST_MAX_BYTES + 1);
+  if (r.why === 'changed') refuse({ code: 'MDL_MANIFEST_INVALID', message: `${MANIFEST_FILE} changed while it was read`, hint: 'publish again when nothing else writes to the library folder' });
+  return missing();
 }
 
 /** Validates a library folder with the registry's limits. Throws PUB_INVALID_LIBRARY with every problem. */

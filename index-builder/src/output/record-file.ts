@@ -3,11 +3,11 @@
  * written in pieces in ASCII with the unchanged entries copied from the previous file.
  */
 import { isAscii } from 'node:buffer';
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
+import { guardedReadAsync } from '../read/guarded-read.js';
 import { buildRecordSchema, type BuildRecord, type RecordVersion } from './record.js';
 
 /** A record file as read: its text, whether it is all ASCII, and its size and time (to find it unchanged later). */
@@ -30,38 +30,33 @@ export async function readRecordFile(dir: string | null): Promise<RecordFile | n
   if (!dir) return null;
   const path = join(dir, PATHS.buildRecord);
   const invalid = (why: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} ${why}`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
-  let handle;
-  try {
-    // never blocks on a named pipe (the open itself would wait for a writer)
-    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    // none there (or the output path is not a folder: the builder refuses it with its own error)
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
-    throw invalid(`cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  try {
-    const st = await handle.stat();
-    const { size, mtimeMs } = st;
-    // a pipe blocked the build forever, a folder crashed it (EISDIR), and a file larger than a
-    // string can hold crashed it too (allocUnsafe over 4 GiB, toString over 512 MiB)
-    if (!st.isFile()) throw invalid('is not a regular file (found a folder, device, socket or pipe)');
-    if (size > RECORD_MAX_BYTES) throw invalid(`is ${size} bytes, more than a build record can be (${RECORD_MAX_BYTES})`);
-    // one read on the thread pool (readFile reads 512 KB at a time, each next read waiting for
-    // this thread, busy reading the registry's folders: ~0.3 s for a 52 MB record), decoded here
-    // in one go; an ASCII file (what recordChunks writes) is copied, not decoded
-    const bytes = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const { bytesRead } = await handle.read(bytes, got, size - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+  const changed = () => new MdlibsError('MDL_RECORD_INVALID', `${path} changed while it was read`, { hint: 'run the build again; only one build may write an output at a time' });
+  // never blocks on a named pipe (the open itself would wait for a writer); a pipe blocked the
+  // build forever, a folder crashed it (EISDIR), and a file larger than a string can hold crashed
+  // it too (allocUnsafe over 4 GiB, toString over 512 MiB). One read on the thread pool (readFile
+  // reads 512 KB at a time, each next read waiting for this thread, busy reading the registry's
+  // folders: ~0.3 s for a 52 MB record), decoded here in one go.
+  const r = await guardedReadAsync(path, { maxBytes: RECORD_MAX_BYTES });
+  if (!r.ok) {
+    switch (r.why) {
+      // none there (or the output path is not a folder: the builder refuses it with its own error)
+      case 'missing':
+        return null;
+      case 'not-a-file':
+        throw invalid('is not a regular file (found a folder, device, socket or pipe)');
+      case 'too-large':
+        throw invalid(`is ${r.size ?? 'over'} bytes, more than a build record can be (${RECORD_MAX_BYTES})`);
+      case 'changed':
+        throw changed();
+      default:
+        throw invalid(`cannot be read (${r.code ?? 'error'})`);
     }
-    if (got < size) throw new MdlibsError('MDL_RECORD_INVALID', `${path} changed while it was read`, { hint: 'run the build again; only one build may write an output at a time' });
-    const ascii = isAscii(bytes);
-    return { path, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, size, mtimeMs };
-  } finally {
-    await handle.close();
   }
+  const { bytes, stats: { size, mtimeMs } } = r;
+  if (bytes.length < size) throw changed();
+  // an ASCII file (what recordChunks writes) is copied, not decoded
+  const ascii = isAscii(bytes);
+  return { path, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, size, mtimeMs };
 }
 
 /**

@@ -1,10 +1,11 @@
 /** Reads the registry repo's layout and config files (REPO-1). Collects problems; never throws for bad input. */
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { checkNamePart, isValidVersion, sanitizeForMessage, versionProblem } from '../format/names.js';
 import { libraryMetaSchema, registryConfigSchema, scopeFileSchema, type LibraryMeta, type RegistryConfig, type ScopeFile } from '../format/source-schema.js';
 import { findControlChars, lineOfKey, parseTomlWith } from '../parse/toml-file.js';
+import { guardedRead } from './guarded-read.js';
 
 export interface VersionFolder {
   scope: string;
@@ -55,35 +56,26 @@ export const CONFIG_MAX_BYTES = 1024 * 1024;
 /**
  * The text of a config file of the registry, or the problem that keeps it from being read. The
  * file is opened without following a link and without blocking on a FIFO, and checked on the
- * open descriptor before a byte is read: registry.toml was read with readFileSync, so a named
+ * open descriptor before a byte is read (guarded-read.ts): registry.toml was read with readFileSync, so a named
  * pipe there blocked the build forever, a folder or a file over 512 MiB crashed it with a stack
  * trace, and a link to any file of the build machine (/etc/passwd) was read and parsed.
  */
 export function readConfigText(root: string, rel: string): { text: string } | { problem: Problem } {
-  const file = join(root, rel);
   const refuse = (p: Omit<Problem, 'file'>) => ({ problem: { file: rel, ...p } });
-  const link = () => refuse({ code: 'MDL_SYMLINK', message: `${rel} is a symbolic link; links are never read (they could point anywhere on the build machine)`, hint: `replace the link with a real ${rel}` });
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ELOOP') return link();
-    return refuse({ code: 'MDL_LAYOUT_INVALID', message: `${rel} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'})`, hint: `make ${rel} a readable regular file` });
-  }
-  try {
-    const tooLarge = (size: number) => refuse({ code: 'MDL_FILE_TOO_LARGE', message: `${rel} is ${size} bytes; the limit for a config file is ${CONFIG_MAX_BYTES}`, hint: `keep ${rel} to the fields docs/library-format.md lists` });
-    const st = fstatSync(fd);
-    if (!st.isFile()) return refuse({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', message: `${rel} is not a regular file (found a folder, device, socket or pipe)`, hint: `make ${rel} a regular file` });
-    if (st.size > CONFIG_MAX_BYTES) return tooLarge(st.size);
-    // sized by the file (a 1 MiB zeroed buffer for each of 10,000 meta.toml files was 10 GB of
-    // memset); one byte more than its size tells a file that grew while it was read
-    const buf = Buffer.allocUnsafe(st.size + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > st.size) return refuse({ code: 'MDL_LAYOUT_INVALID', message: `${rel} changed while it was read`, hint: 'run the build again when nothing writes to the registry' });
-    return { text: buf.subarray(0, n).toString('utf8') };
-  } finally {
-    closeSync(fd);
+  // sized by the file (a 1 MiB zeroed buffer for each of 10,000 meta.toml files was 10 GB of memset)
+  const r = guardedRead(join(root, rel), { maxBytes: CONFIG_MAX_BYTES, noFollow: true });
+  if (r.ok) return { text: r.bytes.toString('utf8') };
+  switch (r.why) {
+    case 'link':
+      return refuse({ code: 'MDL_SYMLINK', message: `${rel} is a symbolic link; links are never read (they could point anywhere on the build machine)`, hint: `replace the link with a real ${rel}` });
+    case 'not-a-file':
+      return refuse({ code: 'MDL_FILE_TYPE_NOT_ALLOWED', message: `${rel} is not a regular file (found a folder, device, socket or pipe)`, hint: `make ${rel} a regular file` });
+    case 'too-large':
+      return refuse({ code: 'MDL_FILE_TOO_LARGE', message: `${rel} is ${r.size ?? 'over'} bytes; the limit for a config file is ${CONFIG_MAX_BYTES}`, hint: `keep ${rel} to the fields docs/library-format.md lists` });
+    case 'changed':
+      return refuse({ code: 'MDL_LAYOUT_INVALID', message: `${rel} changed while it was read`, hint: 'run the build again when nothing writes to the registry' });
+    default: // missing, unreadable
+      return refuse({ code: 'MDL_LAYOUT_INVALID', message: `${rel} cannot be read (${r.code ?? 'error'})`, hint: `make ${rel} a readable regular file` });
   }
 }
 
