@@ -96,6 +96,18 @@ describe('check mode, pull requests', () => {
     expect(codes(cfg)).toEqual(['MDL_CHECK_NOT_REGISTRY_ADMIN']);
   });
 
+  it('refuses a new scope file whose name is a look-alike of another scope, as the builder does, even before it has libraries', async () => {
+    const r = await pr('root-acrne', 'root', () => writeFiles(root, { 'scopes/acrne.toml': scopeToml('acrne', { members: { bob: 'admin' } }) }));
+    expect(r.changes.map((c) => c.kind)).toEqual(['scope-added']);
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'MDL_NAME_CONFUSABLE', file: 'scopes/acrne.toml', message: 'scope "acrne" is confusable with existing "acme"' })]);
+    expect(r.ok).toBe(false);
+  });
+
+  it('blames the new scope file, not the scope the base already has (b-eta beside beta, which has no libraries and sorts after it)', async () => {
+    const r = await pr('root-b-eta', 'root', () => writeFiles(root, { 'scopes/b-eta.toml': scopeToml('b-eta', { members: { carol: 'admin' } }) }));
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'MDL_NAME_CONFUSABLE', file: 'scopes/b-eta.toml', message: 'scope "b-eta" is confusable with existing "beta"' })]);
+  });
+
   it('validates the new version with the builder rules and reports every problem with its file', async () => {
     const r = await pr('bob-broken', 'bob', () => {
       const rel = writeLibrary(root, { scope: 'acme', name: 'broken', version: '1.0.0', files: { 'docs/guide.md': 'see [missing](nope.md)\n' } });

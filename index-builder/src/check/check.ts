@@ -62,7 +62,7 @@ export async function checkChange(opts: CheckOptions): Promise<CheckReport> {
         problems.push({ code: 'MDL_VERSION_CHANGED', file: c.path, message: `${c.library}@${c.version} is already published and this change edits it (${c.files.length} file${c.files.length === 1 ? '' : 's'}: ${c.files.slice(0, 3).map((f) => f.slice(c.path.length + 1)).join(', ')}${c.files.length > 3 ? ', ...' : ''})`, hint: `published versions are immutable: revert the changes under ${c.path} and publish them as a new version folder` });
       }
     }
-    const v = await validateChanges(repo, base, head, changes, hu.versionFolders, bu.versionFolders, join(tmp, 'head'));
+    const v = await validateChanges(repo, base, head, changes, hu.versionFolders, bu.versionFolders, bu.scopeFiles, join(tmp, 'head'));
     problems.push(...v.problems);
     let commits: CheckedCommit[] = [];
     if (opts.mode === 'pr') {

@@ -29,7 +29,8 @@ function groupVersions(folders: Iterable<string>): Map<string, string[]> {
   return libs;
 }
 
-export async function validateChanges(repo: GitRepo, base: string | null, head: string, changes: readonly Change[], headFolders: ReadonlySet<string>, baseFolders: ReadonlySet<string>, tmp: string): Promise<ChangeValidation> {
+/** `baseScopeFiles`: the base side's `scopes/<scope>.toml` paths (names taken before the change, libraries or not). */
+export async function validateChanges(repo: GitRepo, base: string | null, head: string, changes: readonly Change[], headFolders: ReadonlySet<string>, baseFolders: ReadonlySet<string>, baseScopeFiles: ReadonlySet<string>, tmp: string): Promise<ChangeValidation> {
   const relevant = changes.filter((c) => c.kind !== 'version-deleted' && c.kind !== 'scope-deleted' && c.kind !== 'outside');
   const candidates = new Set<string>(['registry.toml', 'scopes']);
   for (const c of relevant) {
@@ -83,9 +84,14 @@ export async function validateChanges(repo: GitRepo, base: string | null, head: 
     known.add(full);
     known.add(full.split('/')[0] ?? '');
   }
-  const addedPaths = added.map((c) => c.path);
-  for (const p of [...checkDependencies(ruleLibs), ...checkConfusables(ruleLibs, known)]) {
-    if (addedPaths.some((a) => under(p.file, a))) problems.push(p);
+  // a scope the base side has a file for is taken, libraries or not: a look-alike the change
+  // adds is the one refused, whatever the sort order
+  for (const f of baseScopeFiles) known.add(`@${f.slice('scopes/'.length, -'.toml'.length)}`);
+  // the head side's scope files are scopes too, as in the build (a look-alike scope file is
+  // MDL_NAME_CONFUSABLE before it has libraries); reported when the change adds or edits it
+  const checked = [...added, ...relevant.filter((c) => c.kind === 'scope-added' || c.kind === 'scope-file')].map((c) => c.path);
+  for (const p of [...checkDependencies(ruleLibs), ...checkConfusables(ruleLibs, known, [...layout.scopes.keys()])]) {
+    if (checked.some((a) => under(p.file, a))) problems.push(p);
   }
   return { problems, layout };
 }
