@@ -4,6 +4,8 @@
 //   node -e ''                 Node's bare start-up (the floor for every command)
 //   mdlibs --version           target <= 1.5x node
 //   curl, parallel             config.json + every index file + every tarball, 16 at a time (the network floor)
+//   node fetch, parallel       the same files with a bare node:http client (anchor-fetch.mjs): the floor
+//                              for any Node client; and the same plus gunzip and writing the files
 //   mdlibs install, cold       fresh HOME and cache, 50 libraries named on the command line; target <= 3x curl
 //   mdlibs install, warm       warm cache + mdlibs.lock, libraries/ removed; target <= 3x node
 // The registry (50 libraries of ~20 KB) is built with dist/ and served by the real mdlibs server
@@ -95,13 +97,20 @@ let homeSeq = 0;
 const freshHome = () => { const h = join(WORK, `home-${++homeSeq}`); mkdirSync(join(h, 'project'), { recursive: true }); return h; };
 const specs = names.map((n) => `@bench/${n}`);
 
-const samples = { node: [], version: [], curl: [], cold: [], warm: [] };
+const ANCHOR = join(import.meta.dirname, 'anchor-fetch.mjs');
+const listFile = join(WORK, 'files.txt');
+writeFileSync(listFile, `${files.join('\n')}\n`);
+const samples = { node: [], version: [], curl: [], nodeFetch: [], nodeExtract: [], cold: [], warm: [] };
 const compared = { cold: [], warm: [] };
 let warmHome = null;
 for (let r = 1; r <= ROUNDS; r++) {
   for (let i = 0; i < 3; i++) samples.node.push(await time(() => runTimed('node', process.execPath, ['-e', ''])));
   for (let i = 0; i < 3; i++) samples.version.push(await time(() => runTimed('version', process.execPath, [BIN, '--version'])));
   samples.curl.push(await time(() => run('curl', curlArgs)));
+  samples.nodeFetch.push(await time(() => run(process.execPath, [ANCHOR, URL_, listFile])));
+  const xdir = join(WORK, `anchor-extract-${r}`);
+  samples.nodeExtract.push(await time(() => run(process.execPath, [ANCHOR, URL_, listFile, '--extract', xdir])));
+  rmSync(xdir, { recursive: true, force: true });
   const home = freshHome();
   const cwd = join(home, 'project');
   samples.cold.push(await time(() => runTimed('cold', process.execPath, [BIN, 'install', ...specs, '--registry', URL_], { cwd, env: envFor(home) })));
@@ -121,7 +130,7 @@ for (let r = 1; r <= ROUNDS; r++) {
     compared.warm.push(await time(() => run(process.execPath, [COMPARE, 'install', '--json'], { cwd: c, env: envFor(h) })));
     log(`round ${r}: compared build (${COMPARE}): cold ${compared.cold.at(-1).toFixed(0)} ms, warm ${compared.warm.at(-1).toFixed(0)} ms`);
   }
-  log(`round ${r}: node ${samples.node.at(-1).toFixed(0)} ms, --version ${samples.version.at(-1).toFixed(0)} ms, curl ${samples.curl.at(-1).toFixed(0)} ms, cold ${samples.cold.at(-1).toFixed(0)} ms, warm ${samples.warm.at(-1).toFixed(0)} ms`);
+  log(`round ${r}: node ${samples.node.at(-1).toFixed(0)} ms, --version ${samples.version.at(-1).toFixed(0)} ms, curl ${samples.curl.at(-1).toFixed(0)} ms, node fetch ${samples.nodeFetch.at(-1).toFixed(0)} ms (+extract ${samples.nodeExtract.at(-1).toFixed(0)} ms), cold ${samples.cold.at(-1).toFixed(0)} ms, warm ${samples.warm.at(-1).toFixed(0)} ms`);
 }
 await server.close();
 void warmHome;
@@ -141,6 +150,8 @@ const lines = [
   '|---|--:|---|--:|--:|---|',
   `| node -e '' (floor) | ${m.node.toFixed(0)} | | | | |`,
   `| curl, ${files.length} files, 16 parallel (floor) | ${m.curl.toFixed(0)} | | | | |`,
+  `| anchor: bare node:http client, same files, 16 parallel | ${m.nodeFetch.toFixed(0)} | curl | ${(m.nodeFetch / m.curl).toFixed(2)}x | | |`,
+  `| anchor: the same + gunzip + write every file (no checks) | ${m.nodeExtract.toFixed(0)} | curl | ${(m.nodeExtract / m.curl).toFixed(2)}x | | |`,
   row('mdlibs --version', m.version, "node -e ''", m.node, 1.5),
   row(`mdlibs install, cold cache (${LIBS} libraries)`, m.cold, 'curl', m.curl, 3),
   row('mdlibs install, warm cache + mdlibs.lock', m.warm, "node -e ''", m.node, 3),
@@ -156,15 +167,16 @@ const lines = [
   `Load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (2 cores).`,
   '',
   ...(COMPARE ? [`Compared build (${COMPARE}), same rounds: cold install median ${median(compared.cold).toFixed(0)} ms (${compared.cold.map((x) => x.toFixed(0)).join(' ')}), warm ${median(compared.warm).toFixed(0)} ms (${compared.warm.map((x) => x.toFixed(0)).join(' ')}); this build cold ${m.cold.toFixed(0)} ms, warm ${m.warm.toFixed(0)} ms.`, ''] : []),
-  `Samples (ms): node ${samples.node.map((x) => x.toFixed(0)).join(' ')}; --version ${samples.version.map((x) => x.toFixed(0)).join(' ')}; curl ${samples.curl.map((x) => x.toFixed(0)).join(' ')}; cold ${samples.cold.map((x) => x.toFixed(0)).join(' ')}; warm ${samples.warm.map((x) => x.toFixed(0)).join(' ')}.`,
+  `Samples (ms): node ${samples.node.map((x) => x.toFixed(0)).join(' ')}; --version ${samples.version.map((x) => x.toFixed(0)).join(' ')}; curl ${samples.curl.map((x) => x.toFixed(0)).join(' ')}; node fetch ${samples.nodeFetch.map((x) => x.toFixed(0)).join(' ')}; node fetch + extract ${samples.nodeExtract.map((x) => x.toFixed(0)).join(' ')}; cold ${samples.cold.map((x) => x.toFixed(0)).join(' ')}; warm ${samples.warm.map((x) => x.toFixed(0)).join(' ')}.`,
   '',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);
 writeFileSync(join(WORK, 'raw.json'), JSON.stringify({ samples, cpuSamples, medians: m }, null, 2));
 const results = join(ROOT, 'bench/RESULTS.md');
 const prev = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n\n';
-const marker = '## CLI install (';
-const at = prev.indexOf(marker);
+// the section of this bench: a level-2 heading at the start of a line (a session's own
+// '### CLI install (' subsection must not be taken for it)
+const at = prev.search(/^## CLI install \(/m);
 let next;
 if (at >= 0) {
   const end = prev.indexOf('\n## ', at + 5);
