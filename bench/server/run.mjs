@@ -243,8 +243,9 @@ const lines = [
 process.stdout.write(`${lines.join('\n')}\n`);
 const results = join(ROOT, 'bench/RESULTS.md');
 const prev = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n\n';
-const marker = '## Static server (';
-const at = prev.indexOf(marker);
+// the section of this bench: a level-2 heading at the start of a line (a session's own
+// '### Static server (' subsection must not be taken for it)
+const at = prev.search(/^## Static server \(/m);
 let next;
 if (at >= 0) {
   const end = prev.indexOf('\n## ', at + 5);
