@@ -44,14 +44,40 @@ describe('fresh tarballs between packing and the tree', () => {
     expect(spills(out)).toEqual([]);
   });
 
-  it('stay in memory when the output\'s parent does not exist yet, and are copied into a tree on another file system', () => {
-    const out = join(tempDir(), 'missing', 'out');
+  it('wait on disk when the output\'s parent does not exist yet: the parent is made for them and removed with them when nothing else went in', () => {
+    const base = tempDir();
+    const out = join(base, 'missing', 'deeper', 'out');
+    const spill = new TarballSpill(out);
+    spill.put('@acme/a@1.0.0', Buffer.from('on disk'));
+    const [folder] = spills(out); // they stayed in memory: a 10,000-library full build peaked ~300 MB higher
+    expect(folder).toBeDefined();
+    expect(readdirSync(join(dirname(out), folder as string))).toHaveLength(1);
+    const w = new TreeWriter(tempDir());
+    expect(spill.moveInto(w, '@acme/a@1.0.0', 't/a.tgz')).toBe(true);
+    expect(readFileSync(join(w.root, 't/a.tgz'), 'utf8')).toBe('on disk');
+    spill.put('@acme/b@1.0.0', Buffer.from('left over'));
+    spill.remove();
+    expect(readdirSync(base)).toEqual([]); // missing/deeper made for the spill, gone with it
+
+    // a parent that existed before stays, and so does a made one that something else went into
+    const kept = new TarballSpill(join(base, 'made', 'out'));
+    kept.put('@acme/c@1.0.0', Buffer.from('c'));
+    writeFiles(base, { 'made/out/config.json': '{}' });
+    kept.remove();
+    expect(readdirSync(join(base, 'made'))).toEqual(['out']);
+  });
+
+  it('stay in memory when no folder can be made beside the output, and are copied into a tree on another file system', () => {
+    const base = tempDir();
+    writeFiles(base, { 'file': 'a file where a folder would be' });
+    const out = join(base, 'file', 'out');
     const spill = new TarballSpill(out);
     spill.put('@acme/a@1.0.0', Buffer.from('in memory'));
-    expect(existsSync(dirname(out))).toBe(false);
     const w = new TreeWriter(tempDir());
     expect(spill.moveInto(w, '@acme/a@1.0.0', 't/a.tgz')).toBe(true);
     expect(readFileSync(join(w.root, 't/a.tgz'), 'utf8')).toBe('in memory');
+    spill.remove();
+    expect(readFileSync(join(base, 'file'), 'utf8')).toBe('a file where a folder would be');
 
     // /dev/shm is a tmpfs here, the temp folders are on disk: rename gives EXDEV, so it copies
     if (!existsSync('/dev/shm')) return;
@@ -91,5 +117,11 @@ describe('fresh tarballs between packing and the tree', () => {
     expect(isMdlibsError(failure)).toBe(true);
     expect(readdirSync(dirname(out)).sort()).toEqual(before);
     expect(existsSync(join(out, 'tarballs/@acme/gamma'))).toBe(false);
+
+    // the same failed build into an output whose parent does not exist: nothing is left at all
+    const elsewhere = tempDir();
+    const failed = await buildRegistry({ registryDir: root, outDir: join(elsewhere, 'missing', 'out') }).then(() => null, (e: unknown) => e);
+    expect(isMdlibsError(failed)).toBe(true);
+    expect(readdirSync(elsewhere)).toEqual([]);
   });
 });
