@@ -127,6 +127,34 @@ describe('the CLI against the mdlibs server', () => {
     expect(missing.stderr).toContain('CLI_TOKEN_NOT_FOUND');
   });
 
+  it('token list shows active tokens; --all adds the revoked and expired ones, each marked with its state (a column, and state in --json)', async () => {
+    const cli = cliEnv({ MDLIBS_REGISTRY_URL: server.url, MDLIBS_TOKEN: tokens.alice });
+    const c = await cli.run(['token', 'create', '--name', 'gone-soon', '--json']);
+    expect(c.code).toBe(0);
+    const id = c.json<{ id: string }>().id;
+    expect((await cli.run(['token', 'revoke', id])).code).toBe(0);
+    type Listed = { tokens: { id: string; name: string; state: string; revoked_at: string | null }[] };
+    const active = await cli.run(['token', 'list']);
+    expect(active.code, active.stderr).toBe(0);
+    expect(active.stdout).toMatch(/^ID\s+NAME\s+SCOPES\s+EXPIRES\s+LAST USED\s+STATE$/m);
+    expect(active.stdout).toMatch(/laptop\s.*\sactive$/m);
+    expect(active.stdout).not.toContain(id);
+    expect(active.stdout).not.toContain('revoked');
+    expect(active.stdout).not.toMatch(/\bold\b/);
+    const activeJson = (await cli.run(['token', 'list', '--json'])).json<Listed>().tokens;
+    expect(activeJson.map((t) => t.id)).not.toContain(id);
+    expect(new Set(activeJson.map((t) => t.state))).toEqual(new Set(['active']));
+    const all = await cli.run(['token', 'list', '--all']);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toMatch(new RegExp(`^${id}\\s+gone-soon\\s.*\\srevoked$`, 'm'));
+    expect(all.stdout).toMatch(/\sold\s.*\sexpired$/m);
+    expect(all.stdout).toMatch(/laptop\s.*\sactive$/m);
+    const allJson = (await cli.run(['token', 'list', '--all', '--json'])).json<Listed>().tokens;
+    expect(allJson.find((t) => t.id === id)).toMatchObject({ name: 'gone-soon', state: 'revoked', revoked_at: expect.any(String) });
+    expect(allJson.find((t) => t.name === 'old')).toMatchObject({ state: 'expired' });
+    for (const out of [active.stdout, all.stdout, JSON.stringify(allJson)]) expect(out).not.toMatch(/mdl_[A-Za-z0-9]{40}/);
+  });
+
   it('token create from a token that expires: without --expires the new one ends with it; a longer --expires is refused with the reason', async () => {
     const cli = cliEnv({ MDLIBS_REGISTRY_URL: server.url, MDLIBS_TOKEN: tokens.shortLived });
     const c = await cli.run(['token', 'create', '--name', 'from-short', '--json']);

@@ -18,6 +18,8 @@ const tokenView = z.object({
   expires_at: z.string().nullable().optional(),
   last_used_at: z.string().nullable().optional(),
   revoked_at: z.string().nullable().optional(),
+  /** `active`, `expired` or `revoked` (servers before it had no such field). */
+  state: z.string().optional(),
 });
 type TokenView = z.infer<typeof tokenView>;
 
@@ -34,8 +36,9 @@ function parse<T>(schema: z.ZodType<T>, json: unknown): T {
   return r.data;
 }
 
-async function listAll(c: RegistryClient): Promise<TokenView[]> {
-  const { json } = await c.api('auth/tokens', { what: 'listing tokens' });
+/** The server lists active tokens; `inactive` adds the expired and revoked ones it still keeps. */
+async function listAll(c: RegistryClient, inactive = false): Promise<TokenView[]> {
+  const { json } = await c.api(inactive ? 'auth/tokens?include=inactive' : 'auth/tokens', { what: 'listing tokens' });
   return parse(z.object({ tokens: z.array(tokenView) }), json).tokens;
 }
 
@@ -64,13 +67,21 @@ const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; e
   ].join('\n'),
 });
 
-const list = defineCommand<RegistryFlags, { tokens: TokenView[] }>({
+/** The token's state as the server says it; an older server without `state` lists only revoked_at and expires_at. */
+function stateOf(t: TokenView, now = Date.now()): string {
+  if (t.state !== undefined) return t.state;
+  if (t.revoked_at) return 'revoked';
+  return t.expires_at && Date.parse(t.expires_at) <= now ? 'expired' : 'active';
+}
+
+const list = defineCommand<RegistryFlags & { all: boolean }, { tokens: TokenView[] }>({
   command: 'list',
   describe: 'List your tokens (never their secrets)',
-  builder: registryOption,
-  handler: async (o) => ({ tokens: await listAll(client(o.ctx, o)) }),
+  builder: (y) => registryOption(y)
+    .option('all', { type: 'boolean', default: false, describe: 'include expired and revoked tokens (the server keeps them 30 days by default); without it only active tokens are listed' }),
+  handler: async (o) => ({ tokens: await listAll(client(o.ctx, o), o.all) }),
   render: (r) => (r.tokens.length
-    ? table(r.tokens.map((t) => [safe(t.id), safe(t.name, 40), t.scopes.map((s) => safe(s)).join(',') || '-', safe(t.expires_at ?? 'never'), safe(t.last_used_at ?? '-'), t.revoked_at ? 'revoked' : 'active']), ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'LAST USED', 'STATE'])
+    ? table(r.tokens.map((t) => [safe(t.id), safe(t.name, 40), t.scopes.map((s) => safe(s)).join(',') || '-', safe(t.expires_at ?? 'never'), safe(t.last_used_at ?? '-'), safe(stateOf(t), 20)]), ['ID', 'NAME', 'SCOPES', 'EXPIRES', 'LAST USED', 'STATE'])
     : 'no tokens'),
 });
 
@@ -95,5 +106,5 @@ const revoke = defineCommand<RegistryFlags & { token: string }, { id: string; na
 export default defineCommand({
   command: 'token',
   describe: 'Create, list and revoke API tokens',
-  subcommands: [create, list, revoke] as CliCommand[],
+  subcommands: [create, list, revoke] as unknown as CliCommand[],
 });
