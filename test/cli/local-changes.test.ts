@@ -1,4 +1,4 @@
-/** `update` and `uninstall` refuse to discard files edited in an installed library (CLI_LOCAL_CHANGES, exit 9) unless --force. */
+/** `install`, `update` and `uninstall` refuse to discard files edited in an installed library (CLI_LOCAL_CHANGES, exit 9) unless --force. */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,6 +123,48 @@ describe('local edits to installed libraries', () => {
     expect(readFileSync(join(cli.cwd, 'libraries/@acme/other/README.md'), 'utf8')).toBe('my notes');
     // what --force installed is the new baseline: an untouched library updates without it
     expect((await cli.run(['uninstall', '@acme/guide'])).code).toBe(0);
+  });
+
+  it('install of another version refuses to replace an edited library before anything changes; an install that does not touch it goes ahead; --force replaces', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@1.0.0', '@acme/other', '--registry', host.url])).code).toBe(0);
+    const guide = join(cli.cwd, 'libraries/@acme/guide');
+    writeFileSync(join(guide, 'docs/guide.md'), 'rewritten');
+    const before = snapshot(cli.cwd);
+    const r = await cli.run(['install', '@acme/guide@1.1.0', '--registry', host.url]);
+    expect(r.code, r.stderr).toBe(9);
+    expect(r.stderr).toContain('error CLI_LOCAL_CHANGES: `mdlibs install` would replace files that were edited after they were installed: libraries/@acme/guide: docs/guide.md (changed)');
+    expect(r.stderr).toMatch(/fix: nothing was changed; .*--force/);
+    expect(snapshot(cli.cwd)).toEqual(before);
+    // an install that adds libraries beside it leaves the edited folder alone, and goes ahead
+    const other = await cli.run(['install', '@acme/portal', '--registry', host.url]);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain('+ @acme/portal@1.0.0');
+    expect(readFileSync(join(guide, 'docs/guide.md'), 'utf8')).toBe('rewritten');
+    const f = await cli.run(['install', '@acme/guide@1.1.0', '--force', '--registry', host.url]);
+    expect(f.code, f.stderr).toBe(0);
+    expect(f.stdout).toContain('+ @acme/guide@1.1.0');
+    expect(readFileSync(join(guide, 'README.md'), 'utf8')).toContain('Version 1.1.0');
+    expect(readFileSync(join(guide, 'docs/guide.md'), 'utf8')).not.toBe('rewritten');
+  });
+
+  it('install from an mdlibs.lock that moved a library to another version refuses to replace its edited folder; --force replaces', async () => {
+    const newer = cliEnv();
+    expect((await newer.run(['install', '@acme/guide@^1', '@acme/other', '--registry', host.url])).code).toBe(0);
+    const cli = await projectWithOldGuide();
+    const guide = join(cli.cwd, 'libraries/@acme/guide');
+    writeFileSync(join(guide, 'README.md'), 'my notes');
+    // the lockfile changed under the project (a git pull): guide 1.0.0 → 1.1.0
+    writeFileSync(join(cli.cwd, 'mdlibs.lock'), readFileSync(join(newer.cwd, 'mdlibs.lock')));
+    expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).toBe(readFileSync(join(newer.cwd, '.mdlibs.toml'), 'utf8'));
+    const before = snapshot(cli.cwd);
+    const r = await cli.run(['install']);
+    expect(r.code, r.stderr).toBe(9);
+    expect(r.stderr).toContain('error CLI_LOCAL_CHANGES: `mdlibs install` would replace files that were edited after they were installed: libraries/@acme/guide: README.md (changed)');
+    expect(snapshot(cli.cwd)).toEqual(before);
+    const f = await cli.run(['install', '--force']);
+    expect(f.code, f.stderr).toBe(0);
+    expect(readFileSync(join(guide, 'README.md'), 'utf8')).toContain('Version 1.1.0');
   });
 
   it('a state file without digests (an older mdlibs) is checked against the cached tarball; with no tarball cached, mdlibs cannot tell and refuses', async () => {

@@ -59,7 +59,7 @@ export const CLI_ERRORS = {
   CLI_DOC_INVALID: { exit: EXIT.failure, summary: 'The markdown document\'s frontmatter is not plain YAML within the limits' },
   CLI_DOC_NOT_FOUND: { exit: EXIT.notFound, summary: 'The markdown document does not exist' },
   CLI_PROJECT_LOCKED: { exit: EXIT.busy, summary: 'Another mdlibs command (install, update, uninstall) is changing the project; its pid is named' },
-  CLI_LOCAL_CHANGES: { exit: EXIT.localChanges, summary: 'update or uninstall would replace or delete files in an installed library that were edited after install (rerun with --force to discard them)' },
+  CLI_LOCAL_CHANGES: { exit: EXIT.localChanges, summary: 'install, update or uninstall would replace or delete files in an installed library that were edited after install (rerun with --force to discard them)' },
   CLI_PROJECT_FILE_CONFLICT: { exit: EXIT.failure, summary: 'The .mdlibs.toml here is a library manifest and cannot take project settings' },
 } as const satisfies Record<string, { exit: number; summary: string }>;
 

@@ -5,7 +5,7 @@ import { LOCK_FILE } from '../config/paths.js';
 import { cliError } from '../errors.js';
 import type { Session } from '../registry/session.js';
 import { assertLockfileWritable, lockfileDrift, LOCKFILE_VERSION, writeLockfile, type LockEntry, type Lockfile } from './lockfile.js';
-import { materialize, type MaterializeStats } from './materialize.js';
+import { materialize, type LocalChangesCommand, type MaterializeStats } from './materialize.js';
 import { saveDependencies } from './project.js';
 import { pickVersion, resolveTree } from './resolve.js';
 import { checkedName } from './spec.js';
@@ -66,8 +66,12 @@ async function lockWarnings(session: Session, lock: Lockfile, warn: (s: string) 
   }
 }
 
-/** `mdlibs install` without arguments: exactly the lockfile, or fail when it is out of date. */
-export async function installFromLockfile(session: Session, p: ProjectState): Promise<InstallResult> {
+/**
+ * `mdlibs install` without arguments: exactly the lockfile, or fail when it is out of date.
+ * Without `force`, a library folder with local edits that the lockfile moves to another
+ * version or drops is not replaced or deleted: CLI_LOCAL_CHANGES.
+ */
+export async function installFromLockfile(session: Session, p: ProjectState, force = false): Promise<InstallResult> {
   const lock = p.lock;
   if (!lock) throw cliError('CLI_LOCKFILE_MISSING', `there is no ${LOCK_FILE} in ${p.projectDir}`, 'run `mdlibs install @scope/name` to add a library, or `mdlibs update` to resolve the dependencies in .mdlibs.toml');
   const drift = lockfileDrift(lock, p.dependencies);
@@ -77,7 +81,7 @@ export async function installFromLockfile(session: Session, p: ProjectState): Pr
     warnings.push(s);
     session.ctx.warn(`warning: ${s}`);
   };
-  const [stats] = await Promise.all([materialize(session, p.projectDir, p.installDir, lock.libraries), lockWarnings(session, lock, warn)]);
+  const [stats] = await Promise.all([materialize(session, p.projectDir, p.installDir, lock.libraries, { refuseLocalChanges: force ? undefined : 'install' }), lockWarnings(session, lock, warn)]);
   return result('lockfile', lock, stats, warnings);
 }
 
@@ -85,8 +89,8 @@ export interface ResolveOptions {
   registryUrl: string;
   /** Libraries whose locked version may change (update); 'all' re-resolves everything. */
   unlock: ReadonlySet<string> | 'all';
-  /** `update` without --force: refuse to replace or remove libraries with local edits (CLI_LOCAL_CHANGES). */
-  refuseLocalChanges?: 'update' | undefined;
+  /** `install` or `update` without --force: refuse to replace or remove libraries with local edits (CLI_LOCAL_CHANGES). */
+  refuseLocalChanges?: Exclude<LocalChangesCommand, 'uninstall'> | undefined;
 }
 
 /** Resolves the project's dependencies (with new ones), installs, then writes the lockfile and .mdlibs.toml. */

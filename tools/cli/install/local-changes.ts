@@ -1,7 +1,7 @@
 /**
  * Local edits to installed libraries. Install records a sha256 of every file it writes
- * (in `<installDir>/.mdlibs-state.json`, beside the libraries, never inside one); `update`
- * and `uninstall` compare the folder with that record before they replace or remove it,
+ * (in `<installDir>/.mdlibs-state.json`, beside the libraries, never inside one); `install`,
+ * `update` and `uninstall` compare the folder with that record before they replace or remove it,
  * and refuse (CLI_LOCAL_CHANGES) when a file was changed, added or removed, unless --force.
  */
 import { createHash } from 'node:crypto';

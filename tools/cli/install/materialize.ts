@@ -180,7 +180,7 @@ interface EditedLibrary {
  * A folder mdlibs has no digests for is compared with its tarball in the cache; without one
  * (another copy of the project, a cleared cache) it counts as edited: mdlibs cannot tell.
  */
-async function refuseLocalChanges(session: Session, projectDir: string, installDir: string, record: InstallRecord, names: readonly string[], command: 'update' | 'uninstall'): Promise<void> {
+async function refuseLocalChanges(session: Session, projectDir: string, installDir: string, record: InstallRecord, names: readonly string[], command: LocalChangesCommand): Promise<void> {
   const edited: EditedLibrary[] = [];
   for (const name of [...new Set(names)].sort()) {
     let dir: string;
@@ -235,13 +235,16 @@ async function fetchVerified(session: Session, full: string, e: LockEntry, stats
   return bytes;
 }
 
+/** The commands that refuse to discard local edits (named in the CLI_LOCAL_CHANGES message). */
+export type LocalChangesCommand = 'install' | 'update' | 'uninstall';
+
 export interface MaterializeOptions {
   /**
-   * The command (`update`, `uninstall`) that refuses with CLI_LOCAL_CHANGES, before it
-   * downloads or changes anything, to replace or remove a library folder whose files differ
-   * from what was installed. Unset (install, or --force): such folders are replaced.
+   * The command (`install`, `update`, `uninstall`) that refuses with CLI_LOCAL_CHANGES, before
+   * it downloads or changes anything, to replace or remove a library folder whose files differ
+   * from what was installed. Unset (--force): such folders are replaced.
    */
-  refuseLocalChanges?: 'update' | 'uninstall' | undefined;
+  refuseLocalChanges?: LocalChangesCommand | undefined;
 }
 
 export async function materialize(
