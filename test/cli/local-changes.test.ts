@@ -112,6 +112,17 @@ describe('local edits to installed libraries', () => {
     expect(r.stderr).not.toContain('@acme/other');
     expect(r.stderr).toMatch(/fix: nothing was changed; .*--force/);
     expect(snapshot(cli.cwd)).toEqual(before);
+    // --json: the error's details list each edited folder and its changed paths
+    const j = await cli.run(['update', '--registry', host.url, '--json']);
+    expect(j.code).toBe(9);
+    expect(j.stderr).toBe('');
+    expect(j.json<{ error: unknown }>().error).toEqual({
+      code: 'CLI_LOCAL_CHANGES',
+      message: expect.stringContaining('libraries/@acme/guide: docs/guide.md (changed)'),
+      hint: expect.stringContaining('--force'),
+      details: { libraries: [{ name: '@acme/guide', path: 'libraries/@acme/guide', changes: [{ path: 'docs/guide.md', change: 'changed' }] }] },
+    });
+    expect(snapshot(cli.cwd)).toEqual(before);
     // only the edited library left out of the update: it goes ahead
     const o = await cli.run(['update', '@acme/other', '--registry', host.url]);
     expect(o.code, o.stderr).toBe(0);

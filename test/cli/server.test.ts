@@ -100,6 +100,11 @@ describe('the CLI against the mdlibs server', () => {
     const inst = await cli.run(['install', '@secret/plans', '--registry', server.url], { env: { MDLIBS_TOKEN: tokens.expired } });
     expect(inst.code).toBe(4);
     expect(inst.stderr).toContain('CLI_AUTH_EXPIRED');
+    // --json: the error's details (the HTTP status and the server's code), never the token
+    const j = await cli.run(['whoami', '--registry', server.url, '--json'], { env: { MDLIBS_TOKEN: tokens.expired } });
+    expect(j.code).toBe(4);
+    expect(j.json<{ error: unknown }>().error).toMatchObject({ code: 'CLI_AUTH_EXPIRED', details: { status: 401, serverCode: expect.stringMatching(/^MDL_/) } });
+    expect(j.stdout + j.stderr).not.toContain(tokens.expired);
   });
 
   it('token create shows the secret once; list never does; revoke by name works and the token stops working', async () => {

@@ -71,6 +71,48 @@ export function cliError(code: CliCode, message: string, hint: string, details?:
   return new MdlibsError<CliCode>(code, message, { hint, ...(details ? { details } : {}), ...(cause === undefined ? {} : { cause }) });
 }
 
+/** A key that may name a secret: its value is never printed. */
+const SECRET_KEY = /token|secret|passw|credential|authori[sz]ation|cookie|api[-_]?key|private[-_]?key/i;
+/** Depth, members and string length kept in printed details (a bug cannot print without end). */
+const DETAILS_MAX_DEPTH = 6;
+const DETAILS_MAX_ITEMS = 1000;
+const DETAILS_MAX_STRING = 4096;
+
+/** A string with the secrets it may hold masked: URL user info and mdlibs token secrets. */
+function maskSecrets(s: string): string {
+  return s.slice(0, DETAILS_MAX_STRING)
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]*@/gi, '$1')
+    .replace(/\bmdl_[A-Za-z0-9]{40}\b/g, 'mdl_…');
+}
+
+function plainJson(v: unknown, depth: number): unknown {
+  if (v === null || typeof v === 'boolean') return v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string') return maskSecrets(v);
+  if (depth >= DETAILS_MAX_DEPTH || typeof v !== 'object') return undefined; // functions, bigint, symbols, undefined
+  if (Array.isArray(v)) return v.slice(0, DETAILS_MAX_ITEMS).map((x) => plainJson(x, depth + 1) ?? null);
+  const proto = Object.getPrototypeOf(v) as unknown;
+  if (proto !== Object.prototype && proto !== null) return undefined; // Error, Buffer, URL, Date, class instances
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v).slice(0, DETAILS_MAX_ITEMS)) {
+    if (SECRET_KEY.test(k)) continue;
+    const j = plainJson(x, depth + 1);
+    if (j !== undefined) out[k] = j;
+  }
+  return out;
+}
+
+/**
+ * An error's structured details as printed with `--json` (`error.details`): plain JSON data
+ * only (objects, arrays, strings, finite numbers, booleans, null), never a secret (members
+ * whose key names a token, password, credential and the like are left out; URL user info and
+ * token secrets in strings are masked). Undefined when there is nothing to print.
+ */
+export function printableDetails(details: unknown): Record<string, unknown> | undefined {
+  const j = plainJson(details, 0);
+  return j && typeof j === 'object' && !Array.isArray(j) && Object.keys(j).length ? j as Record<string, unknown> : undefined;
+}
+
 /** Exit code for any error: CLI codes by table, builder codes 1, bugs 70. */
 export function exitCodeFor(e: unknown): number {
   if (e instanceof MdlibsError) {

@@ -9,7 +9,7 @@ import { stripControlChars } from '../../index-builder/src/format/names.js';
 import type { CliCommand, CommandContext } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { settleBackgroundWrites } from './net/background-writes.js';
-import { cliError, EXIT, exitCodeFor } from './errors.js';
+import { cliError, EXIT, exitCodeFor, printableDetails } from './errors.js';
 import { colorsEnabled } from './output.js';
 import { promptSecret } from './prompt.js';
 import { VERSION } from './version.js';
@@ -127,7 +127,9 @@ export function toJsonText(v: unknown): string {
 function printError(e: unknown, io: CliIO, json: boolean): number {
   const code = exitCodeFor(e);
   if (json) {
-    const body = isMdlibsError(e) ? e.toJSON() : { code: 'CLI_INTERNAL', message: e instanceof Error ? e.message : String(e) };
+    // structured details (CLI_LOCAL_CHANGES: each edited folder and its paths) as plain data, never a secret
+    const details = isMdlibsError(e) ? printableDetails(e.details) : undefined;
+    const body = isMdlibsError(e) ? { ...e.toJSON(), ...(details ? { details } : {}) } : { code: 'CLI_INTERNAL', message: e instanceof Error ? e.message : String(e) };
     io.stdout.write(`${toJsonText({ error: body })}\n`);
     return code;
   }
