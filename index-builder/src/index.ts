@@ -21,5 +21,6 @@ export { readRegistryLayout, scopeVisibility } from './read/registry.js';
 export { guardedRead, guardedReadAsync, type GuardedRead, type GuardedReadOptions } from './read/guarded-read.js';
 export { currentTree } from './output/current-tree.js';
 export { loadSiteEmitter } from './site-loader.js';
+export { PAGE_CSP } from './site/csp.js';
 export { buildRecordSchema, type BuildRecord } from './output/record.js';
 export { fileKind, decodeText, type LibraryFile } from './validate/files.js';

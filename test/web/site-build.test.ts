@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_CSP } from '../../index-builder/src/index.js';
 import { writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildSite, type BuiltSite } from './helpers/build-site.js';
@@ -59,6 +60,25 @@ describe('the site emitted by the builder', () => {
       expect(html, f).not.toContain('<script>alert');
       expect(html, f).toContain('&lt;script&gt;alert(&#39;desc&#39;)&lt;/script&gt; &amp; more');
     }
+  });
+
+  it('gives every page of either tree its Content-Security-Policy in a meta element, first in <head> after the charset (static hosts send no header)', () => {
+    const meta = `<meta charset="utf-8">\n<meta http-equiv="Content-Security-Policy" content="${PAGE_CSP.replace(/'/g, '&#39;')}">\n`;
+    let pages = 0;
+    for (const dir of [site.publicDir, site.privateDir]) {
+      for (const f of listFiles(dir).filter((n) => n.endsWith('.html'))) {
+        const html = readFileSync(join(dir, f), 'utf8');
+        expect(html.slice(html.indexOf('<head>') + '<head>\n'.length).startsWith(meta), f).toBe(true);
+        pages++;
+      }
+    }
+    expect(pages).toBeGreaterThan(10);
+    // no inline script or style for the policy to break: every script and stylesheet is a file
+    const home = readFileSync(join(site.publicDir, 'index.html'), 'utf8');
+    expect(home).not.toMatch(/<script(?![^>]*\ssrc=)[^>]*>/);
+    expect(home).not.toMatch(/<style[\s>]|\sstyle=/);
+    expect(PAGE_CSP).toMatch(/(?:^|; )script-src 'self'(?:;|$)/);
+    expect(PAGE_CSP).not.toContain('unsafe-inline');
   });
 
   it('has no broken relative link in any page of either tree (works under any base path)', () => {

@@ -37,7 +37,9 @@ describe.skipIf(!hasChromium())('hostile library content in Chromium', () => {
 
   for (const path of ['libraries/@acme/hostile/index.html', 'libraries/@acme/hostile/doc/docs/guide.html', 'index.html', 'tags/docs/index.html']) {
     it(`runs nothing on ${path} and shows the text safely`, async () => {
-      const ctx = await browser.newContext();
+      // the page's CSP would stop most of these payloads by itself: switched off here so that
+      // what is tested is the sanitizer (the CSP has its own test below)
+      const ctx = await browser.newContext({ bypassCSP: true });
       const { page, errors, dialogs } = await openPage(ctx);
       await page.goto(server.url + path);
       await page.waitForLoadState('load');
@@ -70,8 +72,42 @@ describe.skipIf(!hasChromium())('hostile library content in Chromium', () => {
     });
   }
 
+  for (const csp of [true, false]) {
+    it(`${csp ? 'refuses' : '(control) runs'} script injected into a page on a plain static host${csp ? ', by the page\'s own CSP meta element (no header here)' : ' when the CSP is bypassed'}`, async () => {
+      const ctx = await browser.newContext({ bypassCSP: !csp });
+      const { page, errors, dialogs } = await openPage(ctx);
+      const res = await page.goto(`${server.url}libraries/@acme/victim/index.html`);
+      expect(res?.headers()['content-security-policy']).toBeUndefined(); // the static host sends none
+      const ran = () => page.evaluate(() => (window as unknown as { __ran?: string[] }).__ran ?? []);
+      await page.evaluate(() => {
+        // what a sanitizer bypass would put in the page: an event handler, a javascript: link, an inline script
+        (window as unknown as { __ran: string[] }).__ran = [];
+        const d = document.createElement('div');
+        d.innerHTML = '<img src="x" onerror="window.__ran.push(\'onerror\')"><a id="bait" href="javascript:void window.__ran.push(\'js-url\')">x</a>';
+        document.body.append(d);
+        const s = document.createElement('script');
+        s.textContent = "window.__ran.push('inline-script')";
+        document.body.append(s);
+      });
+      await page.locator('#bait').click();
+      if (!csp) {
+        await expect.poll(async () => (await ran()).sort()).toEqual(['inline-script', 'js-url', 'onerror']);
+      } else {
+        await page.waitForTimeout(300);
+        expect(await ran()).toEqual([]);
+        // the page's own script still runs: the search box answers
+        await page.goto(`${server.url}index.html`);
+        await page.locator('#q').pressSequentially('victim', { delay: 30 });
+        await expect.poll(() => page.locator('#results a.lib-name').first().textContent()).toBe('@acme/victim');
+      }
+      expect(dialogs).toEqual([]);
+      expect(errors).toEqual([]);
+      await ctx.close();
+    });
+  }
+
   it('detects a payload that does run (the harness can fail)', async () => {
-    const ctx = await browser.newContext();
+    const ctx = await browser.newContext({ bypassCSP: true }); // as the sanitizer tests above run
     const { page, errors, dialogs } = await openPage(ctx);
     await page.goto(`${server.url}index.html`);
     await page.evaluate(() => {

@@ -1,4 +1,5 @@
 /** Wraps a page body in `templates/site/layout.html` (one pass: user text cannot inject placeholders). */
+import { PAGE_CSP } from './csp.js';
 import { escapeHtml, html, type Html } from './html.js';
 import { rootPrefix } from './site-paths.js';
 
@@ -28,6 +29,7 @@ export function renderPage(site: SiteContext, shell: PageShell): string {
   const root = shell.basePath !== undefined ? '' : rootPrefix(shell.rel);
   const footer = html`<p>${site.registryName} · markdown libraries, built by mdlibs · <a href="${root}config.json">config.json</a> · <a href="${root}tags/index.html">all tags</a></p>`;
   const values: Record<string, string> = {
+    csp: escapeHtml(PAGE_CSP),
     title: escapeHtml(shell.title),
     description: escapeHtml(shell.description),
     base: shell.basePath !== undefined ? `<base href="${escapeHtml(shell.basePath)}">\n` : '',

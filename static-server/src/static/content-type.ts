@@ -1,4 +1,6 @@
 /** Content types and cache policy by file name (pure). */
+import { PAGE_CSP } from '../../../index-builder/src/index.js';
+
 const TYPES: Record<string, string> = {
   json: 'application/json; charset=utf-8', html: 'text/html; charset=utf-8', css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8',
   mjs: 'text/javascript; charset=utf-8', map: 'application/json; charset=utf-8', txt: 'text/plain; charset=utf-8', md: 'text/markdown; charset=utf-8',
@@ -12,9 +14,11 @@ const TYPES: Record<string, string> = {
  * script file and stylesheet (no inline script, style or event handler anywhere in its pages), so
  * markup that got past the markdown sanitizer still cannot run script, load plugins, move the
  * page's <base> or post a form elsewhere. Images may be remote (READMEs link them); the live data
- * may come from an absolute `registry.api`, hence http(s) in connect-src.
+ * may come from an absolute `registry.api`, hence http(s) in connect-src. The pages carry the
+ * same policy in a meta element (the builder's PAGE_CSP, for static hosts); the header adds what
+ * a meta element cannot: frame-ancestors.
  */
-export const HTML_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: http:; connect-src 'self' https: http:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+export const HTML_CSP = `${PAGE_CSP}; frame-ancestors 'self'`;
 
 export function contentType(rel: string): string {
   const dot = rel.lastIndexOf('.');
