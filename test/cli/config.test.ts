@@ -146,6 +146,27 @@ describe('mdlibs registry add|list|remove|set-default', () => {
     expect(clash.stderr).toContain('CLI_REGISTRY_EXISTS');
   });
 
+  it('add makes the first registry the default when no config file names one, and a command without a default names the registries it could use', async () => {
+    const c = cliEnv();
+    const first = await c.run(['registry', 'add', 'only', host.url]);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(`added only → ${host.url} ("Test Registry") (default)`);
+    const second = await c.run(['registry', 'add', 'later', 'https://later.example/', '--no-verify']);
+    expect(second.stdout).not.toContain('(default)');
+    expect((await c.run(['registry', 'list', '--json'])).json<{ default: { value: string } }>().default.value).toBe('only');
+    expect((await c.run(['search', 'guide'])).stderr).not.toContain('CLI_NO_REGISTRY');
+
+    // registries, none the default (a hand-written config.toml): the error names them and the fix
+    const d = cliEnv();
+    mkdirSync(join(d.env.XDG_CONFIG_HOME as string, 'mdlibs'), { recursive: true });
+    writeFileSync(join(d.env.XDG_CONFIG_HOME as string, 'mdlibs/config.toml'), '[registries.alpha]\nurl = "https://alpha.example/"\n[registries.beta]\nurl = "https://beta.example/"\n');
+    const r = await d.run(['search', 'guide']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('CLI_NO_REGISTRY: no default registry is set (configured: alpha, beta)');
+    expect(r.stderr).toContain('mdlibs registry set-default alpha');
+    expect((await cliEnv().run(['search', 'guide'])).stderr).toContain('CLI_NO_REGISTRY: no registry is configured');
+  });
+
   it('list shows registries, the default and where it came from', async () => {
     await cli.run(['registry', 'add', 'second', 'https://second.example', '--no-verify']);
     const r = await cli.run(['registry', 'list', '--json']);

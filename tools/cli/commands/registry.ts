@@ -23,7 +23,7 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
   builder: (y) => y
     .positional('name', { type: 'string', describe: 'short name, e.g. acme' })
     .positional('url', { type: 'string', describe: 'registry root URL (where config.json is)' })
-    .option('default', { type: 'boolean', default: false, describe: 'also make it the default registry' })
+    .option('default', { type: 'boolean', default: false, describe: 'also make it the default registry (the first one added becomes the default anyway)' })
     .option('project', { type: 'boolean', default: false, describe: 'store it in this project\'s .mdlibs.toml instead of the global config' })
     .option('path', { type: 'string', describe: 'project folder for --project (default: current folder)' })
     .option('verify', { type: 'boolean', default: true, describe: 'fetch config.json to check the URL is an mdlibs registry (--no-verify to skip)' })
@@ -39,14 +39,17 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     if (existing && normalizeRegistryUrl(existing.url) !== url) {
       throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(shown(existing.url), 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
     }
+    const settings = loadSettings(o.ctx, { timeout: o.timeout });
     let registryName: string | null = null;
     if (o.verify) {
-      const settings = loadSettings(o.ctx, { timeout: o.timeout });
       const cfg = await new Session(settings, o.ctx).client(url).config();
       registryName = cfg.registry.name;
     }
     doc.registries[o.name] = { url };
-    if (o.default) doc.default = o.name;
+    // the first registry becomes the default when neither config file names one (like a first
+    // `git remote add`): the next `mdlibs search` answered "no registry is configured"
+    const noDefault = settings.layers.global.registry === undefined && settings.layers.project.registry === undefined;
+    if (o.default || noDefault) doc.default = o.name;
     t.write(doc);
     return { name: o.name, url, file: t.file, default: doc.default === o.name, registryName };
   },

@@ -104,7 +104,12 @@ function safeNorm(u: string): string | null {
 export function targetRegistry(s: Settings): RegistryTarget {
   const chosen = s.defaultRegistry;
   if (!chosen) {
-    throw cliError('CLI_NO_REGISTRY', 'no registry is configured', 'pass --registry <url>, set MDLIBS_REGISTRY_URL, or run `mdlibs registry add <name> <url> --default`');
+    if (s.registries.length) {
+      const names = s.registries.map((r) => r.name);
+      const shown = names.length > 5 ? `${names.slice(0, 5).join(', ')} and ${names.length - 5} more` : names.join(', ');
+      throw cliError('CLI_NO_REGISTRY', `no default registry is set (configured: ${shown})`, `run \`mdlibs registry set-default ${names[0] ?? '<name>'}\`, or pass --registry <name|url>`);
+    }
+    throw cliError('CLI_NO_REGISTRY', 'no registry is configured', 'pass --registry <url>, set MDLIBS_REGISTRY_URL, or run `mdlibs registry add <name> <url>`');
   }
   const { url, name } = registryUrlOf(s, chosen.value);
   return { url, name, source: chosen.source, token: tokenFor(s, url, chosen.source) };
