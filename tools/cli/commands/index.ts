@@ -18,6 +18,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'init', describe: 'Create a library from a template', load: async () => pick(await import('./init.js')) },
   { name: 'list', describe: 'List docs in this folder, or installed libraries with --installed', load: async () => pick(await import('./list.js')) },
   { name: 'search', describe: 'Search a registry, or local docs with --local', load: async () => pick(await import('./search.js')) },
+  { name: 'info', describe: 'Show a library\'s details, versions and docs (from its index file)', load: async () => pick(await import('./info.js')) },
   { name: 'install', describe: 'Install libraries (no arguments: exactly what mdlibs.lock says)', load: async () => pick(await import('./install.js')) },
   { name: 'uninstall', describe: 'Remove installed libraries', load: async () => pick(await import('./uninstall.js')) },
   { name: 'update', describe: 'Update installed libraries within their ranges, or a doc title with --title', load: async () => pick(await import('./update.js')) },

@@ -34,7 +34,11 @@ export function pickVersion(ix: LibraryIndex, ranges: readonly string[], prefer?
   return sorted.find(ok) ?? null;
 }
 
-function noMatch(full: string, reqs: readonly Requirement[], ix: LibraryIndex): Error {
+/**
+ * The error for ranges no non-yanked version of `full` satisfies (CLI_NO_MATCHING_VERSION, naming
+ * the available and yanked versions), or CLI_DEPENDENCY_CONFLICT when each range alone would match.
+ */
+export function noMatch(full: string, reqs: readonly Requirement[], ix: LibraryIndex): Error {
   const wanted = reqs.map((r) => `${r.range} (by ${r.by})`).join(', ');
   const avail = ix.versions.filter((v) => !v.yanked).map((v) => v.version);
   const yanked = ix.versions.filter((v) => v.yanked).map((v) => v.version);
