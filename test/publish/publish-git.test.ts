@@ -3,7 +3,7 @@
  * repo; check mode accepts the signed push; the builder builds; `mdlibs install` gets the version.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkChange } from '../../index-builder/src/check/index.js';
@@ -172,6 +172,23 @@ describe('mdlibs publish --via git', () => {
     expect(headOf(gl, 'mdlibs/publish-acme-handbook-2.0.0')).not.toBe(before);
     const opts = readFileSync(seen, 'utf8').trim().split('\n');
     expect(opts).toEqual(expect.arrayContaining(['merge_request.create', 'merge_request.target=main', 'merge_request.title=Publish @acme/handbook@2.0.0']));
+  });
+
+  it('--dry-run shows exactly what would be published: the folder, each file with its size, the tarball and its checksums', async () => {
+    const lib = libraryFolder('notes', '4.0.0', { 'docs/usage.md': '# Usage\n\nThree words here.\n' });
+    const j = (await cli.run(['publish', lib, '--dry-run', '--json'])).json<{ folder: string; files: string[]; tarball: { fileCount: number; contents: { path: string; size: number }[] } }>();
+    expect(j.folder).toBe('libraries/@acme/notes/4.0.0');
+    expect(j.tarball.contents.map((c) => c.path)).toEqual(j.files.map((f) => f.slice(`${j.folder}/`.length)).sort());
+    expect(j.tarball.contents).toContainEqual({ path: 'docs/usage.md', size: Buffer.byteLength('# Usage\n\nThree words here.\n') });
+    expect(j.tarball.contents).toHaveLength(j.tarball.fileCount);
+    for (const c of j.tarball.contents) expect(c.size).toBe(statSync(join(lib, c.path)).size);
+    const text = await cli.run(['publish', lib, '--dry-run']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('would add libraries/@acme/notes/4.0.0/:');
+    expect(text.stdout).toMatch(/^ +\d+ B {2}docs\/usage\.md$/m);
+    expect(text.stdout).toMatch(/^ +\d+ B {2}\.mdlibs\.toml$/m);
+    expect(text.stdout).toMatch(/^ {2}integrity: sha512-/m);
+    expect(text.stdout).not.toContain('(none)'); // it said "6 files in (none)"
   });
 
   it('explains a missing repository, and still validates with --dry-run', async () => {

@@ -29,3 +29,10 @@ export function table(rows: readonly (readonly string[])[], header?: readonly st
   for (const r of all) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, [...c].length)));
   return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat((widths[i] ?? 0) - [...c].length))).join('  ').trimEnd()).join('\n');
 }
+
+/** A byte count for people: `805 B`, `2.3 kB`, `1.25 MB` (kB = 1024 bytes, as the sizes the registry shows). */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
+  return `${(n / 1024 / 1024).toFixed(2)} MB`;
+}

@@ -36,8 +36,12 @@ export function changeOptions(o: RepoFlags, env: Record<string, string | undefin
 }
 
 /** Human lines for a change result. */
+/** `repo` of a dry run given no registry repository (publish --dry-run validates all the same). */
+export const NO_REPO = '(none)';
+
 export function renderChange(r: ChangeResult): string {
-  const lines = [`${r.dryRun ? 'dry run: ' : ''}${r.title}`, `  ${r.files.length} file${r.files.length === 1 ? '' : 's'} in ${r.repo}`];
+  const files = `${r.files.length} file${r.files.length === 1 ? '' : 's'}`;
+  const lines = [`${r.dryRun ? 'dry run: ' : ''}${r.title}`, r.repo === NO_REPO ? `  ${files}, no registry repository given` : `  ${files} in ${r.repo}`];
   lines.push(`  ${r.follow}`);
   return lines.map((l) => stripControlChars(l)).join('\n');
 }

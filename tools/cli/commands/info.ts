@@ -11,7 +11,7 @@ import { loadSettings, targetRegistry } from '../config/settings.js';
 import { noMatch, pickVersion } from '../install/resolve.js';
 import { parseSpec } from '../install/spec.js';
 import { redactUrl } from '../net/http.js';
-import { colors, safe, table } from '../output.js';
+import { colors, formatBytes, safe, table } from '../output.js';
 import { Session } from '../registry/session.js';
 import { registryOption, type RegistryFlags } from './shared.js';
 
@@ -115,12 +115,6 @@ function wrap(s: string, indent: string, width = WIDTH, max = 1200): string[] {
   return lines.map((l) => indent + l);
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} kB`;
-  return `${(n / 1024 / 1024).toFixed(2)} MB`;
-}
-
 /** The date part of an ISO time (the whole text when it is not one). */
 const day = (iso: string): string => safe(/^\d{4}-\d{2}-\d{2}T/.test(iso) ? iso.slice(0, 10) : iso, 40);
 
@@ -181,8 +175,8 @@ export function renderInfo(r: InfoResult, ctx: CommandContext): string {
 
     out.push('', 'tarball:');
     out.push(...table([
-      ['  size:', `${bytes(v.size)} (${v.size} bytes)`],
-      ['  unpacked size:', `${bytes(v.unpackedSize)} (${v.unpackedSize} bytes)`],
+      ['  size:', `${formatBytes(v.size)} (${v.size} bytes)`],
+      ['  unpacked size:', `${formatBytes(v.unpackedSize)} (${v.unpackedSize} bytes)`],
       ['  files:', String(v.fileCount)],
       ['  integrity:', safe(v.integrity, 120)],
     ]).split('\n'));

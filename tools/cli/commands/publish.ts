@@ -2,7 +2,8 @@
 import { resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { defaultCacheDir } from '../config/paths.js';
-import { changeOptions, renderChange, repoOptions, type RepoFlags } from '../../publish/cli-options.js';
+import { changeOptions, NO_REPO, renderChange, repoOptions, type RepoFlags } from '../../publish/cli-options.js';
+import { formatBytes, safe } from '../output.js';
 import type { ValidatedLibrary } from '../../publish/prepare-version.js';
 import type { ChangeResult } from '../../publish/run-change.js';
 
@@ -13,12 +14,28 @@ interface Opts extends RepoFlags {
 export interface PublishResult extends ChangeResult {
   library: string;
   version: string;
-  tarball: { sha256: string; integrity: string; size: number; fileCount: number; unpackedSize: number };
+  /** The version folder in the registry repo. */
+  folder: string;
+  /** `contents`: every file the tarball holds, by path, with its size (what `npm pack --dry-run` lists). */
+  tarball: { sha256: string; integrity: string; size: number; fileCount: number; unpackedSize: number; contents: { path: string; size: number }[] };
 }
 
 const tarballInfo = (l: ValidatedLibrary): PublishResult['tarball'] => ({
   sha256: l.tarball.sha256, integrity: l.tarball.integrity, size: l.tarball.bytes.length, fileCount: l.tarball.fileCount, unpackedSize: l.tarball.unpackedSize,
+  contents: l.files.map((f) => ({ path: f.path, size: f.bytes.length })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
 });
+
+/** The files a publish adds, one a line with its size, then the tarball (paths from a library folder: printed through safe()). */
+function renderContents(r: PublishResult): string[] {
+  const width = Math.max(...r.tarball.contents.map((c) => formatBytes(c.size).length), 1);
+  return [
+    `  ${r.dryRun ? 'would add' : 'added'} ${safe(r.folder, 300)}/:`,
+    ...r.tarball.contents.map((c) => `    ${formatBytes(c.size).padStart(width)}  ${safe(c.path, 300)}`),
+    `  tarball: ${r.tarball.fileCount} files, ${formatBytes(r.tarball.size)} (${formatBytes(r.tarball.unpackedSize)} unpacked)`,
+    `  sha256:    ${r.tarball.sha256}`,
+    `  integrity: ${r.tarball.integrity}`,
+  ];
+}
 
 export default defineCommand<Opts, PublishResult>({
   command: 'publish [path]',
@@ -34,9 +51,9 @@ export default defineCommand<Opts, PublishResult>({
       const { validateLibrary } = await import('../../publish/prepare-version.js');
       const l = validateLibrary(dir, limitsSchema.parse({}));
       return {
-        via: o.via ?? 'git', dryRun: true, title: `Publish ${l.name}@${l.version}`, files: l.files.map((f) => `${l.folder}/${f.path}`), repo: '(none)', target: 'none',
+        via: o.via ?? 'git', dryRun: true, title: `Publish ${l.name}@${l.version}`, files: l.files.map((f) => `${l.folder}/${f.path}`), repo: NO_REPO, target: 'none',
         branch: '', url: null, commit: null, signed: null, follow: 'dry run: validated with the default limits; give --repo to check against the registry (its limits, existing versions)',
-        library: l.name, version: l.version, tarball: tarballInfo(l),
+        library: l.name, version: l.version, folder: l.folder, tarball: tarballInfo(l),
       };
     }
     let lib: ValidatedLibrary | null = null;
@@ -47,12 +64,9 @@ export default defineCommand<Opts, PublishResult>({
     });
     const l = lib as unknown as ValidatedLibrary;
     return {
-      ...result, library: l.name, version: l.version,
+      ...result, library: l.name, version: l.version, folder: l.folder,
       tarball: tarballInfo(l),
     };
   },
-  render: (r) => [
-    renderChange(r),
-    `  tarball: ${r.tarball.fileCount} files, ${r.tarball.size} bytes, sha256 ${r.tarball.sha256}`,
-  ].join('\n'),
+  render: (r) => [renderChange(r), ...renderContents(r)].join('\n'),
 });
