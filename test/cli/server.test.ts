@@ -114,8 +114,16 @@ describe('the CLI against the mdlibs server', () => {
     const created = c.json<{ token: string; id: string; name: string; scopes: string[] }>();
     expect(created.token).toMatch(/^mdl_[A-Za-z0-9]{40}$/);
     expect(created.scopes).toEqual(['@secret']);
-    const human = await cli.run(['token', 'create', '--name', 'other']);
+    const human = await cli.run(['token', 'create', 'other']); // named as `token revoke` names it (it needed --name)
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('created token "other"');
     expect(human.stdout).toContain('This is the only time the token is shown');
+    const unnamed = await cli.run(['token', 'create']);
+    expect(unnamed.code).toBe(2);
+    expect(unnamed.stderr).toContain('CLI_USAGE: the token needs a name');
+    const twice = await cli.run(['token', 'create', 'one', '--name', 'two']);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain('two names given');
     const l = await cli.run(['token', 'list']);
     expect(l.code).toBe(0);
     expect(l.stdout).toContain('ci-docs');

@@ -42,11 +42,11 @@ async function listAll(c: RegistryClient, inactive = false): Promise<TokenView[]
   return parse(z.object({ tokens: z.array(tokenView) }), json).tokens;
 }
 
-const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; expires?: string; admin: boolean }, TokenView & { token: string }>({
-  command: 'create',
+const create = defineCommand<RegistryFlags & { label?: string; name?: string; scope?: string[]; expires?: string; admin: boolean }, TokenView & { token: string }>({
+  command: 'create [label]',
   describe: 'Create a token (printed once; store it safely)',
-  builder: (y) => registryOption(y)
-    .option('name', { type: 'string', demandOption: true, describe: 'a name to recognise the token by (e.g. ci-docs)' })
+  builder: (y) => registryOption(y.positional('label', { type: 'string', describe: 'a name to recognise the token by (e.g. ci-docs); or --name' }))
+    .option('name', { type: 'string', describe: 'the same as the positional name (mdlibs token create ci-docs)' })
     .option('scope', { type: 'string', array: true, describe: 'private scopes the token may read (repeat: --scope @acme --scope @ops)' })
     // no default sent: the server gives 90 days, or the rest of the creating token's lifetime when
     // shorter (a token may not outlive the one creating it, so a fixed 90d was refused by every
@@ -54,7 +54,13 @@ const create = defineCommand<RegistryFlags & { name: string; scope?: string[]; e
     .option('expires', { type: 'string', describe: 'lifetime: 30m, 12h, 90d, 1y or never (default: 90d, at most what is left of the token you use)' })
     .option('admin', { type: 'boolean', default: false, describe: 'an admin token (needs an admin token)' }),
   handler: async (o) => {
-    const body = { name: o.name, scopes: o.scope ?? [], ...(o.expires === undefined ? {} : { expires_in: o.expires === 'never' ? null : o.expires }), admin: o.admin };
+    // `token create ci-docs` (as `token revoke ci-docs` names it) or `--name ci-docs`
+    if (o.label !== undefined && o.name !== undefined && o.label !== o.name) {
+      throw cliError('CLI_USAGE', `two names given for the token ("${safe(o.label, 64)}" and --name "${safe(o.name, 64)}")`, 'give one: mdlibs token create <name>');
+    }
+    const name = o.label ?? o.name;
+    if (name === undefined) throw cliError('CLI_USAGE', 'the token needs a name', 'mdlibs token create <name> (e.g. ci-docs), to recognise it in `mdlibs token list` and revoke it by name');
+    const body = { name, scopes: o.scope ?? [], ...(o.expires === undefined ? {} : { expires_in: o.expires === 'never' ? null : o.expires }), admin: o.admin };
     const { json } = await client(o.ctx, o).api('auth/tokens', { method: 'POST', body, what: 'creating a token' });
     return parse(tokenView.extend({ token: z.string() }), json);
   },
