@@ -1,4 +1,4 @@
-/** `mdlibs search <q>`: a registry (CLI-4), or local docs with --local / --title-only (CLI-1). */
+/** `mdlibs search [q]`: a registry (CLI-4; no words with --scope or --tag lists them), or local docs with --local / --title-only (CLI-1). */
 import { resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { loadSettings, targetRegistry } from '../config/settings.js';
@@ -10,7 +10,7 @@ import { Session } from '../registry/session.js';
 import { registryOption, type RegistryFlags } from './shared.js';
 
 interface Opts extends RegistryFlags {
-  query: string;
+  query?: string;
   local: boolean;
   titleOnly: boolean;
   tag?: string;
@@ -23,10 +23,10 @@ interface Opts extends RegistryFlags {
 type Result = ({ kind: 'registry'; registry: string } & SearchResult) | { kind: 'local'; hits: LocalHit[] };
 
 export default defineCommand<Opts, Result>({
-  command: 'search <query>',
+  command: 'search [query]',
   describe: 'Search a registry, or local docs with --local',
   builder: (y) => registryOption(y)
-    .positional('query', { type: 'string', describe: 'words to look for (prefix and fuzzy matching)' })
+    .positional('query', { type: 'string', describe: 'words to look for (prefix and fuzzy matching); none with --scope or --tag lists those libraries by name' })
     .option('local', { type: 'boolean', default: false, describe: 'search the markdown documents in this folder instead of a registry' })
     .option('title-only', { type: 'boolean', default: false, describe: 'local search: match document titles only (implies --local)' })
     .option('tag', { type: 'string', describe: 'registry search: only libraries with this tag' })
@@ -36,16 +36,19 @@ export default defineCommand<Opts, Result>({
     .option('path', { type: 'string', describe: 'local search: folder to search (default: current folder)' }),
   handler: async (o) => {
     const limit = Math.max(1, Math.min(100, Math.floor(o.limit)));
-    if (!o.query.trim()) throw cliError('CLI_USAGE', 'the search query is empty', 'give one or more words to search for');
+    const query = o.query?.trim() ?? '';
     if (o.local || o.titleOnly) {
-        const { readDocs } = await import('../local/docs.js');
+      if (!query) throw cliError('CLI_USAGE', 'the search query is empty', 'give one or more words to search for');
+      const { readDocs } = await import('../local/docs.js');
       const { searchDocs } = await import('../local/search.js');
-      return { kind: 'local', hits: searchDocs(await readDocs(resolve(o.ctx.cwd, o.path ?? '.')), o.query, o.titleOnly, limit) };
+      return { kind: 'local', hits: searchDocs(await readDocs(resolve(o.ctx.cwd, o.path ?? '.')), query, o.titleOnly, limit) };
     }
+    // like `npm search` with a filter only: every library of a scope or with a tag, by name
+    if (!query && !o.scope && !o.tag) throw cliError('CLI_USAGE', 'the search query is empty', 'give one or more words to search for, or --scope @acme / --tag <tag> to list libraries');
     const settings = loadSettings(o.ctx, { registry: o.registry, timeout: o.timeout });
     const target = targetRegistry(settings);
     const { searchRegistry } = await import('../registry/search.js');
-    const r = await searchRegistry(new Session(settings, o.ctx).client(target.url), { q: o.query, tag: o.tag, scope: o.scope, sort: o.sort, limit });
+    const r = await searchRegistry(new Session(settings, o.ctx).client(target.url), { q: query || null, tag: o.tag, scope: o.scope, sort: o.sort, limit });
     return { kind: 'registry', registry: target.url, ...r };
   },
   render: (r) => {

@@ -1,11 +1,13 @@
 /** Registry search (CLI-4): the server API when config.json names one, else the prebuilt static index. */
+import MiniSearch from 'minisearch';
 import { z } from 'zod';
 import { loadSearchIndex, summaryEntrySchema } from '../../../index-builder/src/format.js';
 import { cliError } from '../errors.js';
 import type { RegistryClient } from './client.js';
 
 export interface SearchQuery {
-  q: string;
+  /** null: no words, a listing of what `tag` and `scope` select (by name). */
+  q: string | null;
   tag?: string | undefined;
   scope?: string | undefined;
   sort?: 'relevance' | 'name' | 'downloads' | 'updated' | undefined;
@@ -38,7 +40,8 @@ const text = (v: unknown): string => (typeof v === 'string' ? v : typeof v === '
 export async function searchRegistry(client: RegistryClient, q: SearchQuery): Promise<SearchResult> {
   const scope = q.scope?.replace(/^@/, '');
   if (await client.apiBase()) {
-    const params = new URLSearchParams({ q: q.q, per_page: String(Math.min(100, q.limit)) });
+    const params = new URLSearchParams({ per_page: String(Math.min(100, q.limit)) });
+    if (q.q !== null) params.set('q', q.q);
     if (q.tag) params.set('tag', q.tag);
     if (scope) params.set('scope', scope);
     if (q.sort) params.set('sort', q.sort);
@@ -60,7 +63,8 @@ export async function searchRegistry(client: RegistryClient, q: SearchQuery): Pr
   }
   let found;
   try {
-    found = index.search(q.q);
+    // no words: every document (MiniSearch's wildcard), filtered below and listed by name
+    found = q.q === null ? index.search(MiniSearch.wildcard) : index.search(q.q);
   } catch (e) {
     throw cliError('CLI_BAD_RESPONSE', 'the registry\'s search index cannot be searched', 'the registry build is broken; tell its operator', undefined, e);
   }
@@ -70,7 +74,7 @@ export async function searchRegistry(client: RegistryClient, q: SearchQuery): Pr
   }));
   if (q.tag) hits = hits.filter((h) => h.tags.includes(q.tag as string));
   if (scope) hits = hits.filter((h) => h.scope === scope);
-  if (q.sort === 'name') hits.sort((a, b) => (a.name < b.name ? -1 : 1));
+  if (q.sort === 'name' || (q.q === null && q.sort === undefined)) hits.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     via: 'static-index', total: hits.length,
     hits: hits.slice(0, q.limit).map((h) => ({ name: h.name, description: h.description, latest: h.latest, tags: h.tags, downloads: null, visibility: null })),
