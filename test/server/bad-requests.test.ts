@@ -159,6 +159,14 @@ describe('bad requests', () => {
       expect(r.status, p).toBe(404);
       expect(code(r.text), p).toBe('MDL_NOT_FOUND');
     }
+    // an unknown API route says which path it was and what the routes are ("not found" said nothing more)
+    const nope = JSON.parse((await get(`${s.url}api/v1/stats`)).text) as { error: { message: string; details: { routes: string[] } } };
+    expect(nope.error.message).toBe('there is no API route /api/v1/stats; see details.routes (docs/server.md describes each)');
+    expect(nope.error.details.routes).toContain('/api/v1/stats/downloads');
+    expect(nope.error.details.routes).toContain('/api/v1/libraries/:scope/:name');
+    const hostile = JSON.parse((await get(`${s.url}api/v1/x%1b%5b31m%0a${'y'.repeat(500)}`)).text) as { error: { message: string } };
+    expect(hostile.error.message).toMatch(/^there is no API route \/api\/v1\/x\[31my+; see/);
+    expect(hostile.error.message.length).toBeLessThan(300);
     const cases: [string, string, string][] = [
       ['/api/v1/libraries', 'DELETE', 'GET'], ['/api/v1/auth/tokens', 'PUT', 'GET, POST'], ['/index/@acme/guide.json', 'POST', 'GET, HEAD, OPTIONS'],
       ['/health', 'POST', 'GET, HEAD'], ['/api/v1/auth/tokens/tok_x', 'GET', 'DELETE'],

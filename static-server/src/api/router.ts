@@ -1,5 +1,5 @@
 /** Routes /api/v1/* requests to handlers; 404 for unknown routes, 405 with Allow for wrong methods. */
-import { httpError, notFound } from '../errors.js';
+import { httpError } from '../errors.js';
 import { auditLog, createToken, listTokens, revokeToken } from './auth-tokens.js';
 import { downloadVersion, getLibrary, getVersion, listLibraries, listVersions } from './libraries.js';
 import { downloadStats, libraryStats } from './stats.js';
@@ -35,7 +35,7 @@ export function matchRoute(segs: readonly string[], method: string): Matched {
   // literal segments win over parameters (`versions` is not a version)
   hits.sort((a, b) => b.pattern.filter((p) => p !== ':').length - a.pattern.filter((p) => p !== ':').length);
   const route = hits[0];
-  if (!route) throw notFound();
+  if (!route) throw unknownRoute(segs);
   const m = method === 'HEAD' ? 'GET' : method;
   const handler = route.methods[m];
   if (!handler) throw httpError('MDL_METHOD_NOT_ALLOWED', `${method} is not allowed on ${route.name}`, { allow: Object.keys(route.methods).join(', ') });
@@ -43,3 +43,13 @@ export function matchRoute(segs: readonly string[], method: string): Matched {
 }
 
 export const ROUTE_NAMES = ROUTES.map((r) => r.name);
+
+/**
+ * The 404 of a path no route has ("not found" said nothing more): the path as asked (control
+ * characters dropped, at most 200 characters) and every route there is. Routes are public (docs/
+ * server.md), and whether one matches never depends on what exists, so this tells no secret.
+ */
+function unknownRoute(segs: readonly string[]) {
+  const asked = `/api/v1/${segs.join('/')}`.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').slice(0, 200);
+  return httpError('MDL_NOT_FOUND', `there is no API route ${asked}; see details.routes (docs/server.md describes each)`, { routes: ROUTE_NAMES.map((n) => `/api/v1${n}`) });
+}
