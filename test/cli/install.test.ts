@@ -71,10 +71,23 @@ describe('install from a plain static host', () => {
     expect(r.code).toBe(6);
     expect(r.stderr).toContain('CLI_NO_MATCHING_VERSION');
     expect(r.stderr).toContain('available: 1.0.0, 1.1.0, 2.0.0');
+    expect(r.stderr).toContain('`mdlibs info @acme/guide` lists them');
     const c = await cli.run(['install', '@acme/base@2', '@acme/portal', '--registry', host.url]);
     expect(c.code).toBe(1);
     expect(c.stderr).toContain('CLI_DEPENDENCY_CONFLICT');
     expect(existsSync(join(cli.cwd, 'mdlibs.lock'))).toBe(false);
+  });
+
+  it('@latest installs the latest version and saves ^<it>, moving off an exact pin (it was "an invalid version range")', async () => {
+    const cli = cliEnv();
+    expect((await cli.run(['install', '@acme/guide@1.0.0', '--registry', host.url])).code).toBe(0);
+    expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).toContain('"@acme/guide" = "1.0.0"');
+    const r = await cli.run(['install', '@acme/guide@latest', '--registry', host.url]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(lockOf(cli.cwd).libraries['@acme/guide']?.version).toBe('2.0.0');
+    expect(readFileSync(join(cli.cwd, '.mdlibs.toml'), 'utf8')).toContain('"@acme/guide" = "^2.0.0"');
+    expect((await cli.run(['install', '@acme/guide@newest', '--registry', host.url])).stderr).toContain('or latest');
   });
 
   it('a missing library names the registry and suggests search or login', async () => {

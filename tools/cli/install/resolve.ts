@@ -45,7 +45,7 @@ export function noMatch(full: string, reqs: readonly Requirement[], ix: LibraryI
   if (reqs.length > 1 && reqs.every((r) => pickVersion(ix, [r.range]) !== null)) {
     return cliError('CLI_DEPENDENCY_CONFLICT', `no single version of ${full} satisfies ${wanted}`, 'change one of the ranges (in .mdlibs.toml or by updating the dependent library) so they overlap', { available: avail });
   }
-  return cliError('CLI_NO_MATCHING_VERSION', `no version of ${full} satisfies ${wanted}; available: ${avail.join(', ') || 'none'}${yanked.length ? `; yanked: ${yanked.join(', ')}` : ''}`, 'pick a range that matches an available version (`mdlibs search` or the registry page lists them)', { available: avail, yanked });
+  return cliError('CLI_NO_MATCHING_VERSION', `no version of ${full} satisfies ${wanted}; available: ${avail.join(', ') || 'none'}${yanked.length ? `; yanked: ${yanked.join(', ')}` : ''}`, `pick a range that matches an available version (\`mdlibs info ${full}\` lists them)`, { available: avail, yanked });
 }
 
 /**
