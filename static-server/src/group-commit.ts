@@ -25,6 +25,18 @@ export interface Ticket {
 
 export interface Verdict { allowed: boolean; limit: number; remaining: number; reset: number }
 
+/**
+ * The fixed rate-limit window `nowMs` falls in, for windows of `windowSeconds`: its end, in
+ * seconds since the epoch. The store keys a window's counters by it (its index, `now / length`,
+ * meant different times for different lengths: a replica run with a 60 s window pruned every
+ * row of one run with 3600 s at each tick, so that one's limits never held). Two replicas with
+ * the same length share each window's counters; with different lengths they count apart.
+ */
+export const rateWindowEnd = (nowMs: number, windowSeconds: number): number => (Math.floor(nowMs / 1000 / windowSeconds) + 1) * windowSeconds;
+
+/** Rate-limit rows of windows that ended before this (seconds since the epoch) may be deleted, whatever their length. */
+export const rateWindowsEndedBefore = (nowMs: number): number => Math.floor(nowMs / 1000);
+
 interface Pending extends Ticket { resolve: (v: Verdict) => void; reject: (e: unknown) => void }
 
 export class GroupCommit {
@@ -57,8 +69,8 @@ export class GroupCommit {
     if (!items.length) return;
     this.inflight = true;
     const nowMs = this.now();
-    const window = Math.floor(nowMs / 1000 / this.windowSeconds);
-    const reset = (window + 1) * this.windowSeconds;
+    const reset = rateWindowEnd(nowMs, this.windowSeconds);
+    const window = reset; // the store keys the window by its end (rateWindowEnd)
     const today = day(new Date(nowMs));
     const hits = new Map<string, number>();
     const tokens = new Set<string>();

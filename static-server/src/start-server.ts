@@ -6,7 +6,7 @@ import { parseConfig, type ServerConfig, type ServerConfigInput } from './config
 import { DenialThrottle } from './audit-throttle.js';
 import { DownloadTotals, type Context } from './context.js';
 import { errorBody, httpError, type ServerError } from './errors.js';
-import { GroupCommit } from './group-commit.js';
+import { GroupCommit, rateWindowsEndedBefore } from './group-commit.js';
 import { createHandler } from './handler.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
@@ -85,7 +85,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   };
   const timer = setInterval(() => {
     void flushTouches();
-    void store.pruneRateLimits(Math.floor(Date.now() / 1000 / config.rateLimitWindowSeconds) - 1).catch(() => undefined);
+    void store.pruneRateLimits(rateWindowsEndedBefore(Date.now())).catch(() => undefined);
   }, 5000);
   timer.unref();
   // Expired and revoked token rows are deleted once they are older than the retention, at start

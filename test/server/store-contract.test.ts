@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { issueToken, openPostgresStore, openSqliteStore, type Store } from '../../static-server/src/index.js';
+import { GroupCommit, rateWindowEnd, rateWindowsEndedBefore } from '../../static-server/src/group-commit.js';
 import type { TokenRecord } from '../../static-server/src/store/store.js';
 import { hasPostgres, PG_URL } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -177,6 +178,37 @@ describe.each(backends)('store contract: %s', (_name, open, available, openTwo) 
       await store.pruneRateLimits(8);
       const t4 = await store.commitBatch({ window: 7, hits: new Map([['ip:a', 1]]), decide: noDownloads });
       expect(t4.get('ip:a')).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it.runIf(available)('keeps the current counts of replicas with different window lengths when ended windows are pruned (a 60 s replica deleted a 3600 s one\'s rows at every tick)', async () => {
+    const store = await open();
+    try {
+      const now = Date.UTC(2026, 10, 27, 10, 30, 15);
+      const hour = rateWindowEnd(now, 3600);
+      const minute = rateWindowEnd(now, 60);
+      expect([hour, minute]).toEqual([Date.UTC(2026, 10, 27, 11) / 1000, Date.UTC(2026, 10, 27, 10, 31) / 1000]);
+      await store.commitBatch({ window: hour, hits: new Map([['ip:h', 5]]), decide: noDownloads });
+      await store.commitBatch({ window: minute, hits: new Map([['ip:m', 2]]), decide: noDownloads });
+      await store.commitBatch({ window: rateWindowEnd(now - 60_000, 60), hits: new Map([['ip:m', 9]]), decide: noDownloads }); // the minute before
+      await store.pruneRateLimits(rateWindowsEndedBefore(now)); // what every replica's timer runs, whatever its window
+      expect((await store.commitBatch({ window: hour, hits: new Map([['ip:h', 1]]), decide: noDownloads })).get('ip:h')).toBe(6);
+      expect((await store.commitBatch({ window: minute, hits: new Map([['ip:m', 1]]), decide: noDownloads })).get('ip:m')).toBe(3);
+      expect((await store.commitBatch({ window: rateWindowEnd(now - 60_000, 60), hits: new Map([['ip:m', 1]]), decide: noDownloads })).get('ip:m')).toBe(1); // ended: pruned
+
+      // the same through the group commit of two replicas, one with 60 s windows, one with an hour
+      const hourly = new GroupCommit(store, 3600, () => now);
+      const minutely = new GroupCommit(store, 60, () => now);
+      const ticket = { key: 'ip:shared', limit: 3, download: null };
+      await hourly.submit(ticket);
+      await hourly.submit(ticket);
+      await minutely.submit(ticket);
+      await store.pruneRateLimits(rateWindowsEndedBefore(now));
+      const third = await hourly.submit(ticket);
+      expect(third).toMatchObject({ allowed: true, remaining: 0, reset: hour });
+      expect(await hourly.submit(ticket)).toMatchObject({ allowed: false, remaining: 0 });
     } finally {
       await store.close();
     }

@@ -33,6 +33,7 @@ export type Freshness = 'now' | 'turn';
 
 /** One batch of rate-limit hits, in arrival order; `decide` sees the totals and names the downloads to count. */
 export interface Batch {
+  /** The rate-limit window the hits count in: its end, in seconds since the epoch (group-commit.ts rateWindowEnd). */
   window: number;
   hits: ReadonlyMap<string, number>;
   /** Hashes of the tokens this batch's requests were authenticated with through `turn` lookups. */
@@ -79,7 +80,7 @@ export interface Store {
   downloadsSince(fromDay: string, libraries: readonly string[] | null): Promise<DownloadRow[]>;
   audit(e: AuditEvent): Promise<void>;
   auditEvents(limit: number): Promise<AuditEvent[]>;
-  /** Drops rate-limit windows older than `window`. */
+  /** Drops the counters of rate-limit windows keyed below `beforeWindow` (windows that ended before it). */
   pruneRateLimits(beforeWindow: number): Promise<void>;
   ping(): Promise<void>;
   close(): Promise<void>;
