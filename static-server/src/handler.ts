@@ -85,7 +85,10 @@ function fail(ctx: Context, x: Exchange, e: unknown): void {
   let err: ServerError;
   if (e instanceof ServerError) {
     err = e;
-    if (err.status >= 500) ctx.log.error({ reqId: x.id, err: e.cause ?? e }, err.message);
+    // no build served yet is a state, said once at start (start-server.ts) and by /health: each
+    // request's own log line has its 503; an error with a stack for every request was noise
+    const expected = err.code === 'MDL_UNAVAILABLE' && e.cause === undefined;
+    if (err.status >= 500 && !expected) ctx.log.error({ reqId: x.id, err: e.cause ?? e }, err.message);
   } else {
     ctx.log.error({ reqId: x.id, err: e }, 'request failed');
     err = httpError('MDL_INTERNAL', `internal error (request id ${x.id})`);

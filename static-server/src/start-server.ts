@@ -105,8 +105,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const pruneTimer = setInterval(() => void pruneTokens(), TOKEN_PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
-  publicTree.current();
-  privateTree?.current();
+  // a server may start before the first build exists (the compose file's one-shot builder runs
+  // beside it); it answers 503 until then, and says so once here rather than not at all
+  if (!publicTree.current()) log.warn({ publicDir: config.publicDir }, `no build at ${config.publicDir} yet: /health and every request answer 503 until mdlibs-build writes one there`);
+  if (privateTree && !privateTree.current()) log.warn({ privateDir: config.privateDir }, `no build at ${config.privateDir ?? ''} yet: private libraries answer 404 until mdlibs-build writes one there (--private-out)`);
   const server = createServer({
     maxHeaderSize: config.maxHeaderBytes, keepAliveTimeout: 65_000, headersTimeout: config.headersTimeoutMs, requestTimeout: config.requestTimeoutMs,
     // node checks the two timeouts every this many ms (30 s by default): a short timeout needs a shorter round

@@ -27,6 +27,29 @@ describe('health', () => {
     }
   });
 
+  it('started before the first build: says so once at start, answers 503, and logs no error with a stack for each request', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const missing = join(tempDir(), 'not-built-yet');
+    const s = await startServer({ publicDir: missing, dataDir: tempDir(), port: 0, logger });
+    try {
+      const warn = lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40);
+      expect(warn.map((l) => l.msg)).toEqual([`no build at ${missing} yet: /health and every request answer 503 until mdlibs-build writes one there`]);
+      expect((await get(`${s.url}health`)).status).toBe(503);
+      for (let i = 0; i < 3; i++) {
+        const r = await get(`${s.url}index.html`);
+        expect(r.status).toBe(503);
+        expect(JSON.parse(r.text).error).toMatchObject({ code: 'MDL_UNAVAILABLE', message: 'no build is being served yet' });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const parsed = lines.map((l) => JSON.parse(l) as { level: number; status?: number });
+      expect(parsed.filter((l) => l.level >= 50)).toEqual([]); // it was one error with a stack per request
+      expect(parsed.filter((l) => l.status === 503)).toHaveLength(4); // each request's own log line still has its 503
+    } finally {
+      await s.close();
+    }
+  });
+
   it('refuses to serve a private output given as the public folder (it served every private name and file to anyone), and the same folder as both', async () => {
     const f = await buildFixture();
     const teams = JSON.parse(readFileSync(join(f.privateDir, 'teams.json'), 'utf8')) as { scopes: { name: string; visibility: string }[] };
