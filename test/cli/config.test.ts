@@ -165,6 +165,13 @@ describe('mdlibs registry add|list|remove|set-default', () => {
     expect(r.stderr).toContain('CLI_NO_REGISTRY: no default registry is set (configured: alpha, beta)');
     expect(r.stderr).toContain('mdlibs registry set-default alpha');
     expect((await cliEnv().run(['search', 'guide'])).stderr).toContain('CLI_NO_REGISTRY: no registry is configured');
+
+    // a broken project file in the folder does not stop a global `registry add --no-verify` (it never read it)
+    const e = cliEnv();
+    writeFileSync(join(e.cwd, '.mdlibs.toml'), 'this is = = not toml');
+    const add = await e.run(['registry', 'add', 'z', 'https://z.example/', '--no-verify']);
+    expect(add.stderr).toBe('');
+    expect(add.stdout).toContain('added z → https://z.example/ (default)');
   });
 
   it('list shows registries, the default and where it came from', async () => {

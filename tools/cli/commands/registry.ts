@@ -39,22 +39,35 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
     if (existing && normalizeRegistryUrl(existing.url) !== url) {
       throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(shown(existing.url), 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
     }
-    const settings = loadSettings(o.ctx, { timeout: o.timeout });
     let registryName: string | null = null;
     if (o.verify) {
+      const settings = loadSettings(o.ctx, { timeout: o.timeout });
       const cfg = await new Session(settings, o.ctx).client(url).config();
       registryName = cfg.registry.name;
     }
     doc.registries[o.name] = { url };
     // the first registry becomes the default when neither config file names one (like a first
     // `git remote add`): the next `mdlibs search` answered "no registry is configured"
-    const noDefault = settings.layers.global.registry === undefined && settings.layers.project.registry === undefined;
-    if (o.default || noDefault) doc.default = o.name;
+    if (o.default || noDefaultConfigured(o.ctx, doc.default)) doc.default = o.name;
     t.write(doc);
     return { name: o.name, url, file: t.file, default: doc.default === o.name, registryName };
   },
   render: (r) => `added ${safe(r.name, 64)} → ${safe(r.url, 2048)}${r.registryName ? ` ("${safe(r.registryName)}")` : ''}${r.default ? ' (default)' : ''}\n  in ${safe(r.file, 4096)}`,
 });
+
+/**
+ * Neither the global config nor the project file names a default registry. The settings of the
+ * other file are read only for this: when they cannot be (a broken project file), the file being
+ * edited decides (`own`: its default), as `registry add --no-verify` never read them before.
+ */
+function noDefaultConfigured(ctx: CommandContext, own: string | undefined): boolean {
+  try {
+    const s = loadSettings(ctx, {});
+    return s.layers.global.registry === undefined && s.layers.project.registry === undefined;
+  } catch {
+    return own === undefined;
+  }
+}
 
 /** A URL as written, without a user name, password or token (redactUrl); a name or a string that is no URL as it is. */
 const shown = (v: string): string => {
