@@ -1,11 +1,12 @@
 /** The real entry point as a process: bin.ts and the CLI bundle built from source (as `npm run build` does), run with node. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, startServer } from '../../static-server/src/index.js';
 import { VERSION } from '../../tools/cli/version.js';
 import { tempDir } from '../helpers/tmp.js';
 import { buildFixture } from './helpers/registry.js';
@@ -39,6 +40,33 @@ async function mdlibs(args: string[], env: Record<string, string> = {}): Promise
 }
 
 describe('the mdlibs process', () => {
+  // a real terminal (a pty made by util-linux's script(1)): the prompt crashed there with
+  // "output.on is not a function", and only --token and piped stdin were tested
+  it.runIf(process.platform === 'linux')('login prompts for the token on a terminal, echoes none of it, verifies it and stores it', async () => {
+    const reg = await buildFixture([{ scope: 'acme', name: 'guide', version: '1.0.0' }]);
+    const server = await startServer({ publicDir: reg.out, privateDir: reg.priv, dataDir: tempDir(), port: 0, logLevel: 'silent' });
+    try {
+      const { secret } = await issueToken(server.store, { owner: 'alice', name: 'pty', scopes: [] });
+      const cfg = tempDir('mdlibs-cli-pty-');
+      const child = spawn('script', ['-qfec', `${process.execPath} ${bin} login --registry ${server.url}`, '/dev/null'], { env: { ...process.env, XDG_CONFIG_HOME: cfg, NO_COLOR: '1' } });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const closed = new Promise<number | null>((res) => child.on('close', res));
+      const stop = setTimeout(() => child.kill('SIGKILL'), 15_000); // a prompt that never returns fails here, not at the test timeout
+      await expect.poll(() => out, { timeout: 10_000 }).toContain(`Token for ${server.url}:`);
+      child.stdin.write(`${secret}\r`);
+      const code = await closed;
+      clearTimeout(stop);
+      expect(out).not.toContain('internal error');
+      expect(code).toBe(0);
+      expect(out).toContain(`logged in to ${server.url} as alice`);
+      expect(out).not.toContain(secret.slice(4)); // not echoed by the terminal nor by readline
+      expect(readFileSync(join(cfg, 'mdlibs/credentials.toml'), 'utf8')).toContain(secret);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('--version prints the version', async () => {
     expect(await mdlibs(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
   });

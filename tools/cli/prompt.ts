@@ -1,5 +1,6 @@
 /** Reads a secret from the terminal without echoing it. */
 import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { cliError } from './errors.js';
 
 type In = NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (b: boolean) => unknown };
@@ -14,9 +15,13 @@ export async function promptSecret(question: string, stdin: In, out: { write(s: 
     }
     throw cliError('CLI_USAGE', 'no token given on standard input', 'pass --token <token>, pipe the token in, or run in a terminal to be prompted');
   }
-  out.write(question);
-  const muted = { write: () => true } as unknown as NodeJS.WritableStream;
+  // readline in terminal mode puts the terminal in raw mode (no echo by the kernel) and echoes
+  // what is typed to `output`: a stream that drops everything. It must be a real stream: readline
+  // listens on it (`resize`), and a bare { write } object crashed every interactive login with
+  // "output.on is not a function"
+  const muted = new Writable({ write: (_chunk, _enc, done) => done() });
   const rl = createInterface({ input: stdin, output: muted, terminal: true });
+  out.write(question); // once the terminal echoes nothing: what is typed after it is never shown
   try {
     const answer = await new Promise<string>((res) => rl.question('', res));
     return answer.trim();
