@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, 
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../tools/cli/main.js';
 import { tempDir } from '../helpers/tmp.js';
 import { cliEnv } from './helpers/cli.js';
 import { buildFixture, type BuiltRegistry } from './helpers/registry.js';
@@ -485,5 +486,21 @@ describe('install from a plain static host', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('1/1 libraries');
     expect(() => JSON.parse(r.stdout)).not.toThrow();
+  });
+
+  it('clears the progress bar from the terminal before the result is printed (the result followed the bar on its line)', async () => {
+    const cli = cliEnv();
+    const writes: [string, string][] = [];
+    const code = await runCli(['install', '@acme/other', '--registry', host.url], {
+      stdout: { write: (s: string) => writes.push(['out', s]), isTTY: true },
+      stderr: { write: (s: string) => writes.push(['err', s]), isTTY: true },
+      env: cli.env, cwd: cli.cwd,
+    });
+    expect(code).toBe(0);
+    const firstOut = writes.findIndex(([w]) => w === 'out');
+    const before = writes.slice(0, firstOut).filter(([w]) => w === 'err').map(([, t]) => t);
+    expect(before.some((t) => t.includes('1/1 libraries'))).toBe(true);
+    expect(before.at(-1)).toBe('\r\x1b[K');
+    expect(writes[firstOut]?.[1]).toContain('+ @acme/other@');
   });
 });

@@ -17,6 +17,8 @@ export interface CommandContext {
   warn: (line: string) => void;
   /** Progress output (TTY only); may be a no-op. */
   progress: (line: string) => void;
+  /** Clears a progress line still on the terminal (the runner calls it before the result or error is printed). */
+  endProgress?: () => void;
   /** Reads a secret from the terminal without echo (login). */
   promptSecret?: (question: string) => Promise<string>;
 }

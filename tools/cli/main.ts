@@ -51,6 +51,10 @@ export function makeContext(io: CliIO): CommandContext {
       progressShown = true;
       io.stderr.write(`\r\x1b[K${line}`);
     },
+    endProgress: () => {
+      if (progressShown) io.stderr.write('\r\x1b[K');
+      progressShown = false;
+    },
     ...(io.stdin ? { promptSecret: (q: string) => promptSecret(q, io.stdin as NonNullable<CliIO['stdin']>, io.stderr) } : {}),
   };
 }
@@ -159,11 +163,14 @@ export async function runCli(args: readonly string[], io: CliIO): Promise<number
     });
   } catch (e) {
     await settleBackgroundWrites();
+    ctx.endProgress?.();
     if (helpText && !isMdlibsError(e)) io.stderr.write(`${helpText}\n`);
     return printError(e, io, json);
   }
   // cache writes the command left running (background-writes.ts) finish before it reports
   await settleBackgroundWrites();
+  // the bar's last line ("[####] 2/2 libraries") stayed, and the result was printed after it on the same line
+  ctx.endProgress?.();
   if (helpText) io.stdout.write(`${helpText}\n`);
   const { cmd, result } = captured;
   if (!cmd) return EXIT.ok;
