@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, startServer, type RunningServer } from '../../static-server/src/index.js';
 import { hasChromium } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium, openPage, screenshot, VIEWPORTS } from './helpers/browser.js';
+import { injectBypassPayloads, launchChromium, openPage, screenshot, VIEWPORTS } from './helpers/browser.js';
 import { buildSite } from './helpers/build-site.js';
 
 describe.skipIf(!hasChromium())('web UI served by the mdlibs server (Chromium)', () => {
@@ -107,18 +107,9 @@ describe.skipIf(!hasChromium())('web UI served by the mdlibs server (Chromium)',
     const ctx = await browser.newContext();
     const { page, errors, dialogs } = await openPage(ctx);
     await page.goto(`${base}libraries/@acme/adr-kit/index.html`);
-    await page.evaluate(() => {
-      // what a sanitizer bypass would put in the page
-      const d = document.createElement('div');
-      d.innerHTML = '<img src="x" onerror="window.__pwned=\'onerror\'"><a id="bait" href="javascript:window.__pwned=\'js-url\'">x</a>';
-      document.body.append(d);
-      const s = document.createElement('script');
-      s.textContent = "window.__pwned = 'inline-script'";
-      document.body.append(s);
-    });
-    await page.locator('#bait').click();
+    const ran = await injectBypassPayloads(page);
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await ran()).toEqual([]);
     await page.goto(base);
     await page.locator('#q').pressSequentially('adr', { delay: 30 });
     await expect.poll(() => page.locator('#results a.lib-name').first().textContent()).toBe('@acme/adr-kit');

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { hasChromium } from '../helpers/services.js';
 import { tempDir } from '../helpers/tmp.js';
-import { launchChromium, openPage, screenshot } from './helpers/browser.js';
+import { injectBypassPayloads, launchChromium, openPage, screenshot } from './helpers/browser.js';
 import { buildSite } from './helpers/build-site.js';
 import { XSS_README } from './helpers/payloads.js';
 import { serveStatic, type StaticServer } from './helpers/static-server.js';
@@ -78,18 +78,7 @@ describe.skipIf(!hasChromium())('hostile library content in Chromium', () => {
       const { page, errors, dialogs } = await openPage(ctx);
       const res = await page.goto(`${server.url}libraries/@acme/victim/index.html`);
       expect(res?.headers()['content-security-policy']).toBeUndefined(); // the static host sends none
-      const ran = () => page.evaluate(() => (window as unknown as { __ran?: string[] }).__ran ?? []);
-      await page.evaluate(() => {
-        // what a sanitizer bypass would put in the page: an event handler, a javascript: link, an inline script
-        (window as unknown as { __ran: string[] }).__ran = [];
-        const d = document.createElement('div');
-        d.innerHTML = '<img src="x" onerror="window.__ran.push(\'onerror\')"><a id="bait" href="javascript:void window.__ran.push(\'js-url\')">x</a>';
-        document.body.append(d);
-        const s = document.createElement('script');
-        s.textContent = "window.__ran.push('inline-script')";
-        document.body.append(s);
-      });
-      await page.locator('#bait').click();
+      const ran = await injectBypassPayloads(page);
       if (!csp) {
         await expect.poll(async () => (await ran()).sort()).toEqual(['inline-script', 'js-url', 'onerror']);
       } else {

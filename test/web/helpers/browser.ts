@@ -39,3 +39,23 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
+
+/**
+ * Puts in the page what a sanitizer bypass would leave there (an event handler, a `javascript:`
+ * link, an inline script), clicks the link, and gives a reader of which of them ran. The link
+ * returns nothing (`void`), so running it does not replace the document, which would take the
+ * record with it and hide that it ran.
+ */
+export async function injectBypassPayloads(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    (window as unknown as { __ran: string[] }).__ran = [];
+    const d = document.createElement('div');
+    d.innerHTML = '<img src="x" onerror="window.__ran.push(\'onerror\')"><a id="bait" href="javascript:void window.__ran.push(\'js-url\')">x</a>';
+    document.body.append(d);
+    const s = document.createElement('script');
+    s.textContent = "window.__ran.push('inline-script')";
+    document.body.append(s);
+  });
+  await page.locator('#bait').click();
+  return () => page.evaluate(() => (window as unknown as { __ran?: string[] }).__ran ?? []);
+}
