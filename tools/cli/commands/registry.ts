@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, type CliCommand, type CommandContext } from '../command.js';
 import { globalTarget, projectTarget, type ConfigTarget } from '../config/edit.js';
-import { loadSettings, registryUrlOf, tokenFor } from '../config/settings.js';
+import { loadSettings, registryUrlOf, tokenFor, type Settings } from '../config/settings.js';
 import { registryNameIssue } from '../config/schema.js';
 import { normalizeRegistryUrl, type Source } from '../config/settings-resolve.js';
 import { cliError } from '../errors.js';
@@ -40,15 +40,16 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
       throw cliError('CLI_REGISTRY_EXISTS', `a registry named "${o.name}" already exists (${safe(shown(existing.url), 2048)})`, `remove it first: mdlibs registry remove ${o.name}`);
     }
     let registryName: string | null = null;
+    let settings: Settings | null = null;
     if (o.verify) {
-      const settings = loadSettings(o.ctx, { timeout: o.timeout });
+      settings = loadSettings(o.ctx, { timeout: o.timeout });
       const cfg = await new Session(settings, o.ctx).client(url).config();
       registryName = cfg.registry.name;
     }
     doc.registries[o.name] = { url };
     // the first registry becomes the default when neither config file names one (like a first
     // `git remote add`): the next `mdlibs search` answered "no registry is configured"
-    if (o.default || noDefaultConfigured(o.ctx, doc.default)) doc.default = o.name;
+    if (o.default || noDefaultConfigured(o.ctx, settings, doc.default)) doc.default = o.name;
     t.write(doc);
     return { name: o.name, url, file: t.file, default: doc.default === o.name, registryName };
   },
@@ -56,13 +57,13 @@ const add = defineCommand<Where & { name: string; url: string; default: boolean;
 });
 
 /**
- * Neither the global config nor the project file names a default registry. The settings of the
- * other file are read only for this: when they cannot be (a broken project file), the file being
+ * Neither the global config nor the project file names a default registry, from the settings
+ * `--verify` already read (`loaded`), else read only for this: when they cannot be (a broken project file), the file being
  * edited decides (`own`: its default), as `registry add --no-verify` never read them before.
  */
-function noDefaultConfigured(ctx: CommandContext, own: string | undefined): boolean {
+function noDefaultConfigured(ctx: CommandContext, loaded: Settings | null, own: string | undefined): boolean {
   try {
-    const s = loadSettings(ctx, {});
+    const s = loaded ?? loadSettings(ctx, {});
     return s.layers.global.registry === undefined && s.layers.project.registry === undefined;
   } catch {
     return own === undefined;
