@@ -70,10 +70,6 @@ export function readInstallRecord(projectDir: string, installDir: string): Insta
   return { libraries, files };
 }
 
-export function readInstallState(projectDir: string, installDir: string): Record<string, string> {
-  return readInstallRecord(projectDir, installDir).libraries;
-}
-
 function writeInstallState(projectDir: string, installDir: string, state: InstallRecord): void {
   const dir = join(projectDir, installDir);
   mkdirSync(dir, { recursive: true });
