@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
-import { buildSearchIndex, searchDoc, updateSearchIndexAsync } from '../emit/search-index.js';
+import { buildSearchIndex, preloadSearchUpdate, searchDoc, updateSearchIndexAsync, type SearchUpdatePreload } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
 import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
@@ -78,14 +78,16 @@ function contentKey(files: readonly LibraryFile[]): string {
 export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
   checkOutputPaths(opts.registryDir, opts.outDir, opts.privateOutDir);
   const tarballs = new TarballSpill(opts.outDir); // fresh tarballs wait on disk for the tree
+  const preloads = new Map<Visibility, SearchUpdatePreload>();
   try {
-    return await build(opts, tarballs);
+    return await build(opts, tarballs, preloads);
   } finally {
+    for (const p of preloads.values()) p.cancel(); // unused, or the build failed (after a finished run: harmless)
     tarballs.remove();
   }
 }
 
-async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildReport> {
+async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<Visibility, SearchUpdatePreload>): Promise<BuildReport> {
   const started = performance.now();
   const clock = new PhaseClock();
   const now = opts.now ?? (() => new Date());
@@ -96,6 +98,13 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   gitState.catch(() => undefined); // awaited below; a layout error thrown first must not leave it unhandled
   const prevPub = currentTree(opts.outDir);
   const prevPriv = opts.privateOutDir ? currentTree(opts.privateOutDir) : null;
+  // a worker for each previous search index starts now: it parses the index (11 MB at 10,000
+  // libraries) while this thread reads the registry, and updates it if startSearchIndex decides
+  // so (else it is cancelled)
+  for (const [visibility, dir] of [['public', prevPub], ['private', prevPriv]] as const) {
+    const preload = dir !== null && existsSync(join(dir, PATHS.searchIndex)) ? preloadSearchUpdate(join(dir, PATHS.searchIndex)) : null;
+    if (preload) preloads.set(visibility, preload);
+  }
   // where each previous version entry is in its file: copied from there when the entry is taken over
   const recordSpans = new RecordSpans();
   // parsed as soon as this thread is free; the texts (52 MB at 10,000 libraries) are not kept
@@ -200,7 +209,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill): Promise<BuildR
   const assembled = new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
-    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true) }] as const;
+    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, preloads.get(visibility) ?? null) }] as const;
   }));
 
   clock.mark('assemble');
@@ -285,9 +294,11 @@ function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<
 /**
  * Starts building the search index at once, unless the previous build made it from the same
  * documents (then it is linked, and `make` only runs if the previous file is missing). When the
- * previous index is canonical and few documents changed, it is updated instead of rebuilt.
+ * previous index is canonical and few documents changed, it is updated instead of rebuilt, by
+ * `preload` (started by buildRegistry for the previous index) when it is that file's; an unused
+ * `preload` is cancelled.
  */
-function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }, carried: (id: string) => boolean): Assembled['search'] {
+function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }, carried: (id: string) => boolean, preload: SearchUpdatePreload | null): Assembled['search'] {
   const docHashes: Record<string, string> = {};
   // a carried library's document is the previous build's: its hash too (10,000 hashes of JSON otherwise)
   const before = previous.record?.searchDocs;
@@ -301,7 +312,10 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     mode = 'built';
     return Promise.resolve().then(() => buildSearchIndex(docs));
   };
-  if (previous.record?.outputs[PATHS.searchIndex] === inputHash) return { inputHash, docHashes, make: fresh, mode: () => mode };
+  if (previous.record?.outputs[PATHS.searchIndex] === inputHash) {
+    preload?.cancel();
+    return { inputHash, docHashes, make: fresh, mode: () => mode };
+  }
   const previousFile = previous.dir ? join(previous.dir, PATHS.searchIndex) : null;
   let started: Promise<string | Precompressed> | null = null;
   if (before && previousFile && existsSync(previousFile)) {
@@ -310,7 +324,7 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     // a few changed documents: update the previous index; many: index them all afresh
     if (new Set([...drop, ...add.map((d) => d.id)]).size <= docs.length / 4) {
       mode = 'updated';
-      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length).catch(fresh);
+      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length, undefined, preload).catch(fresh);
     }
   }
   if (started) {
@@ -318,6 +332,7 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     const made = started;
     return { inputHash, docHashes, make: () => made, mode: () => mode };
   }
+  preload?.cancel();
   // indexing every document (a full build) starts when the tree asks for it
   return { inputHash, docHashes, make: fresh, mode: () => mode };
 }

@@ -110,21 +110,46 @@ export function updateSearchIndex(update: SearchIndexUpdate): string {
  */
 export function buildSearchIndexAsync(docs: readonly SearchDoc[], workerFrom = 1000): Promise<string | Precompressed> {
   if (docs.length < workerFrom) return Promise.resolve().then(() => buildSearchIndex(docs));
-  return onWorker({ docs: sortedDocs(docs), previousFile: null, drop: [] }) ?? Promise.resolve().then(() => buildSearchIndex(docs));
-}
-
-/** `updateSearchIndex` on a worker when the index has at least `workerFrom` documents (`size`). */
-export function updateSearchIndexAsync(update: SearchIndexUpdate, size: number, workerFrom = 1000): Promise<string | Precompressed> {
-  if (size < workerFrom) return Promise.resolve().then(() => updateSearchIndex(update));
-  return onWorker({ docs: sortedDocs(update.add), previousFile: update.previousFile, drop: update.drop }) ?? Promise.resolve().then(() => updateSearchIndex(update));
+  return startWorker(null)?.run({ drop: [], add: docs }) ?? Promise.resolve().then(() => buildSearchIndex(docs));
 }
 
 /**
- * Runs a job on a worker, which also makes the gzip and brotli copies (`compressionOptions`, the
- * tree writer's own, made side by side on the thread pool) so that they do not wait for this
- * thread (busy with the site's pages then).
+ * `updateSearchIndex` on a worker when the index has at least `workerFrom` documents (`size`):
+ * the worker of `preload` when it was started for the same previous file (else it is cancelled).
  */
-function onWorker(job: { docs: SearchDoc[]; previousFile: string | null; drop: string[] }): Promise<Precompressed> | null {
+export function updateSearchIndexAsync(update: SearchIndexUpdate, size: number, workerFrom = 1000, preload: SearchUpdatePreload | null = null): Promise<string | Precompressed> {
+  const worker = size < workerFrom ? null : preload?.previousFile === update.previousFile ? preload : startWorker(update.previousFile);
+  if (worker !== preload) preload?.cancel();
+  return worker?.run(update) ?? Promise.resolve().then(() => updateSearchIndex(update));
+}
+
+/**
+ * A search index worker started before its job is known: it loads minisearch and parses the
+ * previous index (11 MB of JSON at 10,000 libraries) at once, then waits for `run`. Whoever
+ * starts one cancels it when it is not run (and may after: that is harmless). While it waits it
+ * does not keep the process alive.
+ */
+export interface SearchUpdatePreload {
+  /** The previous build's search/index.json, as `SearchIndexUpdate.previousFile`. */
+  readonly previousFile: string;
+  /** Once: the previous index with `drop` removed and `add` merged in, as `updateSearchIndexAsync`. */
+  run(update: { drop: readonly string[]; add: readonly SearchDoc[] }): Promise<Precompressed>;
+  /** Terminates the worker (mid-parse too); a `run` not answered yet rejects. Idempotent. */
+  cancel(): void;
+}
+
+/** A worker waiting for an update of `previousFile`, or null where minisearch cannot be resolved (`updateSearchIndexAsync` runs on this thread there). */
+export function preloadSearchUpdate(previousFile: string): SearchUpdatePreload | null {
+  return startWorker(previousFile);
+}
+
+/**
+ * Starts a worker that parses `previousFile` (null: a fresh index) and waits for the documents to
+ * add. It also makes the gzip and brotli copies (`compressionOptions`, the tree writer's own, made
+ * side by side on the thread pool) so that they do not wait for this thread (busy with the site's
+ * pages then).
+ */
+function startWorker<F extends string | null>(previousFile: F): (Omit<SearchUpdatePreload, 'previousFile'> & { readonly previousFile: F }) | null {
   let lib: string;
   try {
     lib = createRequire(import.meta.url).resolve('minisearch');
@@ -132,7 +157,8 @@ function onWorker(job: { docs: SearchDoc[]; previousFile: string | null; drop: s
     return null;
   }
   const source = `${WORKER}\nconst mergeSearchIndexes = (${mergeSearchIndexes.toString()});\nconst compressionOptions = (${compressionOptions.toString()});\nrun();`;
-  const worker = new Worker(source, { eval: true, workerData: { lib, options: indexOptions(), largeBytes: LARGE_FILE_BYTES, ...job } });
+  const worker = new Worker(source, { eval: true, workerData: { lib, options: indexOptions(), largeBytes: LARGE_FILE_BYTES, previousFile } });
+  worker.unref(); // until `run`: a preload left waiting must not hold the process open
   // two answers: the index (the site's search shards wait for it), then its compressed copies
   let onText: (text: string) => void = () => undefined;
   let onCopies: (copies: { gz: Uint8Array; br: Uint8Array }) => void = () => undefined;
@@ -144,9 +170,30 @@ function onWorker(job: { docs: SearchDoc[]; previousFile: string | null; drop: s
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the search index worker stopped (exit code ${code}) before it answered`)));
   });
-  const copiesOrFailure = Promise.race([copies, stopped]);
-  copiesOrFailure.catch(() => undefined); // reported where it is awaited (TreeWriter.flush)
-  return Promise.race([text, stopped]).then((t) => ({ text: t, copies: copiesOrFailure }));
+  stopped.catch(() => undefined); // a preload that failed (its previous file unreadable) and is never run
+  let ran = false;
+  return {
+    previousFile,
+    run(update) {
+      if (ran) return Promise.reject(new Error('a search index worker runs one job'));
+      ran = true;
+      try {
+        // plain copies of the documents, read by the spread (through getters, or a Proxy, which
+        // postMessage's structured clone refuses)
+        worker.postMessage({ docs: sortedDocs(update.add).map((d) => ({ ...d })), drop: [...update.drop] });
+      } catch (e) {
+        worker.terminate().catch(() => undefined);
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+      worker.ref();
+      const copiesOrFailure = Promise.race([copies, stopped]);
+      copiesOrFailure.catch(() => undefined); // reported where it is awaited (TreeWriter.flush)
+      return Promise.race([text, stopped]).then((t) => ({ text: t, copies: copiesOrFailure }));
+    },
+    cancel() {
+      worker.terminate().catch(() => undefined);
+    },
+  };
 }
 
 const WORKER = `const { parentPort, workerData } = require('node:worker_threads');
@@ -155,16 +202,19 @@ const { gzip, brotliCompress, constants } = require('node:zlib');
 const { promisify } = require('node:util');
 function run() {
   const MiniSearch = require(workerData.lib);
-  const ms = new MiniSearch(workerData.options);
-  ms.addAll(workerData.docs);
+  // before the job comes: a preloaded worker does this while the build reads the registry
   const previous = workerData.previousFile === null ? null : JSON.parse(readFileSync(workerData.previousFile, 'utf8'));
-  const text = JSON.stringify(mergeSearchIndexes(previous, workerData.drop, ms.toJSON()));
-  parentPort.postMessage(text);
-  const bytes = Buffer.from(text);
-  const options = compressionOptions(bytes.length, workerData.largeBytes, constants);
-  // both copies at once, on the thread pool (~0.23 s and ~0.37 s of CPU for an 11 MB index)
-  Promise.all([promisify(gzip)(bytes, options.gzip), promisify(brotliCompress)(bytes, options.brotli)])
-    .then(([gz, br]) => parentPort.postMessage({ gz, br }));
+  parentPort.once('message', ({ docs, drop }) => {
+    const ms = new MiniSearch(workerData.options);
+    ms.addAll(docs);
+    const text = JSON.stringify(mergeSearchIndexes(previous, drop, ms.toJSON()));
+    parentPort.postMessage(text);
+    const bytes = Buffer.from(text);
+    const options = compressionOptions(bytes.length, workerData.largeBytes, constants);
+    // both copies at once, on the thread pool (~0.23 s and ~0.37 s of CPU for an 11 MB index)
+    Promise.all([promisify(gzip)(bytes, options.gzip), promisify(brotliCompress)(bytes, options.brotli)])
+      .then(([gz, br]) => parentPort.postMessage({ gz, br }));
+  });
 }`;
 
 /** Loads a prebuilt index with the options it was built with. */
