@@ -9,7 +9,7 @@ import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
 import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
-import { readAddedCommits, readGitState } from '../git/git-state.js';
+import { cleanTreeIds, readAddedCommits, startGitReading } from '../git/git-state.js';
 import { checkOutputPaths, discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
 import { BUILDER_FORMAT, emptyRecord, mergeRecords, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
 import { parseRecord, readRecordFile, recordChunks, RecordSpans } from '../output/record-file.js';
@@ -54,8 +54,8 @@ export interface BuildReport {
   /** Private libraries not emitted because no private output was given. */
   skippedPrivate: string[];
   /**
-   * Wall time by phase, in order: read (the registry's folders, the previous record, git),
-   * validate (and pack the versions not taken over), assemble (index files and search
+   * Wall time by phase, in order: read (the registry's folders, the previous record, git's tree
+   * ids), validate (and pack the versions not taken over; it ends after `git status`), assemble (index files and search
    * documents), files (tarballs, index files, summary), site, flush (compressed copies and the
    * search index made beside), swap.
    */
@@ -94,8 +94,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const root = resolve(opts.registryDir);
   // git's scan of the work tree runs in its own processes, and the previous records are read on
   // the thread pool, while this thread reads the registry's folders
-  const gitState = readGitState(root);
-  gitState.catch(() => undefined); // awaited below; a layout error thrown first must not leave it unhandled
+  const gitReading = startGitReading(root);
   const prevPub = currentTree(opts.outDir);
   const prevPriv = opts.privateOutDir ? currentTree(opts.privateOutDir) : null;
   // a worker for each previous search index starts now: it parses the index (11 MB at 10,000
@@ -136,57 +135,76 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
       }
     }
   }
-  const git = await gitState;
+  const git = await gitReading.trees;
   clock.mark('read');
   const progress = createProgress(opts.progress ?? false);
   const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
-  const records = new Map<string, RecordVersion>();
-  const needCommit: { id: string; rel: string }[] = [];
-  const builtVersions: string[] = [];
-  let done = 0;
 
-  for (const lib of layout.libraries) {
-    for (const v of lib.versions) {
-      progress.tick('validating', ++done, total);
-      const id = versionId(lib.full, v.version);
-      const old = prev?.versions[id];
-      const treeKey = git?.treeIds.get(v.rel);
-      const key = treeKey ? `git:${treeKey}` : null;
-      const tarballFrom = old ? prevTarball.get(tarballPath(lib.scope, lib.name, v.version)) : null;
-      if (canReuse && old && key && old.key === key && tarballFrom) {
-        records.set(id, old);
-        continue;
+  /**
+   * Validates and packs each version not taken over from the previous build, a version folder
+   * keyed by its tree id in `treeIds` (else by its content). Pure but for the packed tarballs it
+   * puts in the spill (a later pass puts its own).
+   */
+  const validateVersions = (treeIds: ReadonlyMap<string, string> | null) => {
+    const records = new Map<string, RecordVersion>();
+    const needCommit: { id: string; rel: string }[] = [];
+    const builtVersions: string[] = [];
+    const problems: Problem[] = [];
+    let done = 0;
+    for (const lib of layout.libraries) {
+      for (const v of lib.versions) {
+        progress.tick('validating', ++done, total);
+        const id = versionId(lib.full, v.version);
+        const old = prev?.versions[id];
+        const treeKey = treeIds?.get(v.rel);
+        const key = treeKey ? `git:${treeKey}` : null;
+        const tarballFrom = old ? prevTarball.get(tarballPath(lib.scope, lib.name, v.version)) : null;
+        if (canReuse && old && key && old.key === key && tarballFrom) {
+          records.set(id, old);
+          continue;
+        }
+        const r = buildVersion(root, v.rel, { name: lib.full, version: v.version }, limits);
+        problems.push(...r.problems);
+        if (!r.built) continue;
+        const { manifest, tarball, docs, search } = r.built;
+        const ckey = key ?? contentKey(r.files);
+        if (old && old.sha256 !== tarball.sha256) {
+          problems.push({ code: 'MDL_VERSION_CHANGED', file: v.rel, message: `${id} was published with sha256 ${old.sha256.slice(0, 12)}… and its content has changed (edited folder, force-push or rewritten history)`, hint: `published versions are immutable: restore the folder as published (git checkout <commit> -- ${v.rel}) and publish the change as a new version` });
+          continue;
+        }
+        const tomb = prev?.deleted[id];
+        if (tomb && tomb.sha256 !== tarball.sha256) {
+          problems.push({ code: 'MDL_VERSION_REUSED', file: v.rel, message: `${id} was deleted and now comes back with different content`, hint: 'a deleted version number can never be reused: publish this content under a new version number' });
+          continue;
+        }
+        if (!(canReuse && old && old.key === ckey && tarballFrom)) {
+          tarballs.put(id, tarball.bytes);
+          if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
+        }
+        const l = manifest.library;
+        // detached: the record lives until the build ends, its strings must not hold the files they came from
+        records.set(id, detached({
+          key: ckey, sha256: tarball.sha256, integrity: tarball.integrity, size: tarball.bytes.length, unpackedSize: tarball.unpackedSize,
+          fileCount: tarball.fileCount, publishedAt: old?.publishedAt ?? '', commit: old?.commit ?? null,
+          description: l.description, license: l.license, tags: l.tags, authors: l.authors, repository: l.repository ?? null, homepage: l.homepage ?? null,
+          dependencies: Object.fromEntries(Object.entries(manifest.dependencies).sort(([a], [b]) => (a < b ? -1 : 1))), docs, search,
+        }));
+        if (!old) needCommit.push({ id, rel: v.rel });
       }
-      const r = buildVersion(root, v.rel, { name: lib.full, version: v.version }, limits);
-      problems.push(...r.problems);
-      if (!r.built) continue;
-      const { manifest, tarball, docs, search } = r.built;
-      const ckey = key ?? contentKey(r.files);
-      if (old && old.sha256 !== tarball.sha256) {
-        problems.push({ code: 'MDL_VERSION_CHANGED', file: v.rel, message: `${id} was published with sha256 ${old.sha256.slice(0, 12)}… and its content has changed (edited folder, force-push or rewritten history)`, hint: `published versions are immutable: restore the folder as published (git checkout <commit> -- ${v.rel}) and publish the change as a new version` });
-        continue;
-      }
-      const tomb = prev?.deleted[id];
-      if (tomb && tomb.sha256 !== tarball.sha256) {
-        problems.push({ code: 'MDL_VERSION_REUSED', file: v.rel, message: `${id} was deleted and now comes back with different content`, hint: 'a deleted version number can never be reused: publish this content under a new version number' });
-        continue;
-      }
-      if (!(canReuse && old && old.key === ckey && tarballFrom)) {
-        tarballs.put(id, tarball.bytes);
-        if (visibilityOf(lib.scope) === 'public' || opts.privateOutDir) builtVersions.push(id);
-      }
-      const l = manifest.library;
-      // detached: the record lives until the build ends, its strings must not hold the files they came from
-      records.set(id, detached({
-        key: ckey, sha256: tarball.sha256, integrity: tarball.integrity, size: tarball.bytes.length, unpackedSize: tarball.unpackedSize,
-        fileCount: tarball.fileCount, publishedAt: old?.publishedAt ?? '', commit: old?.commit ?? null,
-        description: l.description, license: l.license, tags: l.tags, authors: l.authors, repository: l.repository ?? null, homepage: l.homepage ?? null,
-        dependencies: Object.fromEntries(Object.entries(manifest.dependencies).sort(([a], [b]) => (a < b ? -1 : 1))), docs, search,
-      }));
-      if (!old) needCommit.push({ id, rel: v.rel });
     }
-  }
+    return { records, needCommit, builtVersions, problems };
+  };
+  // The versions are validated with the tree ids of HEAD while `git status` still scans the work
+  // tree (~0.3 s more at 10,000 libraries): a clean work tree (a CI checkout) is then done. A
+  // folder the scan finds dirty was keyed by its HEAD tree above: all are validated again, with
+  // the dirty folders keyed by their content (the tree ids say nothing of them).
+  let pass = validateVersions(git?.treeIds ?? null);
+  const dirty = await gitReading.dirty;
+  const clean = git && [...dirty].some((folder) => git.treeIds.has(folder)) ? cleanTreeIds(git, dirty) : null;
+  if (clean) pass = validateVersions(clean);
   progress.done();
+  const { records, needCommit, builtVersions } = pass;
+  problems.push(...pass.problems);
 
   problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev, root, [...layout.scopes.keys()]));
   if (problems.length) {
