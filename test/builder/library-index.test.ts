@@ -1,6 +1,9 @@
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { pickLatest, sortVersions } from '../../index-builder/src/build/library-index.js';
+import { assembleLibraryIndex, libraryHead, librarySummary, pickLatest, sortVersions } from '../../index-builder/src/build/library-index.js';
+import { summaryEntry } from '../../index-builder/src/emit/listings.js';
+import type { LibraryMeta } from '../../index-builder/src/format/source-schema.js';
+import type { RecordVersion } from '../../index-builder/src/output/record.js';
 import { isValidVersion, versionProblem } from '../../index-builder/src/format/names.js';
 import { libraryIndexSchema, versionEntrySchema } from '../../index-builder/src/format/protocol.js';
 import { rng } from '../helpers/rng.js';
@@ -71,5 +74,35 @@ describe('index file schema (what clients accept)', () => {
     expect(isValidVersion(long)).toBe(false);
     expect(versionProblem(long)).toBe('is 65 characters long; the limit is 64');
     expect(versionProblem('1.0')).toBe('is not valid semver');
+  });
+});
+
+describe('summary entry of a library without its version entries', () => {
+  it('is the summary entry of its assembled index file: latest, yanked, all yanked, prereleases only, deprecated', () => {
+    const r = rng(11);
+    const record = (version: string, i: number): RecordVersion => ({
+      key: `k${i}`, sha256: 'a'.repeat(64), integrity: 'sha512-AAAA', size: i, unpackedSize: i, fileCount: 1, publishedAt: `2026-01-0${1 + (i % 9)}T00:00:00.000Z`, commit: null,
+      description: `d ${version}`, license: i % 2 ? 'MIT' : 'Apache-2.0', tags: [`t${i % 3}`], authors: [], repository: null, homepage: null, dependencies: {},
+      docs: [{ path: 'README.md', title: version, description: null }], search: { titles: version, headings: '' },
+    });
+    const cases: { versions: string[]; meta: LibraryMeta }[] = [
+      { versions: ['1.0.0', '1.1.0'], meta: { yanked: {} } },
+      { versions: ['1.0.0', '1.1.0'], meta: { yanked: { '1.1.0': 'broken' } } },
+      { versions: ['1.0.0', '2.0.0-rc.1'], meta: { yanked: { '1.0.0': 'x', '2.0.0-rc.1': 'y' } } },
+      { versions: ['2.0.0-rc.1', '2.0.0-rc.2'], meta: { yanked: {} } },
+      { versions: ['0.9.0'], meta: { yanked: {}, deprecated: 'use @acme/other' } },
+    ];
+    for (let round = 0; round < 40; round++) {
+      const c = cases[round % cases.length] as (typeof cases)[number];
+      const order = [...c.versions].sort(() => r() - 0.5); // the records come in folder order
+      const versions = new Map(order.map((v, i) => [v, record(v, i + round)]));
+      const index = assembleLibraryIndex('acme', 'lib', 'public', c.meta, versions);
+      // the index file as defined: the newest publication, and the library's text from its latest version (else its highest)
+      expect(index.updatedAt).toBe([...versions.values()].map((v) => v.publishedAt).sort().at(-1));
+      expect(index.description).toBe(versions.get(index.distTags.latest ?? (sortVersions(c.versions).at(-1) as string))?.description);
+      expect(librarySummary('acme', 'lib', c.meta, libraryHead(c.meta, versions)), JSON.stringify(c)).toEqual(summaryEntry(index));
+      // the same JSON, key for key (summary pages and listing digests are compared as text)
+      expect(JSON.stringify(librarySummary('acme', 'lib', c.meta, libraryHead(c.meta, versions)))).toBe(JSON.stringify(summaryEntry(index)));
+    }
   });
 });

@@ -42,7 +42,7 @@ describe('memory of a build', () => {
     await buildRegistry({
       registryDir: root, outDir: join(tempDir(), 'out'),
       site: async (input) => {
-        expect(input.libraries.find((l) => l.name === '@acme/first')?.versions[0]?.docs.map((d) => d.title)).toContain('A title long enough to be a slice');
+        expect(input.libraries.find((l) => l.name === '@acme/first')?.index().versions[0]?.docs.map((d) => d.title)).toContain('A title long enough to be a slice');
         seen = {
           markdown: await heapHolds(marker, /^ body-only paragraph/),
           manifest: await heapHolds(marker, /^ manifest-only comment/),

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
 import { emptyRecord, type BuildRecord, type RecordVersion } from '../../index-builder/src/output/record.js';
-import { asciiJson, parseRecord, readRecordFile, recordChunks, RecordSpans } from '../../index-builder/src/output/record-file.js';
+import { asciiJson, isLazyMember, parseRecord, readRecordFile, recordChunks, RecordSpans, type RecordFile } from '../../index-builder/src/output/record-file.js';
 import { TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
+import { emitSite } from '../../index-builder/src/site/emit-site.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -26,6 +27,12 @@ function sampleRecord(n: number): BuildRecord {
   r.libraries['@s/l0'] = 'h'.repeat(64);
   r.searchDocs = { '@s/l0': 'é' };
   return r;
+}
+
+/** A record file as readRecordFile gives it, of `text` (UTF-8). */
+function recordFile(text: string): RecordFile {
+  const bytes = Buffer.from(text);
+  return { path: 'r.json', bytes, ascii: isAscii(bytes), size: bytes.length, mtimeMs: 0 };
 }
 
 async function writeRecord(dir: string, record: BuildRecord, spans?: RecordSpans): Promise<void> {
@@ -100,7 +107,9 @@ describe('build record text', () => {
     expect(copied.match(/"fileCount":2\.0/g)).toHaveLength(5);
     expect(JSON.parse(copied)).toEqual(record);
 
-    writeFileSync(path, `${readFileSync(path, 'latin1')} `); // changed since it was read: another size
+    // changed since it was read (another size), the docs of every entry read before: each entry is serialized
+    JSON.stringify(parsed);
+    writeFileSync(path, `${readFileSync(path, 'latin1')} `);
     expect(statSync(path).size).toBe(copied.length + 1);
     const serialized = [...recordChunks(parsed, spans)].join('');
     expect(serialized).not.toMatch(/"fileCount":2\.0/);
@@ -136,7 +145,7 @@ describe('build record text', () => {
     for (const broken of [written.replace(/\n\}/, ',\n}'), written.replace(/("@s\/l3@1\.0\.3":\{)[^\n]*/, '$1"key":'), written.replace('"versions":{\n', '"versions":{\n"@s/x@1.0.0":{}}\n'), written.replace('},\n"@s/l2', '} \n"@s/l2')]) {
       const dir = tempDir();
       writeFileSync(join(dir, 'build-record.json'), broken);
-      expect(() => parseRecord({ path: 'r.json', text: broken, ascii: true, size: broken.length, mtimeMs: 0 }, new RecordSpans())).toThrow(/is not a valid build record/);
+      expect(() => parseRecord(recordFile(broken), new RecordSpans())).toThrow(/is not a valid build record/);
     }
   });
 
@@ -144,7 +153,7 @@ describe('build record text', () => {
     const record = sampleRecord(3);
     const parse = (r: unknown) => {
       const text = JSON.stringify(r);
-      return parseRecord({ path: 'r.json', text, ascii: true, size: text.length, mtimeMs: 0 }, new RecordSpans());
+      return parseRecord(recordFile(text), new RecordSpans());
     };
     expect(parse(record)?.libraries).toEqual(record.libraries);
     const forged: [string, unknown][] = [
@@ -156,6 +165,87 @@ describe('build record text', () => {
     const { libraryInputs: _li, outputs: _o, searchDocs: _s, ...bare } = record;
     const read = parse(bare) as BuildRecord;
     expect([read.libraryInputs, read.outputs, read.searchDocs]).toEqual([{}, {}, undefined]);
+  });
+
+  it('parses the docs and search of each entry it finds only when they are read, to what the whole text gives', async () => {
+    const record = sampleRecord(21);
+    const dir = tempDir();
+    await writeRecord(dir, record);
+    const whole = JSON.parse(readFileSync(join(dir, 'build-record.json'), 'latin1')) as BuildRecord;
+    const parsed = parseRecord(await readRecordFile(dir), new RecordSpans()) as BuildRecord;
+    const entries = Object.entries(parsed.versions);
+    expect(entries).toHaveLength(21);
+    for (const [, v] of entries) expect([isLazyMember(v, 'docs'), isLazyMember(v, 'search')]).toEqual([true, true]);
+    // the head is there at once
+    expect(entries.map(([id, v]) => [id, v.key, v.sha256, v.description, v.tags])).toEqual(Object.entries(whole.versions).map(([id, v]) => [id, v.key, v.sha256, v.description, v.tags]));
+    const [id, first] = entries[4] as [string, RecordVersion];
+    expect(first.search).toEqual(whole.versions[id]?.search); // reading one member parses both
+    expect([isLazyMember(first, 'docs'), isLazyMember(first, 'search')]).toEqual([false, false]);
+    expect(isLazyMember(entries[5]?.[1] as RecordVersion, 'docs')).toBe(true); // and only that entry's
+    // read or not, each entry is what the whole text gives, key for key
+    for (const [i, v] of entries) expect(JSON.stringify(v)).toBe(JSON.stringify(whole.versions[i]));
+    expect(parsed).toEqual(whole);
+    // the docs are read from the file when asked for: a file changed since (another build) is refused then
+    const again = parseRecord(await readRecordFile(dir), new RecordSpans()) as BuildRecord;
+    writeFileSync(join(dir, 'build-record.json'), `${readFileSync(join(dir, 'build-record.json'), 'latin1')} `);
+    expect(() => again.versions[id]?.docs).toThrow(/changed while the build read it/);
+  });
+
+  it('refuses an entry whose tail is not what the builder writes when its docs are read, and reads the others', async () => {
+    const record = sampleRecord(4);
+    const dir = tempDir();
+    await writeRecord(dir, record);
+    const written = readFileSync(join(dir, 'build-record.json'), 'latin1');
+    const line = written.split('\n').find((l) => l.startsWith('"@s/l2@1.0.2":')) as string;
+    const tails = {
+      'not JSON': line.replace(/"docs":\[\{/, '"docs":[{,'),
+      'titles not a string': line.replace(/"titles":"[^"]*"/, '"titles":5'),
+      'no search member': line.replace(/,"search":\{[^}]*\}/, ''),
+      'a member after search': line.replace(/("headings":"[^"]*")\}\}/, '$1},"x":[1]}'),
+    };
+    for (const [what, broken] of Object.entries(tails)) {
+      expect(broken, what).not.toBe(line);
+      const at = tempDir();
+      writeFileSync(join(at, 'build-record.json'), written.replace(line, broken));
+      const parsed = parseRecord(await readRecordFile(at), new RecordSpans()) as BuildRecord;
+      const entry = parsed.versions['@s/l2@1.0.2'] as RecordVersion;
+      if (what === 'a member after search') {
+        // `},"` after the tail: the line is parsed whole (a member the builder never writes is kept)
+        expect(isLazyMember(entry, 'docs'), what).toBe(false);
+        continue;
+      }
+      expect(entry.sha256, what).toBe(record.versions['@s/l2@1.0.2']?.sha256);
+      expect(() => entry.docs, what).toThrow(/is not a valid build record/);
+      expect(() => entry.search, what).toThrow(/is not a valid build record/);
+      expect(parsed.versions['@s/l1@1.0.1']?.docs, what).toEqual(record.versions['@s/l1@1.0.1']?.docs);
+    }
+  });
+
+  it('reads no docs of a scope a rebuild takes over whole, and refuses a damaged entry when a rebuild needs it', async () => {
+    const root = tempDir();
+    writeRegistry(root, { scopes: { acme: 'public', beta: 'public' } });
+    gitInit(root);
+    for (const name of ['alpha', 'gamma']) writeLibrary(root, { scope: 'acme', name, version: '1.0.0' });
+    for (const name of ['one', 'two']) writeLibrary(root, { scope: 'beta', name, version: '1.0.0' });
+    commitAll(root, 'initial');
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out, site: emitSite });
+    const recordFile = join(out, 'build-record.json');
+    // @beta/one's docs in the record no longer parse: the builder never reads them while @beta is unchanged
+    const damaged = readFileSync(recordFile, 'latin1').replace(/("@beta\/one@1\.0\.0":\{[^\n]*"docs":\[)/, '$1,');
+    writeFileSync(recordFile, damaged);
+    writeLibrary(root, { scope: 'acme', name: 'alpha', version: '1.1.0' });
+    commitAll(root, 'alpha 1.1.0');
+    const report = await buildRegistry({ registryDir: root, outDir: out, site: emitSite });
+    expect(report.builtVersions).toEqual(['@acme/alpha@1.1.0']);
+    const line = (text: string) => text.split('\n').find((l) => l.startsWith('"@beta/one@1.0.0":'));
+    expect(line(readFileSync(recordFile, 'latin1'))).toBe(line(damaged)); // copied as it was
+    // a new version in @beta: its pages are made one by one, @beta/one's from its docs
+    writeLibrary(root, { scope: 'beta', name: 'two', version: '1.1.0' });
+    commitAll(root, 'two 1.1.0');
+    const served = readFileSync(join(out, 'index/@beta/two.json'), 'utf8');
+    await expect(buildRegistry({ registryDir: root, outDir: out, site: emitSite })).rejects.toThrow(/build-record\.json is not a valid build record/);
+    expect(readFileSync(join(out, 'index/@beta/two.json'), 'utf8')).toBe(served); // the previous tree is still served
   });
 
   it('copies an unchanged version entry over in a rebuild, and a rebuild writes the same record as a fresh build', async () => {

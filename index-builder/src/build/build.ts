@@ -7,7 +7,7 @@ import { buildSearchIndex, preloadSearchUpdate, searchDoc, updateSearchIndexAsyn
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
 import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
-import type { BuildInfo, LibraryIndex, SearchDoc } from '../format/protocol.js';
+import type { BuildInfo, LibraryIndex, SearchDoc, SummaryEntry } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { cleanTreeIds, readAddedCommits, startGitReading } from '../git/git-state.js';
 import { checkOutputPaths, discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
@@ -18,9 +18,9 @@ import { TarballSpill } from '../output/tarball-spill.js';
 import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
 import type { LibraryFile } from '../validate/files.js';
-import { assembleLibraryIndex } from './library-index.js';
+import { assembleLibraryIndex, libraryHead, librarySummary } from './library-index.js';
 import { createProgress } from './progress.js';
-import type { SiteEmitter } from './site-hook.js';
+import type { SiteEmitter, SiteLibrary } from './site-hook.js';
 import { detached } from './heap.js';
 import { PhaseClock, type PhaseTime } from './phases.js';
 import { buildVersion } from './version.js';
@@ -106,7 +106,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   }
   // where each previous version entry is in its file: copied from there when the entry is taken over
   const recordSpans = new RecordSpans();
-  // parsed as soon as this thread is free; the texts (52 MB at 10,000 libraries) are not kept
+  // parsed as soon as this thread is free; the files (52 MB at 10,000 libraries) stay in memory,
+  // outside the heap, for the entries whose docs are read later (record-file.ts lazyTail)
   const previousRecords = (async () => {
     const [pub, priv] = await Promise.all([readRecordFile(prevPub), readRecordFile(prevPriv)]);
     return { public: parseRecord(pub, recordSpans), private: parseRecord(priv, recordSpans) };
@@ -275,7 +276,14 @@ export type SearchIndexMode = 'reused' | 'updated' | 'built';
 
 interface AssembledLibrary {
   versions: Map<string, RecordVersion>;
-  index: LibraryIndex;
+  /** Its summary entry (summary pages, site listings): made without reading the versions' docs. */
+  entry: SummaryEntry;
+  /**
+   * Its index file's content, assembled when first asked for: a carried library's is asked for
+   * only by the site, for a scope whose pages are not taken over whole (so the docs of most of
+   * the previous record's entries are never parsed in a one-library rebuild).
+   */
+  index: () => LibraryIndex;
   /** Hash of what the index file is made of besides the version records (visibility, meta.toml, version list). */
   inputs: string;
   /**
@@ -299,12 +307,17 @@ function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<
   for (const lib of libs) {
     const versions = new Map<string, RecordVersion>();
     for (const v of lib.versions) versions.set(v.version, records.get(versionId(lib.full, v.version)) as RecordVersion);
-    const index = assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions);
+    const head = libraryHead(lib.meta, versions);
+    let index: LibraryIndex | null = null;
+    const indexOf = () => (index ??= assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions, head));
     const inputs = sha256(JSON.stringify([visibility, lib.meta, lib.versions.map((v) => v.version)]));
     const carried = prev !== null && prev.libraries[lib.full] !== undefined && prev.libraryInputs[lib.full] === inputs
       && lib.versions.every((v) => versions.get(v.version) === prev.versions[versionId(lib.full, v.version)]);
-    libraries.set(lib.full, { versions, index, inputs, carried });
-    docs.push(searchDoc(index, versions.get(index.distTags.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
+    if (!carried) indexOf(); // its index file is written (and its docs read) in any case
+    const entry = librarySummary(lib.scope, lib.name, lib.meta, head);
+    libraries.set(lib.full, { versions, entry, index: indexOf, inputs, carried });
+    const latest = head.latest ?? head.ordered[head.ordered.length - 1] ?? '';
+    docs.push(searchDoc(entry, latest, versions.get(head.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') ?? ([...versions.values()].pop() as RecordVersion)));
   }
   return { libraries, docs };
 }
@@ -398,7 +411,7 @@ async function emitTree(
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
   const record = emptyRecord(sha256(JSON.stringify(layout.config.limits)));
-  const indexes: LibraryIndex[] = [];
+  const libraries: SiteLibrary[] = [];
   const changed = new Set<string>();
   const unchangedScopes = new Set<string>();
   const prevByScope = canReuse ? idsByScope(prev) : null;
@@ -410,7 +423,7 @@ async function emitTree(
     const sameVersions = prevByScope !== null && sameSet(ids, prevByScope.versions.get(scope)) && !ids.some((id) => tarballs.has(id));
     const tarballShard = sameVersions && w.reuseShard('tarballs', scope, m.previous);
     const built = libs.map((lib) => {
-      const { versions, index: ix, inputs, carried } = assembled.libraries.get(lib.full) as AssembledLibrary;
+      const { versions, index: ix, entry, inputs, carried } = assembled.libraries.get(lib.full) as AssembledLibrary;
       for (const v of lib.versions) {
         const id = versionId(lib.full, v.version);
         const r = versions.get(v.version) as RecordVersion;
@@ -425,10 +438,10 @@ async function emitTree(
       // again (~45 MB of JSON at 10,000 libraries); else it is hashed.
       record.libraryInputs[lib.full] = inputs;
       const previousHash = canReuse ? prev?.libraries[lib.full] : undefined;
-      const json = carried ? null : JSON.stringify(ix);
+      const json = carried ? null : JSON.stringify(ix());
       const hash = json === null ? (previousHash as string) : sha256(json);
       record.libraries[lib.full] = hash;
-      indexes.push(ix);
+      libraries.push({ name: lib.full, entry, index: ix });
       return { lib, ix, json, same: previousHash === hash };
     });
     // index/@scope: the same when every index file is, and no library came or went
@@ -442,7 +455,7 @@ async function emitTree(
       if (from && existsSync(join(from, `${rel}.br`))) {
         for (const suffix of ['', '.gz', '.br']) w.reuse(from, rel + suffix);
       } else {
-        w.writeCompressed(rel, json ?? JSON.stringify(ix));
+        w.writeCompressed(rel, json ?? JSON.stringify(ix()));
         changed.add(lib.full);
         report.rebuiltLibraries.push(lib.full);
       }
@@ -457,7 +470,7 @@ async function emitTree(
     record.outputs[rel] = hash;
     w.writeDerived(rel, hash, { dir: m.previous, hash: prevOutputs[rel] }, make);
   };
-  const { index: summary, pages } = buildSummary(indexes, layout.scopes, visibilityOf);
+  const { index: summary, pages } = buildSummary(libraries.map((l) => l.entry), layout.scopes, visibilityOf);
   for (const p of pages) {
     const text = JSON.stringify(p);
     derived(summaryPagePath(p.page), text, () => text);
@@ -481,10 +494,10 @@ async function emitTree(
   const searchIndexReady = assembled.search.mode() !== 'updated';
   if (searchIndexReady) await searchIndex();
   clock.mark('files');
-  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries: indexes, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady });
+  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady });
   clock.mark('site');
   void searchIndex(); // whatever the site did; flush() waits for it and reports a failure
-  const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: indexes.length, versions: indexes.reduce((n, i) => n + i.versions.length, 0) };
+  const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: libraries.length, versions: libraries.reduce((n, l) => n + l.entry.versionCount, 0) };
   w.writeJson(PATHS.buildInfo, info);
   w.writeChunksInBackground(PATHS.buildRecord, recordChunks(record, recordSpans), 'latin1'); // ~47 MB at 10,000 libraries, ASCII, never held whole
   return w;

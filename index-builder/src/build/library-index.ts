@@ -1,6 +1,6 @@
 /** Pure assembly of a library's index file (PROTO-2) from its versions and meta.toml. */
 import { SemVer } from 'semver';
-import type { LibraryIndex, VersionEntry } from '../format/protocol.js';
+import type { LibraryIndex, SummaryEntry, VersionEntry } from '../format/protocol.js';
 import { tarballPath } from '../format/paths.js';
 import type { LibraryMeta, Visibility } from '../format/source-schema.js';
 import type { RecordVersion } from '../output/record.js';
@@ -25,14 +25,44 @@ export function pickLatest(ordered: readonly { version: string; yanked: boolean 
   return prerelease;
 }
 
+/** What a library's index file says of the library as a whole, from its versions' records and meta.toml. */
+export interface LibraryHead {
+  /** Version strings, ascending (sortVersions). */
+  ordered: string[];
+  /** `distTags.latest` (pickLatest), null when every version is yanked. */
+  latest: string | null;
+  /** The record of `latest`, else of the highest version: the library's description, tags, license... */
+  head: RecordVersion;
+  /** The newest `publishedAt`. */
+  updatedAt: string;
+}
+
+/** The library-wide part of an index file, without building its version entries (their docs are not read). */
+export function libraryHead(meta: LibraryMeta, versions: ReadonlyMap<string, RecordVersion>): LibraryHead {
+  const ordered = sortVersions(versions.keys());
+  const latest = pickLatest(ordered.map((version) => ({ version, yanked: meta.yanked[version] !== undefined })));
+  let updatedAt = '';
+  for (const r of versions.values()) if (r.publishedAt > updatedAt) updatedAt = r.publishedAt;
+  return { ordered, latest, head: versions.get(latest ?? ordered[ordered.length - 1] ?? '') as RecordVersion, updatedAt };
+}
+
+/** `summaryEntry(assembleLibraryIndex(...))`, from the library's head alone (tested). */
+export function librarySummary(scope: string, name: string, meta: LibraryMeta, h: LibraryHead): SummaryEntry {
+  return {
+    name: `@${scope}/${name}`, scope, description: h.head.description, latest: h.latest, tags: h.head.tags,
+    license: h.head.license, updatedAt: h.updatedAt, deprecated: (meta.deprecated ?? null) !== null, versionCount: h.ordered.length,
+  };
+}
+
 export function assembleLibraryIndex(
   scope: string,
   name: string,
   visibility: Visibility,
   meta: LibraryMeta,
   versions: ReadonlyMap<string, RecordVersion>,
+  known: LibraryHead = libraryHead(meta, versions),
 ): LibraryIndex {
-  const ordered = sortVersions(versions.keys());
+  const { ordered, latest, head, updatedAt } = known;
   const entries: VersionEntry[] = ordered.map((v) => {
     const r = versions.get(v) as RecordVersion;
     const reason = meta.yanked[v];
@@ -42,14 +72,12 @@ export function assembleLibraryIndex(
       fileCount: r.fileCount, publishedAt: r.publishedAt, commit: r.commit, yanked: reason !== undefined, yankedReason: reason ?? null, docs: r.docs,
     };
   });
-  const latest = pickLatest(entries);
-  const head = versions.get(latest ?? ordered[ordered.length - 1] ?? '') as RecordVersion;
   return {
     name: `@${scope}/${name}`, scope, visibility,
     description: head.description, license: head.license, tags: head.tags, authors: head.authors,
     repository: head.repository, homepage: head.homepage, deprecated: meta.deprecated ?? null,
     distTags: latest ? { latest } : {},
-    updatedAt: entries.reduce((m, e) => (e.publishedAt > m ? e.publishedAt : m), ''),
+    updatedAt,
     versions: entries,
   };
 }

@@ -1,6 +1,6 @@
 /** The contract between the builder and the static site generator (WEB-1). */
 import type { TreeWriter } from '../emit/tree-writer.js';
-import type { ConfigJson, LibraryIndex, SummaryIndex, TeamsJson } from '../format/protocol.js';
+import type { ConfigJson, LibraryIndex, SummaryEntry, SummaryIndex, TeamsJson } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 
 export interface SiteInput {
@@ -12,7 +12,8 @@ export interface SiteInput {
   registryDir: string;
   visibility: Visibility;
   config: ConfigJson;
-  libraries: readonly LibraryIndex[];
+  /** The output's libraries, in the registry's order. */
+  libraries: readonly SiteLibrary[];
   summary: SummaryIndex;
   teams: TeamsJson;
   /** Libraries whose index file changed in this build (others may reuse their pages). */
@@ -31,6 +32,13 @@ export interface SiteInput {
   searchIndex: () => Promise<void>;
   /** `search/index.json` is written already: the site may read it at once, before its pages. */
   searchIndexReady: boolean;
+}
+
+/** A library as the site gets it: its summary entry at once, its index file's content when asked (assembled then). */
+export interface SiteLibrary {
+  name: string;
+  entry: SummaryEntry;
+  index: () => LibraryIndex;
 }
 
 /** Renders the pages; a promise when part of the work waits (for `searchIndex()`). */

@@ -24,8 +24,9 @@ export function summaryEntry(ix: LibraryIndex): SummaryEntry {
   };
 }
 
+/** The summary (PROTO-3) of a tree's libraries, given by their summary entries (summaryEntry). */
 export function buildSummary(
-  libs: readonly LibraryIndex[],
+  libs: readonly SummaryEntry[],
   scopes: ReadonlyMap<string, ScopeFile>,
   visibilityOf: (scope: string) => Visibility,
   pageSize = SUMMARY_PAGE_SIZE,
@@ -33,7 +34,7 @@ export function buildSummary(
   const sorted = [...libs].sort((a, b) => (a.name < b.name ? -1 : 1));
   const pages: SummaryPage[] = [];
   for (let i = 0; i < sorted.length || i === 0; i += pageSize) {
-    pages.push({ page: pages.length + 1, entries: sorted.slice(i, i + pageSize).map(summaryEntry) });
+    pages.push({ page: pages.length + 1, entries: sorted.slice(i, i + pageSize) });
     if (!sorted.length) break;
   }
   const tags: Record<string, number> = {};

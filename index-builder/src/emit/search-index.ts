@@ -3,19 +3,47 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import MiniSearch from 'minisearch';
-import { SEARCH_OPTIONS, type LibraryIndex, type SearchDoc } from '../format/protocol.js';
+import { SEARCH_OPTIONS, type SearchDoc, type SummaryEntry } from '../format/protocol.js';
 import type { RecordVersion } from '../output/record.js';
+import { isLazyMember } from '../output/record-file.js';
 import type { MiniSearchJson } from '../search/compact-index.js';
 import { mergeSearchIndexes } from '../search/merge-index.js';
 import { compressionOptions, LARGE_FILE_BYTES, type Precompressed } from './tree-writer.js';
 
-export function searchDoc(index: LibraryIndex, head: RecordVersion): SearchDoc {
-  return {
-    id: index.name, name: index.name, scope: index.scope, description: index.description,
-    tags: index.tags.join(' '), titles: head.search.titles, headings: head.search.headings,
-    latest: index.distTags.latest ?? index.versions[index.versions.length - 1]?.version ?? '',
-  };
+/**
+ * The search document of a library: `lib` as its summary entry has it, `latest` (the latest
+ * version, else the highest), and the titles and headings of `head`. Those of a record entry not
+ * parsed yet are read when the document's are (a library carried over keeps its previous
+ * document's hash: they are not read at all then).
+ */
+export function searchDoc(lib: Pick<SummaryEntry, 'name' | 'scope' | 'description' | 'tags'>, latest: string, head: RecordVersion): SearchDoc {
+  const tags = lib.tags.join(' ');
+  if (!isLazyMember(head, 'search')) return { id: lib.name, name: lib.name, scope: lib.scope, description: lib.description, tags, titles: head.search.titles, headings: head.search.headings, latest };
+  // the same members in the same order, two of them read from `head` when they are
+  const doc = { id: lib.name, name: lib.name, scope: lib.scope, description: lib.description, tags } as SearchDoc;
+  LAZY_DOCS.set(doc, head);
+  Object.defineProperty(doc, 'titles', TITLES_PROPERTY);
+  Object.defineProperty(doc, 'headings', HEADINGS_PROPERTY);
+  doc.latest = latest;
+  return doc;
 }
+
+/** The record entry of each search document whose titles and headings are read from it; one pair of getters for all (one shape: see record-file.ts TAILS). */
+const LAZY_DOCS = new WeakMap<SearchDoc, RecordVersion>();
+const TITLES_PROPERTY: PropertyDescriptor = {
+  get(this: SearchDoc) {
+    return (LAZY_DOCS.get(this) as RecordVersion).search.titles;
+  },
+  enumerable: true,
+  configurable: true,
+};
+const HEADINGS_PROPERTY: PropertyDescriptor = {
+  get(this: SearchDoc) {
+    return (LAZY_DOCS.get(this) as RecordVersion).search.headings;
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 const indexOptions = () => ({ fields: [...SEARCH_OPTIONS.fields], storeFields: [...SEARCH_OPTIONS.storeFields] });
 const sortedDocs = (docs: readonly SearchDoc[]) => [...docs].sort((a, b) => (a.id < b.id ? -1 : 1));

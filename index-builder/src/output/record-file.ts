@@ -10,10 +10,10 @@ import { PATHS } from '../format/paths.js';
 import { guardedReadAsync } from '../read/guarded-read.js';
 import { buildRecordSchema, type BuildRecord, type RecordVersion } from './record.js';
 
-/** A record file as read: its text, whether it is all ASCII, and its size and time (to find it unchanged later). */
+/** A record file as read: its bytes, whether they are all ASCII, and its size and time (to find it unchanged later). */
 export interface RecordFile {
   path: string;
-  text: string;
+  bytes: Buffer;
   ascii: boolean;
   size: number;
   mtimeMs: number;
@@ -35,7 +35,7 @@ export async function readRecordFile(dir: string | null): Promise<RecordFile | n
   // build forever, a folder crashed it (EISDIR), and a file larger than a string can hold crashed
   // it too (allocUnsafe over 4 GiB, toString over 512 MiB). One read on the thread pool (readFile
   // reads 512 KB at a time, each next read waiting for this thread, busy reading the registry's
-  // folders: ~0.3 s for a 52 MB record), decoded here in one go.
+  // folders: ~0.3 s for a 52 MB record).
   const r = await guardedReadAsync(path, { maxBytes: RECORD_MAX_BYTES });
   if (!r.ok) {
     switch (r.why) {
@@ -54,9 +54,9 @@ export async function readRecordFile(dir: string | null): Promise<RecordFile | n
   }
   const { bytes, stats: { size, mtimeMs } } = r;
   if (bytes.length < size) throw changed();
-  // an ASCII file (what recordChunks writes) is copied, not decoded
-  const ascii = isAscii(bytes);
-  return { path, text: bytes.toString(ascii ? 'latin1' : 'utf8'), ascii, size, mtimeMs };
+  // an ASCII file (what recordChunks writes) is parsed from its bytes line by line (parseByLine),
+  // never decoded whole: decoding the 52 MB took ~80 ms of every rebuild at 10,000 libraries
+  return { path, bytes, ascii: isAscii(bytes), size, mtimeMs };
 }
 
 /**
@@ -76,22 +76,25 @@ export class RecordSpans {
   }
 }
 
-/** A record file without its text (a span must not keep the 52 MB text alive). */
+/** A record file without its bytes (a span must not keep the 52 MB file alive). */
 export type RecordFileRef = Pick<RecordFile, 'path' | 'size' | 'mtimeMs'>;
 
 /**
  * Parses a record file. With `spans`, and when the file is ASCII and laid out as recordChunks
  * writes it (one version entry a line), each version entry is parsed from its own line and the
  * line's place added to `spans`: those bytes are then by construction the JSON of that entry.
+ * Such an entry's `docs` and `search` (its last two members, ~64 % of the record's bytes) are
+ * parsed when first read (lazyTail).
  */
 export function parseRecord(file: RecordFile | null, spans?: RecordSpans): BuildRecord | null {
   if (!file) return null;
   const invalid = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
-  const byLine = spans && file.ascii ? parseByLine(file.text) : null;
+  const changed = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} changed while the build read it`, { hint: 'run the build again; only one build may write an output at a time' });
+  const byLine = spans && file.ascii ? parseByLine(file, invalid, changed) : null;
   let raw: unknown = byLine?.raw;
   if (!byLine) {
     try {
-      raw = JSON.parse(file.text);
+      raw = JSON.parse(file.bytes.toString(file.ascii ? 'latin1' : 'utf8'));
     } catch {
       throw invalid();
     }
@@ -105,46 +108,152 @@ export function parseRecord(file: RecordFile | null, spans?: RecordSpans): Build
   return res.data;
 }
 
-const VERSIONS_OPEN = '"versions":{\n';
-const VERSIONS_CLOSE = '\n}';
+const VERSIONS_OPEN = Buffer.from('"versions":{\n');
+const VERSIONS_CLOSE = Buffer.from('\n}');
+/** Where an entry's tail starts as recordChunks writes it: `docs`, then `search`, close its members. */
+const TAIL_OPEN = Buffer.from(',"docs":[');
+/**
+ * `},"`: in a tail as recordChunks writes it a closing brace is followed by `,{` (the next doc),
+ * `]` or the end of the entry; here it would start another member or entry after the tail's
+ * object (two entries on one line): that line is then parsed whole, and fails.
+ */
+const NEXT_MEMBER = Buffer.from('},"');
+const LF = 10;
 
 /**
  * The record parsed with its version entries one a line: `"id":{...},` on each line but the
- * last, which has no comma. Null when the text is not laid out so (or a line is not valid JSON):
+ * last, which has no comma. Null when the bytes are not laid out so (or a line is not valid JSON):
  * the caller then parses the whole text. Lines start with a quote, so the first line break
  * followed by a brace closes the entries. Each entry comes with the place of its line (without
  * the comma) when its key is written as recordChunks writes it.
+ *
+ * The bytes are ASCII: each piece is decoded on its own (latin1, a copy). An entry is split where
+ * its `"docs"` member starts: a quote after a comma is never inside a JSON string (a quote there
+ * is escaped), and the head parses only if that comma separates the entry's own members (a
+ * nested one would leave a brace open). The head is parsed now and the tail when first read: a
+ * one-library rebuild of 10,000 libraries reads the docs of a few hundred of its 20,000 entries.
+ * Parsing each line whole took ~185 ms of such a rebuild (standalone), the heads ~75 ms.
  */
-function parseByLine(text: string): { raw: unknown; lines: [object, number, number][] } | null {
-  const open = text.indexOf(VERSIONS_OPEN);
+function parseByLine(file: RecordFile, invalid: () => Error, changed: () => Error): { raw: unknown; lines: [object, number, number][] } | null {
+  const { bytes } = file;
+  const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+  const open = bytes.indexOf(VERSIONS_OPEN);
   const start = open + VERSIONS_OPEN.length;
-  const close = open < 0 ? -1 : text.indexOf(VERSIONS_CLOSE, start - 1);
+  const close = open < 0 ? -1 : bytes.indexOf(VERSIONS_CLOSE, start - 1);
   if (close < start) return null;
   const versions: Record<string, unknown> = {};
   const lines: [object, number, number][] = [];
   try {
     for (let pos = start; pos <= close;) {
-      const end = text.indexOf('\n', pos);
+      const end = bytes.indexOf(LF, pos);
       const last = end === close;
       const lineEnd = last ? end : end - 1;
-      if (!last && text.charCodeAt(lineEnd) !== 44 /* , */) return null;
-      const colon = text.indexOf('":', pos) + 1;
+      if (!last && bytes[lineEnd] !== 44 /* , */) return null;
+      const colon = bytes.indexOf('":', pos) + 1;
       if (colon <= pos || colon >= lineEnd) return null;
-      const keyText = text.slice(pos, colon);
+      const keyText = bytes.toString('latin1', pos, colon);
       const id = JSON.parse(keyText) as unknown;
-      const entry = JSON.parse(text.slice(colon + 1, lineEnd)) as unknown;
-      if (typeof id !== 'string' || typeof entry !== 'object' || entry === null) return null;
+      const tail = bytes.indexOf(TAIL_OPEN, colon + 1);
+      const split = tail > colon && tail < lineEnd && bytes[lineEnd - 1] === 125 /* } */ && bytes.subarray(tail, lineEnd).indexOf(NEXT_MEMBER) < 0;
+      const entry = JSON.parse(split ? `${bytes.toString('latin1', colon + 1, tail)}}` : bytes.toString('latin1', colon + 1, lineEnd)) as unknown;
+      if (typeof id !== 'string' || typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
+      if (split) lazyTail(entry, ref, tail + 1, lineEnd, invalid, changed);
       versions[id] = entry;
       if (keyText === asciiJson(JSON.stringify(id))) lines.push([entry, pos, lineEnd]);
       pos = end + 1;
     }
-    const raw = JSON.parse(`${text.slice(0, open)}"versions":{}${text.slice(close + VERSIONS_CLOSE.length)}`) as Record<string, unknown>;
+    const raw = JSON.parse(`${bytes.toString('latin1', 0, open)}"versions":{}${bytes.toString('latin1', close + VERSIONS_CLOSE.length)}`) as Record<string, unknown>;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
     raw.versions = versions;
     return { raw, lines };
   } catch {
     return null;
   }
+}
+
+/**
+ * Gives `entry` its `docs` and `search` members as properties that parse `{` + the bytes [start,
+ * end) of the record file when either is first read, then become plain members (in the same
+ * place of the key order, so the entry serializes as before). That text must hold exactly those
+ * two members, docs a list and search its titles and headings; else reading them throws
+ * MDL_RECORD_INVALID (the build stops before writing anything), as does a file changed since it
+ * was parsed. Until then the record's check has seen only the entry's head (record.ts
+ * isShallowVersion), and a tail never read goes to the next record as it was (the entry's line is
+ * copied). The tail is read again from the file, not kept: holding the 52 MB file for the build
+ * put a rebuild that renders every page anew (a new mdlibs) at 524 MB of peak RSS, over 512.
+ */
+function lazyTail(entry: object, file: RecordFileRef, start: number, end: number, invalid: () => Error, changed: () => Error): void {
+  TAILS.set(entry, { file, start, end, invalid, changed });
+  Object.defineProperty(entry, 'docs', DOCS_PROPERTY);
+  Object.defineProperty(entry, 'search', SEARCH_PROPERTY);
+}
+
+interface TailSource {
+  file: RecordFileRef;
+  start: number;
+  end: number;
+  invalid: () => Error;
+  changed: () => Error;
+}
+
+/**
+ * Where each lazy entry's tail is. The getters are the same two functions for every entry: V8
+ * then gives all entries one shape (a getter of its own per entry gave each its own, and every
+ * later read of any entry's fields went slow: the assemble and files phases of a rebuild took
+ * ~60 and ~50 ms longer).
+ */
+const TAILS = new WeakMap<object, TailSource>();
+
+function loadTail(entry: object): { docs: unknown; search: unknown } {
+  const source = TAILS.get(entry) as TailSource;
+  const bytes = readSpan(source.file, source.start, source.end);
+  if (bytes === null) throw source.changed();
+  let tail: unknown;
+  try {
+    tail = JSON.parse(`{${bytes.toString('latin1')}`);
+  } catch {
+    throw source.invalid();
+  }
+  const t = tail as { docs?: unknown; search?: { titles?: unknown; headings?: unknown } | null };
+  const keys = Object.keys(tail as object);
+  if (keys.length !== 2 || keys[0] !== 'docs' || keys[1] !== 'search' || !Array.isArray(t.docs) || typeof t.search !== 'object' || t.search === null
+    || typeof t.search.titles !== 'string' || typeof t.search.headings !== 'string') throw source.invalid();
+  for (const key of ['docs', 'search'] as const) Object.defineProperty(entry, key, { value: t[key], writable: true, enumerable: true, configurable: true });
+  TAILS.delete(entry);
+  return { docs: t.docs, search: t.search };
+}
+
+const DOCS_PROPERTY: PropertyDescriptor = {
+  get(this: object) {
+    return loadTail(this).docs;
+  },
+  enumerable: true,
+  configurable: true,
+};
+const SEARCH_PROPERTY: PropertyDescriptor = {
+  get(this: object) {
+    return loadTail(this).search;
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** The bytes [start, end) of a record file, or null when it is no longer the file that was parsed (size and time) or ends early. */
+function readSpan(file: RecordFileRef, start: number, end: number): Buffer | null {
+  const reader = new SpanReader();
+  try {
+    const fd = reader.fd(file);
+    return fd === null ? null : reader.read(fd, start, end);
+  } catch {
+    return null;
+  } finally {
+    reader.close();
+  }
+}
+
+/** Whether `member` of a version entry is still unparsed (lazyTail): reading it parses the entry's tail. */
+export function isLazyMember(entry: object, member: 'docs' | 'search'): boolean {
+  return Object.getOwnPropertyDescriptor(entry, member)?.get !== undefined;
 }
 
 const NON_ASCII = /[\u0080-\uffff]/g;

@@ -35,9 +35,11 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 function isShallowVersion(v: unknown): v is RecordVersion {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
+  if (!(typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string')) return false;
+  // a tail not parsed yet (record-file.ts lazyTail) is checked when it is read
+  if (Object.getOwnPropertyDescriptor(o, 'docs')?.get) return true;
   const search = o.search as Record<string, unknown> | null | undefined;
-  return typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string'
-    && Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
+  return Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
 }
 
 /** A plain object whose every own value passes `valid` (its members are not copied). */

@@ -8,7 +8,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SiteEmitter, SiteInput } from '../build/site-hook.js';
-import { summaryEntry } from '../emit/listings.js';
 import { PATHS } from '../format/paths.js';
 import type { LibraryIndex, SummaryEntry, SummaryIndex, SummaryPage, TeamsJson, VersionEntry } from '../format/protocol.js';
 import { loadAssets, rendererFingerprint } from './assets.js';
@@ -295,7 +294,7 @@ export const emitSite: SiteEmitter = (input) => {
   const searchFirst = input.visibility === 'public' && input.searchIndexReady;
   if (searchFirst) emitSearch(input, canReuse);
 
-  const entries = input.libraries.map(summaryEntry).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const entries = input.libraries.map((l) => l.entry).sort((a, b) => (a.name < b.name ? -1 : 1));
   const stores = input.visibility === 'public'; // a private tree's digests would name its scopes outside them
   const before = canReuse ? ((stores ? storedDigests(input) : null) ?? previousDigests(input)) : null;
   const current = before || stores ? listingDigests(input.summary.scopes, input.teams, [entries]) : null;
@@ -303,8 +302,9 @@ export const emitSite: SiteEmitter = (input) => {
     input.writer.write(SITE_PATHS.listingDigests, JSON.stringify({ tags: Object.fromEntries(current.tags), scopes: Object.fromEntries(current.scopes) }));
   }
   const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before, current);
-  for (const lib of input.libraries) {
-    if (reusedScopes.has(splitName(lib.name).scope)) continue;
+  for (const l of input.libraries) {
+    if (reusedScopes.has(splitName(l.name).scope)) continue;
+    const lib = l.index(); // assembled now: the library's pages are reused or rendered one by one
     const head = headVersion(lib);
     if (!head) continue;
     if (canReuse && !input.changed.has(lib.name) && reuseLibrary(input, lib, head)) continue;
