@@ -145,6 +145,29 @@ describe('incremental builds keyed by git tree ids', () => {
   });
 });
 
+describe('versions validated before git status answers', () => {
+  it('builds a committed folder with an untracked file in it by its content, as a fresh build does, though its HEAD tree id came first', async () => {
+    const root = makeGitRegistry(3);
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    writeLibrary(root, { scope: 'acme', name: 'lib-b', version: '1.1.0' });
+    commitAll(root, 'lib-b 1.1.0');
+    writeFileSync(join(root, 'libraries/@acme/lib-b/1.1.0/notes.md'), '# Notes\n\nNot committed yet.\n'); // the folder is in HEAD, and dirty
+    const report = await buildRegistry({ registryDir: root, outDir: out });
+    expect(report.builtVersions).toEqual(['@acme/lib-b@1.1.0']);
+    const record = JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { versions: Record<string, { key: string; fileCount: number }> };
+    expect(record.versions['@acme/lib-b@1.1.0']?.key).toMatch(/^sha256:/); // not git:<its HEAD tree>, which lacks notes.md
+    expect(record.versions['@acme/lib-b@1.0.0']?.key).toMatch(/^git:/);
+    const fresh = join(tempDir(), 'fresh');
+    await buildRegistry({ registryDir: root, outDir: fresh });
+    for (const rel of ['index/@acme/lib-b.json', 'search/index.json', 'tarballs/@acme/lib-b/lib-b-1.1.0.tgz', 'build-record.json']) {
+      expect(readFileSync(join(out, rel)).equals(readFileSync(join(fresh, rel))), rel).toBe(true);
+    }
+    const index = JSON.parse(readFileSync(join(out, 'index/@acme/lib-b.json'), 'utf8')) as { versions: { version: string; docs: { path: string }[] }[] };
+    expect(index.versions.find((v) => v.version === '1.1.0')?.docs.map((d) => d.path)).toContain('notes.md');
+  });
+});
+
 describe('immutability', () => {
   it('refuses an edited published version and keeps serving the previous tree', async () => {
     const root = makeGitRegistry(2);

@@ -23,6 +23,8 @@ const tracked = vi.hoisted(() => ({
   workers: [] as { exited: boolean; exit: Promise<number> }[],
   preloads: [] as { file: string; ran: boolean; cancels: number }[],
   forced: { workerFrom: undefined as number | undefined },
+  /** Indexes of every document made on the builder's thread (buildSearchIndex). */
+  fullIndexes: 0,
 }));
 
 vi.mock('node:worker_threads', async (importOriginal) => {
@@ -45,6 +47,10 @@ vi.mock('../../index-builder/src/emit/search-index.js', async (importOriginal) =
   const real = await importOriginal<typeof SearchIndex>();
   return {
     ...real,
+    buildSearchIndex: (...args: Parameters<typeof real.buildSearchIndex>) => {
+      tracked.fullIndexes++;
+      return real.buildSearchIndex(...args);
+    },
     updateSearchIndexAsync: (...[update, size, workerFrom, preload]: Parameters<typeof real.updateSearchIndexAsync>) => real.updateSearchIndexAsync(update, size, tracked.forced.workerFrom ?? workerFrom, preload),
     preloadSearchUpdate: (file: string): SearchIndex.SearchUpdatePreload | null => {
       const p = real.preloadSearchUpdate(file);
@@ -231,6 +237,27 @@ describe('a build with the preloaded worker', () => {
     expect(tracked.preloads).toEqual([expect.objectContaining({ ran: false }), expect.objectContaining({ ran: false })]);
     expect(tracked.preloads.every((p) => p.cancels > 0)).toBe(true);
     expect(await allExited()).toBe(true);
+  });
+
+  it('drops the update started before git status found a committed folder dirty, and writes the bytes of a fresh build', async () => {
+    const { reg, out } = await builtOnce();
+    tracked.forced.workerFrom = 0;
+    writeLibrary(reg, { scope: 'acme', name: 'style', version: '1.1.0', description: 'Style, now about incident reviews' });
+    commitAll(reg, 'style 1.1.0');
+    // in HEAD, and dirty: validated and assembled first by its tree id, then again by its content
+    writeFiles(join(reg, 'libraries/@acme/style/1.1.0'), { 'docs/extra.md': '# Extra heading\n\nUncommitted.\n' });
+    tracked.workers.length = 0;
+    tracked.preloads.length = 0;
+    tracked.fullIndexes = 0;
+    expect((await buildRegistry({ registryDir: reg, outDir: out })).searchIndex).toEqual({ public: 'updated' });
+    expect(tracked.preloads).toEqual([expect.objectContaining({ ran: true })]);
+    expect(tracked.preloads[0]?.cancels).toBeGreaterThan(0); // its update dropped
+    expect(tracked.fullIndexes).toBe(0); // and not replaced by an index of every document
+    expect(tracked.workers).toHaveLength(2); // the second assembly's update on a worker of its own
+    expect(await allExited()).toBe(true);
+    const fresh = join(tempDir('mdlibs-preload-fresh3-'), 'public');
+    await buildRegistry({ registryDir: reg, outDir: fresh });
+    for (const rel of [PATHS.searchIndex, `${PATHS.searchIndex}.br`, 'index/@acme/style.json', 'build-record.json']) expect(readFileSync(join(out, rel)).equals(readFileSync(join(fresh, rel))), rel).toBe(true);
   });
 
   it('leaves no worker alive when the build fails validation after starting it', async () => {

@@ -55,9 +55,9 @@ export interface BuildReport {
   skippedPrivate: string[];
   /**
    * Wall time by phase, in order: read (the registry's folders, the previous record, git's tree
-   * ids), validate (and pack the versions not taken over; it ends after `git status`), assemble (index files and search
-   * documents), files (tarballs, index files, summary), site, flush (compressed copies and the
-   * search index made beside), swap.
+   * ids), validate (and pack the versions not taken over), assemble (index files and search
+   * documents; it ends when `git status` has answered), files (tarballs, index files, summary),
+   * site, flush (compressed copies and the search index made beside), swap.
    */
   phases: PhaseTime[];
   bytesWritten: number;
@@ -195,41 +195,55 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
     }
     return { records, needCommit, builtVersions, problems };
   };
-  // The versions are validated with the tree ids of HEAD while `git status` still scans the work
-  // tree (~0.3 s more at 10,000 libraries): a clean work tree (a CI checkout) is then done. A
-  // folder the scan finds dirty was keyed by its HEAD tree above: all are validated again, with
-  // the dirty folders keyed by their content (the tree ids say nothing of them).
-  let pass = validateVersions(git?.treeIds ?? null);
-  const dirty = await gitReading.dirty;
-  const clean = git && [...dirty].some((folder) => git.treeIds.has(folder)) ? cleanTreeIds(git, dirty) : null;
-  if (clean) pass = validateVersions(clean);
-  progress.done();
-  const { records, needCommit, builtVersions } = pass;
-  problems.push(...pass.problems);
-
-  problems.push(...crossLibraryProblems(layout.libraries, records, visibilityOf, prev, root, [...layout.scopes.keys()]));
-  if (problems.length) {
-    throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was written`, { problems, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
-  }
-
-  const added = git ? await readAddedCommits(root, git, needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
-  clock.mark('validate');
-  const firstSeen = now().toISOString();
-  for (const n of needCommit) {
-    const r = records.get(n.id) as RecordVersion;
-    const a = added.get(n.rel);
-    records.set(n.id, { ...r, publishedAt: a?.time ?? firstSeen, commit: a?.commit ?? null });
-  }
-
-  // An update of each output's search index starts on a worker now and runs while the tree and
-  // the site are written; an index of all documents is made when the tree is written, before the
-  // site's pages (emitTree).
+  type Pass = ReturnType<typeof validateVersions>;
+  /** Every problem of a pass, cross-library rules included (the build reports them all at once). */
+  const problemsOf = (p: Pass): Problem[] => [...problems, ...p.problems, ...crossLibraryProblems(layout.libraries, p.records, visibilityOf, prev, root, [...layout.scopes.keys()])];
+  /** Gives each version new in a pass its commit and time (`git log`), in the pass's records. */
+  const addCommits = async (p: Pass): Promise<void> => {
+    const added = git ? await readAddedCommits(root, git, p.needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
+    const firstSeen = now().toISOString();
+    for (const n of p.needCommit) {
+      const r = p.records.get(n.id) as RecordVersion;
+      const a = added.get(n.rel);
+      p.records.set(n.id, { ...r, publishedAt: a?.time ?? firstSeen, commit: a?.commit ?? null });
+    }
+  };
+  // An update of each output's search index starts on a worker (the one preloaded for its
+  // previous index, the first time) and runs while the tree and the site are written; an index of
+  // all documents is made when the tree is written, before the site's pages (emitTree).
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
-  const assembled = new Map(visibilities.map((visibility) => {
+  let assemblies = 0;
+  const assemble = (records: ReadonlyMap<string, RecordVersion>) => new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
-    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, preloads.get(visibility) ?? null) }] as const;
+    // the preloaded worker serves the first assembly only (a second one starts its own worker)
+    const preload = assemblies === 0 ? (preloads.get(visibility) ?? null) : null;
+    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, preload) }] as const;
   }));
+  // The versions are validated, and the libraries assembled (the search index's update started),
+  // with the tree ids of HEAD while `git status` still scans the work tree (~0.3 s more at 10,000
+  // libraries): a clean work tree (a CI checkout) is then done. A folder the scan finds dirty was
+  // keyed by its HEAD tree: that work is dropped and done again, the dirty folders keyed by their
+  // content (the tree ids say nothing of them).
+  let pass = validateVersions(git?.treeIds ?? null);
+  let found = problemsOf(pass);
+  if (!found.length) await addCommits(pass);
+  clock.mark('validate');
+  let assembled = found.length ? null : assemble(pass.records);
+  assemblies++;
+  const dirty = await gitReading.dirty;
+  if (git && [...dirty].some((folder) => git.treeIds.has(folder))) {
+    for (const a of assembled?.values() ?? []) a.search.cancel();
+    pass = validateVersions(cleanTreeIds(git, dirty));
+    found = problemsOf(pass);
+    if (!found.length) await addCommits(pass);
+    assembled = found.length ? null : assemble(pass.records);
+  }
+  progress.done();
+  if (found.length || !assembled) {
+    throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${found.length} problem${found.length === 1 ? '' : 's'}; nothing was written`, { problems: found, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
+  }
+  const { records, builtVersions } = pass;
 
   clock.mark('assemble');
   const buildId = newBuildId(now());
@@ -297,7 +311,11 @@ interface Assembled {
   /** By `@scope/name`, in the layout's order. */
   libraries: Map<string, AssembledLibrary>;
   docs: SearchDoc[];
-  search: { inputHash: string; docHashes: Record<string, string>; make: () => Promise<string | Precompressed>; mode: () => SearchIndexMode };
+  search: {
+    inputHash: string; docHashes: Record<string, string>; make: () => Promise<string | Precompressed>; mode: () => SearchIndexMode;
+    /** Drops an update started on a worker (the assembly is discarded): it neither answers nor falls back to indexing every document. */
+    cancel: () => void;
+  };
 }
 
 /** The index file of each library of one output, and its search documents (pure). */
@@ -336,6 +354,11 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
   for (const d of [...docs].sort((a, b) => (a.id < b.id ? -1 : 1))) docHashes[d.id] = (carried(d.id) ? before?.[d.id] : undefined) ?? sha256(JSON.stringify(d)).slice(0, 32);
   const inputHash = sha256(JSON.stringify(docHashes));
   let mode: SearchIndexMode = 'reused';
+  let cancelled = false;
+  const cancel = () => {
+    cancelled = true;
+    preload?.cancel();
+  };
   // every document indexed afresh: on this thread, before the site's pages (~1.3 s of CPU at
   // 10,000 libraries, 0.5 % of a full build): a worker's own heap and copy of the documents
   // added ~90 MB at 3,000 libraries to the build's peak RSS
@@ -345,7 +368,7 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
   };
   if (previous.record?.outputs[PATHS.searchIndex] === inputHash) {
     preload?.cancel();
-    return { inputHash, docHashes, make: fresh, mode: () => mode };
+    return { inputHash, docHashes, make: fresh, mode: () => mode, cancel };
   }
   const previousFile = previous.dir ? join(previous.dir, PATHS.searchIndex) : null;
   let started: Promise<string | Precompressed> | null = null;
@@ -355,17 +378,17 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     // a few changed documents: update the previous index; many: index them all afresh
     if (new Set([...drop, ...add.map((d) => d.id)]).size <= docs.length / 4) {
       mode = 'updated';
-      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length, undefined, preload).catch(fresh);
+      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length, undefined, preload).catch((e: unknown) => (cancelled ? Promise.reject(e) : fresh()));
     }
   }
   if (started) {
     started.catch(() => undefined); // a build that fails before writing it must not crash on it
     const made = started;
-    return { inputHash, docHashes, make: () => made, mode: () => mode };
+    return { inputHash, docHashes, make: () => made, mode: () => mode, cancel };
   }
   preload?.cancel();
   // indexing every document (a full build) starts when the tree asks for it
-  return { inputHash, docHashes, make: fresh, mode: () => mode };
+  return { inputHash, docHashes, make: fresh, mode: () => mode, cancel };
 }
 
 /** Version ids and library names of the previous record, by scope. */
