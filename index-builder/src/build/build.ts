@@ -106,8 +106,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   }
   // where each previous version entry is in its file: copied from there when the entry is taken over
   const recordSpans = new RecordSpans();
-  // parsed as soon as this thread is free; the files (52 MB at 10,000 libraries) stay in memory,
-  // outside the heap, for the entries whose docs are read later (record-file.ts lazyTail)
+  // parsed as soon as this thread is free; the files (52 MB at 10,000 libraries) are not kept: an
+  // entry's docs are read again from its file when asked for (record-file.ts lazyTail)
   const previousRecords = (async () => {
     const [pub, priv] = await Promise.all([readRecordFile(prevPub), readRecordFile(prevPriv)]);
     return { public: parseRecord(pub, recordSpans), private: parseRecord(priv, recordSpans) };
