@@ -88,25 +88,24 @@ export type RecordFileRef = Pick<RecordFile, 'path' | 'size' | 'mtimeMs'>;
  */
 export function parseRecord(file: RecordFile | null, spans?: RecordSpans): BuildRecord | null {
   if (!file) return null;
-  const invalid = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
-  const changed = () => new MdlibsError('MDL_RECORD_INVALID', `${file.path} changed while the build read it`, { hint: 'run the build again; only one build may write an output at a time' });
-  const byLine = spans && file.ascii ? parseByLine(file, invalid, changed) : null;
+  const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+  const byLine = spans && file.ascii ? parseByLine(file.bytes, ref) : null;
   let raw: unknown = byLine?.raw;
   if (!byLine) {
     try {
       raw = JSON.parse(file.bytes.toString(file.ascii ? 'latin1' : 'utf8'));
     } catch {
-      throw invalid();
+      throw recordInvalid(file.path);
     }
   }
   const res = buildRecordSchema.safeParse(raw);
-  if (!res.success) throw invalid();
-  if (spans && byLine) {
-    const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
-    for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, ref, start, end);
-  }
+  if (!res.success) throw recordInvalid(file.path);
+  if (spans && byLine) for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, ref, start, end);
   return res.data;
 }
+
+const recordInvalid = (path: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
+const recordChanged = (path: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} changed while the build read it`, { hint: 'run the build again; only one build may write an output at a time' });
 
 const VERSIONS_OPEN = Buffer.from('"versions":{\n');
 const VERSIONS_CLOSE = Buffer.from('\n}');
@@ -134,9 +133,7 @@ const LF = 10;
  * one-library rebuild of 10,000 libraries reads the docs of a few hundred of its 20,000 entries.
  * Parsing each line whole took ~185 ms of such a rebuild (standalone), the heads ~75 ms.
  */
-function parseByLine(file: RecordFile, invalid: () => Error, changed: () => Error): { raw: unknown; lines: [object, number, number][] } | null {
-  const { bytes } = file;
-  const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
+function parseByLine(bytes: Buffer, ref: RecordFileRef): { raw: unknown; lines: [object, number, number][] } | null {
   const open = bytes.indexOf(VERSIONS_OPEN);
   const start = open + VERSIONS_OPEN.length;
   const close = open < 0 ? -1 : bytes.indexOf(VERSIONS_CLOSE, start - 1);
@@ -157,7 +154,7 @@ function parseByLine(file: RecordFile, invalid: () => Error, changed: () => Erro
       const split = tail > colon && tail < lineEnd && bytes[lineEnd - 1] === 125 /* } */ && bytes.subarray(tail, lineEnd).indexOf(NEXT_MEMBER) < 0;
       const entry = JSON.parse(split ? `${bytes.toString('latin1', colon + 1, tail)}}` : bytes.toString('latin1', colon + 1, lineEnd)) as unknown;
       if (typeof id !== 'string' || typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
-      if (split) lazyTail(entry, ref, tail + 1, lineEnd, invalid, changed);
+      if (split) lazyTail(entry, ref, tail + 1, lineEnd);
       versions[id] = entry;
       if (keyText === asciiJson(JSON.stringify(id))) lines.push([entry, pos, lineEnd]);
       pos = end + 1;
@@ -182,8 +179,8 @@ function parseByLine(file: RecordFile, invalid: () => Error, changed: () => Erro
  * copied). The tail is read again from the file, not kept: holding the 52 MB file for the build
  * put a rebuild that renders every page anew (a new mdlibs) at 524 MB of peak RSS, over 512.
  */
-function lazyTail(entry: object, file: RecordFileRef, start: number, end: number, invalid: () => Error, changed: () => Error): void {
-  TAILS.set(entry, { file, start, end, invalid, changed });
+function lazyTail(entry: object, file: RecordFileRef, start: number, end: number): void {
+  TAILS.set(entry, { file, start, end });
   Object.defineProperty(entry, 'docs', DOCS_PROPERTY);
   Object.defineProperty(entry, 'search', SEARCH_PROPERTY);
 }
@@ -192,8 +189,6 @@ interface TailSource {
   file: RecordFileRef;
   start: number;
   end: number;
-  invalid: () => Error;
-  changed: () => Error;
 }
 
 /**
@@ -207,17 +202,17 @@ const TAILS = new WeakMap<object, TailSource>();
 function loadTail(entry: object): { docs: unknown; search: unknown } {
   const source = TAILS.get(entry) as TailSource;
   const bytes = readSpan(source.file, source.start, source.end);
-  if (bytes === null) throw source.changed();
+  if (bytes === null) throw recordChanged(source.file.path);
   let tail: unknown;
   try {
     tail = JSON.parse(`{${bytes.toString('latin1')}`);
   } catch {
-    throw source.invalid();
+    throw recordInvalid(source.file.path);
   }
   const t = tail as { docs?: unknown; search?: { titles?: unknown; headings?: unknown } | null };
   const keys = Object.keys(tail as object);
   if (keys.length !== 2 || keys[0] !== 'docs' || keys[1] !== 'search' || !Array.isArray(t.docs) || typeof t.search !== 'object' || t.search === null
-    || typeof t.search.titles !== 'string' || typeof t.search.headings !== 'string') throw source.invalid();
+    || typeof t.search.titles !== 'string' || typeof t.search.headings !== 'string') throw recordInvalid(source.file.path);
   for (const key of ['docs', 'search'] as const) Object.defineProperty(entry, key, { value: t[key], writable: true, enumerable: true, configurable: true });
   TAILS.delete(entry);
   return { docs: t.docs, search: t.search };
@@ -251,10 +246,6 @@ function readSpan(file: RecordFileRef, start: number, end: number): Buffer | nul
   }
 }
 
-/** Whether `member` of a version entry is still unparsed (lazyTail): reading it parses the entry's tail. */
-export function isLazyMember(entry: object, member: 'docs' | 'search'): boolean {
-  return Object.getOwnPropertyDescriptor(entry, member)?.get !== undefined;
-}
 
 const NON_ASCII = /[\u0080-\uffff]/g;
 

@@ -37,9 +37,14 @@ function isShallowVersion(v: unknown): v is RecordVersion {
   const o = v as Record<string, unknown>;
   if (!(typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string')) return false;
   // a tail not parsed yet (record-file.ts lazyTail) is checked when it is read
-  if (Object.getOwnPropertyDescriptor(o, 'docs')?.get) return true;
+  if (isLazyMember(o, 'docs')) return true;
   const search = o.search as Record<string, unknown> | null | undefined;
   return Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
+}
+
+/** Whether `member` of a version entry is still unparsed (record-file.ts lazyTail): reading it parses the entry's tail. */
+export function isLazyMember(entry: object, member: 'docs' | 'search'): boolean {
+  return Object.getOwnPropertyDescriptor(entry, member)?.get !== undefined;
 }
 
 /** A plain object whose every own value passes `valid` (its members are not copied). */
