@@ -114,7 +114,6 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   })();
   previousRecords.catch(() => undefined);
   const layout = readRegistryLayout(root);
-  const problems: Problem[] = [...layout.problems];
   const limits = layout.config.limits;
   const limitsKey = sha256(JSON.stringify(limits));
   const visibilityOf = (scope: string): Visibility => scopeVisibility(layout, scope);
@@ -197,7 +196,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   };
   type Pass = ReturnType<typeof validateVersions>;
   /** Every problem of a pass, cross-library rules included (the build reports them all at once). */
-  const problemsOf = (p: Pass): Problem[] => [...problems, ...p.problems, ...crossLibraryProblems(layout.libraries, p.records, visibilityOf, prev, root, [...layout.scopes.keys()])];
+  const problemsOf = (p: Pass): Problem[] => [...layout.problems, ...p.problems, ...crossLibraryProblems(layout.libraries, p.records, visibilityOf, prev, root, [...layout.scopes.keys()])];
   /** Gives each version new in a pass its commit and time (`git log`), in the pass's records. */
   const addCommits = async (p: Pass): Promise<void> => {
     const added = git ? await readAddedCommits(root, git, p.needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
@@ -212,13 +211,11 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   // previous index, the first time) and runs while the tree and the site are written; an index of
   // all documents is made when the tree is written, before the site's pages (emitTree).
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
-  let assemblies = 0;
-  const assemble = (records: ReadonlyMap<string, RecordVersion>) => new Map(visibilities.map((visibility) => {
+  /** `workers`: the preloaded search index workers, for the first assembly only (a second one starts its own). */
+  const assemble = (records: ReadonlyMap<string, RecordVersion>, workers: ReadonlyMap<Visibility, SearchUpdatePreload> | null) => new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
-    // the preloaded worker serves the first assembly only (a second one starts its own worker)
-    const preload = assemblies === 0 ? (preloads.get(visibility) ?? null) : null;
-    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, preload) }] as const;
+    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, workers?.get(visibility) ?? null) }] as const;
   }));
   // The versions are validated, and the libraries assembled (the search index's update started),
   // with the tree ids of HEAD while `git status` still scans the work tree (~0.3 s more at 10,000
@@ -229,15 +226,14 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   let found = problemsOf(pass);
   if (!found.length) await addCommits(pass);
   clock.mark('validate');
-  let assembled = found.length ? null : assemble(pass.records);
-  assemblies++;
+  let assembled = found.length ? null : assemble(pass.records, preloads);
   const dirty = await gitReading.dirty;
   if (git && [...dirty].some((folder) => git.treeIds.has(folder))) {
     for (const a of assembled?.values() ?? []) a.search.cancel();
     pass = validateVersions(cleanTreeIds(git, dirty));
     found = problemsOf(pass);
     if (!found.length) await addCommits(pass);
-    assembled = found.length ? null : assemble(pass.records);
+    assembled = found.length ? null : assemble(pass.records, null);
   }
   progress.done();
   if (found.length || !assembled) {
