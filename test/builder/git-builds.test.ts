@@ -200,6 +200,20 @@ describe('immutability', () => {
     }
   });
 
+
+  it('refuses a staged rename out of a published version on both sides: the folder that lost the file changed too', async () => {
+    const root = makeGitRegistry(2);
+    writeFileSync(join(root, 'libraries/@acme/lib-a/1.0.0/docs/notes.md'), '# Notes\n\nNothing links here.\n');
+    commitAll(root, 'lib-a notes');
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const served = realpathSync(out);
+    git(root, 'mv', 'libraries/@acme/lib-a/1.0.0/docs/notes.md', 'libraries/@acme/lib-b/1.0.0/docs/notes.md');
+    expect(git(root, 'status', '--porcelain=v1')).toMatch(/^R {2}/); // git reports it as one rename record
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.problems.map((p) => `${p.code} ${p.file}`).sort()).toEqual(['MDL_VERSION_CHANGED libraries/@acme/lib-a/1.0.0', 'MDL_VERSION_CHANGED libraries/@acme/lib-b/1.0.0']);
+    expect(realpathSync(out)).toBe(served);
+  });
   it('refuses a force-pushed rewritten history that changes a version', async () => {
     const origin = makeGitRegistry(2);
     const ci = tempDir();

@@ -3,13 +3,20 @@ import { relative, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import { detached } from '../build/heap.js';
 
-
 const versionFolderOf = (path: string): string | null => {
   const parts = path.split('/');
   return parts.length >= 4 && parts[0] === 'libraries' ? parts.slice(0, 4).join('/') : null;
 };
 
 const VERSION_FOLDER = /^libraries\/[^/]+\/[^/]+\/[^/]+$/;
+const SCOPE_FOLDER = /^libraries\/@([^/]+)$/;
+
+/** The scope of a path under `libraries/@scope/` (the scope folder itself included), else null. */
+const scopeOf = (path: string): string | null => {
+  if (!path.startsWith('libraries/@')) return null;
+  const end = path.indexOf('/', 11);
+  return end < 0 ? path.slice(11) : path.slice(11, end);
+};
 
 /**
  * The tree id of each version folder (`libraries/@scope/name/version`, exactly four levels) in the
@@ -18,17 +25,26 @@ const VERSION_FOLDER = /^libraries\/[^/]+\/[^/]+\/[^/]+$/;
  * libraries the output is 5.3 MB and 70,000 records, and a copy per string took ~20 ms more.
  */
 export function parseVersionTrees(out: string): Map<string, string> {
+  return parseTrees(out).treeIds;
+}
+
+/** `parseVersionTrees`, and the tree id of each scope folder (`libraries/@scope`) by scope name. */
+export function parseTrees(out: string): { treeIds: Map<string, string>; scopeTrees: Map<string, string> } {
   const pairs: [string, string][] = [];
+  const scopes: [string, string][] = [];
   for (const rec of out.split('\0')) {
     const tab = rec.indexOf('\t');
     if (tab < 0) continue;
     const path = rec.slice(tab + 1);
-    if (!VERSION_FOLDER.test(path)) continue;
     const space = rec.lastIndexOf(' ', tab);
     if (space < 0) continue;
-    pairs.push([path, rec.slice(space + 1, tab)]);
+    if (VERSION_FOLDER.test(path)) pairs.push([path, rec.slice(space + 1, tab)]);
+    else {
+      const m = SCOPE_FOLDER.exec(path);
+      if (m) scopes.push([m[1] as string, rec.slice(space + 1, tab)]);
+    }
   }
-  return new Map(detached(pairs));
+  return { treeIds: new Map(detached(pairs)), scopeTrees: new Map(detached(scopes)) };
 }
 
 /** What `git ls-tree` tells at once: HEAD and the tree id of each version folder in it, dirty or not. */
@@ -36,6 +52,8 @@ export interface GitTrees {
   head: string;
   /** `libraries/@s/n/v` -> tree id in HEAD, for every version folder of HEAD (see GitReading.dirty). */
   treeIds: Map<string, string>;
+  /** Scope name -> tree id in HEAD of its folder `libraries/@scope` (see GitReading.dirtyScopes). */
+  scopeTrees: Map<string, string>;
   /** Folder of the registry inside the Git work tree ('' or 'sub/dir/'). */
   prefix: string;
   toplevel: string;
@@ -52,6 +70,8 @@ export interface GitReading {
   trees: Promise<GitTrees | null>;
   /** Version folders with uncommitted, untracked or ignored changes (to be keyed by content); empty without `trees`. */
   dirty: Promise<Set<string>>;
+  /** Scopes with such a change anywhere under `libraries/@scope` (their folder is not HEAD's); empty without `trees`. */
+  dirtyScopes: Promise<Set<string>>;
 }
 
 /**
@@ -84,27 +104,40 @@ export function startGitReading(root: string): GitReading {
     }
     if (!head) return null;
     const rel = relative(toplevel, resolve(root)).split('\\').join('/');
-    return { head, treeIds: parseVersionTrees(await lsOut), prefix: rel ? `${rel}/` : '', toplevel };
+    return { head, ...parseTrees(await lsOut), prefix: rel ? `${rel}/` : '', toplevel };
   })();
-  const dirty = trees.then(async (t) => (t ? parseDirtyFolders(await statusOut, t.prefix) : new Set<string>()));
-  trees.catch(() => undefined); // the caller awaits them; a failure first elsewhere must not leave them unhandled
-  dirty.catch(() => undefined);
-  return { trees, dirty };
+  const status = trees.then(async (t) => (t ? parseStatus(await statusOut, t.prefix) : { folders: new Set<string>(), scopes: new Set<string>() }));
+  const dirty = status.then((s) => s.folders);
+  const dirtyScopes = status.then((s) => s.scopes);
+  for (const p of [trees, dirty, dirtyScopes]) p.catch(() => undefined); // the caller awaits them; a failure first elsewhere must not leave them unhandled
+  return { trees, dirty, dirtyScopes };
 }
 
 /** The version folders (`libraries/@s/n/v`) named in `git status --porcelain=v1 -z` output, its paths under `prefix` (pure). */
 export function parseDirtyFolders(out: string, prefix: string): Set<string> {
-  const dirty = new Set<string>();
+  return parseStatus(out, prefix).folders;
+}
+
+/** `parseDirtyFolders`, and the scopes with any path under `libraries/@scope` in that output (pure). */
+export function parseStatus(out: string, prefix: string): { folders: Set<string>; scopes: Set<string> } {
+  const folders = new Set<string>();
+  const scopes = new Set<string>();
   const recs = out.split('\0');
   for (let i = 0; i < recs.length; i++) {
     const r = recs[i] ?? '';
     if (r.length < 4) continue;
-    const path = r.slice(3);
-    const folder = path.startsWith(prefix) ? versionFolderOf(path.slice(prefix.length)) : null;
-    if (folder) dirty.add(folder);
-    if (r[0] === 'R' || r[0] === 'C') i++; // rename source follows
+    // a rename's or copy's source follows it: both paths count (the source folder changed too)
+    const paths = r[0] === 'R' || r[0] === 'C' ? [r.slice(3), recs[++i] ?? ''] : [r.slice(3)];
+    for (const path of paths) {
+      if (!path.startsWith(prefix)) continue;
+      const rel = path.slice(prefix.length);
+      const folder = versionFolderOf(rel);
+      if (folder) folders.add(folder);
+      const scope = scopeOf(rel);
+      if (scope) scopes.add(scope);
+    }
   }
-  return dirty;
+  return { folders, scopes };
 }
 
 /** The tree ids of `trees` without the dirty folders': what may key a version folder by its commit. */
