@@ -5,17 +5,17 @@ import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
 import { buildSearchIndex, preloadSearchUpdate, searchDoc, updateSearchIndexAsync, type SearchUpdatePreload } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
-import { TreeWriter, type Precompressed } from '../emit/tree-writer.js';
+import { shardTarget, TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
 import type { BuildInfo, LibraryIndex, SearchDoc, SummaryEntry } from '../format/protocol.js';
 import type { Visibility } from '../format/source-schema.js';
 import { cleanTreeIds, readAddedCommits, startGitReading } from '../git/git-state.js';
 import { checkOutputPaths, discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
-import { BUILDER_FORMAT, emptyRecord, mergeRecords, versionId, type BuildRecord, type RecordVersion } from '../output/record.js';
+import { BUILDER_FORMAT, emptyRecord, mergeRecords, versionId, type BuildRecord, type RecordVersion, type ScopeCarry } from '../output/record.js';
 import { parseRecord, readRecordFile, recordChunks, RecordSpans } from '../output/record-file.js';
 import { currentTree } from '../output/current-tree.js';
 import { TarballSpill } from '../output/tarball-spill.js';
-import { fieldLine, readRegistryLayout, scopeVisibility, type LibraryFolder } from '../read/registry.js';
+import { fieldLine, readLibraries, readRegistryConfig, scopeVisibility, type LibraryFolder, type RegistryLayout } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
 import type { LibraryFile } from '../validate/files.js';
 import { assembleLibraryIndex, libraryHead, librarySummary } from './library-index.js';
@@ -46,6 +46,12 @@ export interface BuildReport {
   reusedVersions: number;
   /** Libraries whose index file was written anew. */
   rebuiltLibraries: string[];
+  /**
+   * Scopes whose library folders were not read: each was the Git tree the previous build read,
+   * with nothing changed under it in the work tree, and its libraries were taken over from that
+   * build's record (BuildRecord.scopes).
+   */
+  takenOverScopes: string[];
   /**
    * How each output's search index was made: linked from the previous build (same documents),
    * updated from it (a few documents changed), or built from all documents.
@@ -113,29 +119,51 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
     return { public: parseRecord(pub, recordSpans), private: parseRecord(priv, recordSpans) };
   })();
   previousRecords.catch(() => undefined);
-  const layout = readRegistryLayout(root);
-  const limits = layout.config.limits;
+  // registry.toml and scopes/ now; the library folders once the previous record and git's trees
+  // tell which scopes can be taken over
+  const files = readRegistryConfig(root);
+  const limits = files.config.limits;
   const limitsKey = sha256(JSON.stringify(limits));
-  const visibilityOf = (scope: string): Visibility => scopeVisibility(layout, scope);
+  const visibilityOf = (scope: string): Visibility => scopeVisibility(files, scope);
 
   const prevRecords = await previousRecords;
   const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
   const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
+  const git = await gitReading.trees;
+  // A scope whose folder is the Git tree the previous build read (BuildRecord.scopes) is taken
+  // over: its libraries are not read again, and its tarballs are where that build's shard is.
+  // Still to be confirmed by `git status` (nothing changed under it in the work tree): else its
+  // folders are read again below.
+  const carried = new Set<string>();
+  let changedScopes: ReadonlySet<string> = new Set();
+  const carry = canReuse && git ? (scope: string) => {
+    const c = prev.scopes?.[scope];
+    if (!c || c.tree !== git.scopeTrees.get(scope) || changedScopes.has(scope)) return undefined;
+    carried.add(scope);
+    return c.libraries;
+  } : undefined;
+  let layout: RegistryLayout = readLibraries(files, carry);
   // where each previous version's tarball is (by its tree path): 20,000 lookups at 10,000
-  // libraries, made while `git status` still runs (this thread would only wait for it); the tree
-  // takes reused tarballs from there
+  // libraries but for the scopes taken over (the previous tree's shard of such a scope holds
+  // every tarball its record lists), made while `git status` still runs (this thread would only
+  // wait for it); the tree takes reused tarballs from there
   const prevTarball = new Map<string, string | null>();
   const lookUp = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
   const prevFile = (rel: string): string | null => (prevTarball.has(rel) ? (prevTarball.get(rel) as string | null) : lookUp(rel));
-  if (canReuse) {
+  const lookUpTarballs = () => {
+    prevTarball.clear();
+    if (!canReuse) return;
+    const shards = new Map<string, string | null>();
+    const shardOf = (scope: string) => (shards.has(scope) ? (shards.get(scope) as string | null) : shards.set(scope, carried.has(scope) ? ([prevPub, prevPriv].find((d) => shardTarget(d, 'tarballs', scope) !== null) ?? null) : null).get(scope) as string | null);
     for (const lib of layout.libraries) {
+      const shard = shardOf(lib.scope);
       for (const v of lib.versions) {
         const rel = tarballPath(lib.scope, lib.name, v.version);
-        if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, lookUp(rel));
+        if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, shard ?? lookUp(rel));
       }
     }
-  }
-  const git = await gitReading.trees;
+  };
+  lookUpTarballs();
   clock.mark('read');
   const progress = createProgress(opts.progress ?? false);
   const total = layout.libraries.reduce((n, l) => n + l.versions.length, 0);
@@ -158,7 +186,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
         const old = prev?.versions[id];
         const treeKey = treeIds?.get(v.rel);
         const key = treeKey ? `git:${treeKey}` : null;
-        const tarballFrom = old ? prevTarball.get(tarballPath(lib.scope, lib.name, v.version)) : null;
+        const tarballFrom = canReuse && old ? prevFile(tarballPath(lib.scope, lib.name, v.version)) : null;
         if (canReuse && old && key && old.key === key && tarballFrom) {
           records.set(id, old);
           continue;
@@ -228,7 +256,16 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   clock.mark('validate');
   let assembled = found.length ? null : assemble(pass.records, preloads);
   const dirty = await gitReading.dirty;
-  if (git && [...dirty].some((folder) => git.treeIds.has(folder))) {
+  const dirtyScopes = await gitReading.dirtyScopes;
+  // a scope taken over has changes in the work tree: its library folders are read after all
+  const relayout = [...carried].some((scope) => dirtyScopes.has(scope));
+  if (relayout) {
+    changedScopes = dirtyScopes;
+    carried.clear();
+    layout = readLibraries(files, carry);
+    lookUpTarballs();
+  }
+  if (git && (relayout || [...dirty].some((folder) => git.treeIds.has(folder)))) {
     for (const a of assembled?.values() ?? []) a.search.cancel();
     pass = validateVersions(cleanTreeIds(git, dirty));
     found = problemsOf(pass);
@@ -240,6 +277,11 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
     throw new MdlibsError('MDL_VALIDATION_FAILED', `the registry has ${found.length} problem${found.length === 1 ? '' : 's'}; nothing was written`, { problems: found, hint: 'fix each problem listed (file, line, rule, fix) and build again' });
   }
   const { records, builtVersions } = pass;
+  /** What the next build may take over of a scope: only one whose folder is HEAD's tree as it is (nothing changed, untracked or ignored under it). */
+  const scopeCarry = (scope: string, libs: readonly LibraryFolder[]): ScopeCarry | undefined => {
+    const tree = git?.scopeTrees.get(scope);
+    return tree && !dirtyScopes.has(scope) ? { tree, libraries: libs.map((l) => ({ name: l.name, meta: l.meta, versions: l.versions.map((v) => v.version) })) } : undefined;
+  };
 
   clock.mark('assemble');
   const buildId = newBuildId(now());
@@ -248,7 +290,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const pruning: Promise<void>[] = [];
   const swapped = new Set<ManagedOutput>();
   const report: BuildReport = {
-    buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], searchIndex: {}, skippedPrivate, phases: [],
+    buildId, libraries: layout.libraries.length - skippedPrivate.length, versions: 0, builtVersions, reusedVersions: 0, rebuiltLibraries: [], takenOverScopes: [...carried].sort(), searchIndex: {}, skippedPrivate, phases: [],
     bytesWritten: 0, tarballBytes: 0, durationMs: 0, outDir: resolve(opts.outDir), privateOutDir: opts.privateOutDir ? resolve(opts.privateOutDir) : null,
   };
   try {
@@ -257,7 +299,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
     for (const t of targets) {
       const prevOutputs = canReuse ? (prevRecords[t.visibility]?.outputs ?? {}) : {};
       const a = assembled.get(t.visibility) as Assembled;
-      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordSpans, clock);
+      const w = await emitTree(t.visibility, t.m, layout, a, tarballs, prev, prevOutputs, canReuse, prevFile, git?.head ?? null, now, opts.site, report, recordSpans, clock, scopeCarry);
       // the tree's shard links are final: old builds and dead shards go while the copies are made
       pruning.push(pruneOldBuilds(t.m));
       await w.flush(); // compressed copies of large files, made on the thread pool
@@ -423,9 +465,10 @@ function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyM
 }
 
 async function emitTree(
-  visibility: Visibility, m: ManagedOutput, layout: ReturnType<typeof readRegistryLayout>, assembled: Assembled,
+  visibility: Visibility, m: ManagedOutput, layout: RegistryLayout, assembled: Assembled,
   tarballs: TarballSpill, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans, clock: PhaseClock,
+  scopeCarry: (scope: string, libs: readonly LibraryFolder[]) => ScopeCarry | undefined,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
@@ -436,7 +479,10 @@ async function emitTree(
   const prevByScope = canReuse ? idsByScope(prev) : null;
   const byScope = new Map<string, LibraryFolder[]>();
   for (const lib of layout.libraries) if (visibilityOf(lib.scope) === visibility) (byScope.get(lib.scope) ?? byScope.set(lib.scope, []).get(lib.scope))?.push(lib);
+  const scopes: Record<string, ScopeCarry> = {};
   for (const [scope, libs] of byScope) {
+    const c = scopeCarry(scope, libs);
+    if (c) scopes[scope] = c;
     // tarballs/@scope: one link to the previous build's shard when no version was added, removed or packed anew
     const ids = libs.flatMap((lib) => lib.versions.map((v) => versionId(lib.full, v.version)));
     const sameVersions = prevByScope !== null && sameSet(ids, prevByScope.versions.get(scope)) && !ids.some((id) => tarballs.has(id));
@@ -500,6 +546,7 @@ async function emitTree(
   const { inputHash: searchInput, docHashes, make: makeSearchIndex } = assembled.search;
   record.outputs[PATHS.searchIndex] = searchInput;
   record.searchDocs = docHashes;
+  if (Object.keys(scopes).length) record.scopes = scopes;
   let searchIndexWritten: Promise<void> | null = null;
   const searchIndex = () => (searchIndexWritten ??= w.writeDerivedAsync(PATHS.searchIndex, searchInput, { dir: m.previous, hash: prevOutputs[PATHS.searchIndex] }, makeSearchIndex));
   const hasPrivate = [...layout.scopes.keys()].some((s) => visibilityOf(s) === 'private');

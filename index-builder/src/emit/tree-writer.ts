@@ -51,6 +51,22 @@ export const SHARDED = ['index', 'tarballs', 'libraries'] as const;
 export type ShardPrefix = (typeof SHARDED)[number];
 const SHARD_RE = /^(index|tarballs|libraries)\/(@[^/]+)\//;
 
+/**
+ * The folder the shard `prefix/@scope` of the tree at `root` links to, when that is a shard link
+ * to an existing folder; null otherwise (no such tree, a plain folder, a dangling link).
+ */
+export function shardTarget(root: string | null, prefix: ShardPrefix, scope: string): string | null {
+  if (!root) return null;
+  const at = join(root, `${prefix}/@${scope}`);
+  try {
+    if (!lstatSync(at).isSymbolicLink()) return null;
+    const target = resolve(dirname(at), readlinkSync(at));
+    return existsSync(target) ? target : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface ShardOptions {
   /** Folder holding shard folders (`<objects>/<prefix>/<@scope>-<id>`); the same for every build of one output. */
   objectsDir: string;
@@ -104,16 +120,9 @@ export class TreeWriter {
    */
   reuseShard(prefix: ShardPrefix, scope: string, previousRoot: string | null): boolean {
     const key = `${prefix}/@${scope}`;
-    if (!this.sharding || !previousRoot || this.shards.has(key)) return false;
-    const at = join(previousRoot, key);
-    let target: string;
-    try {
-      if (!lstatSync(at).isSymbolicLink()) return false;
-      target = resolve(dirname(at), readlinkSync(at));
-      if (!existsSync(target)) return false;
-    } catch {
-      return false;
-    }
+    if (!this.sharding || this.shards.has(key)) return false;
+    const target = shardTarget(previousRoot, prefix, scope);
+    if (!target) return false;
     this.link(key, target);
     this.shards.set(key, 'linked');
     this.shardsReused++;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { versionEntrySchema } from '../format/protocol.js';
+import type { CarriedLibrary } from '../read/registry.js';
 
 /** Bump when outputs for the same input change, to force a full rebuild. */
 export const BUILDER_FORMAT = 'mdlibs-build/2';
@@ -54,6 +55,28 @@ const isPlainMap = <T>(valid: (v: unknown) => boolean) => (m: unknown): m is Rec
   return true;
 };
 const isString = (v: unknown): boolean => typeof v === 'string';
+
+/** A scope's libraries as a build read them from its folder (BuildRecord.scopes). */
+export interface ScopeCarry {
+  tree: string;
+  libraries: CarriedLibrary[];
+}
+
+const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
+/** The shape readLibraries relies on, meta.toml's fields included (libraryMetaSchema): a few ms for 10,000 libraries. */
+function isCarriedLibrary(v: unknown): v is CarriedLibrary {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  const meta = o.meta as Record<string, unknown> | null | undefined;
+  return typeof o.name === 'string' && isStringArray(o.versions) && typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+    && isPlainMap<string>(isString)(meta.yanked) && (meta.deprecated === undefined || typeof meta.deprecated === 'string')
+    && Object.keys(meta).every((k) => k === 'yanked' || k === 'deprecated');
+}
+function isScopeCarry(v: unknown): v is ScopeCarry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.tree === 'string' && Array.isArray(o.libraries) && o.libraries.every(isCarriedLibrary);
+}
 /**
  * The large maps (20,000 versions, 10,000 libraries three times at 10,000 libraries) are checked
  * by a loop, not by `z.record`, which copied each into a new object: ~33 ms of every rebuild's
@@ -85,6 +108,14 @@ export const buildRecordSchema = z.object({
    * re-indexing every document.
    */
   searchDocs: stringMap().optional(),
+  /**
+   * Scope -> the Git tree id its folder `libraries/@scope` had, and its libraries as read from it
+   * (name, meta.toml, version folders), for each scope of this output found with nothing changed
+   * in the work tree. The next build takes a scope's libraries from here instead of reading its
+   * folders again when the folder has the same tree id and is still clean (read/registry.ts
+   * readLibraries).
+   */
+  scopes: z.custom<Record<string, ScopeCarry>>(isPlainMap<ScopeCarry>(isScopeCarry)).optional(),
 });
 export type BuildRecord = z.infer<typeof buildRecordSchema>;
 
@@ -100,5 +131,5 @@ export function versionId(full: string, version: string): string {
 export function mergeRecords(a: BuildRecord | null, b: BuildRecord | null): BuildRecord | null {
   if (!a) return b;
   if (!b) return a;
-  return { ...a, versions: { ...a.versions, ...b.versions }, deleted: { ...a.deleted, ...b.deleted }, libraries: { ...a.libraries, ...b.libraries }, libraryInputs: { ...a.libraryInputs, ...b.libraryInputs }, outputs: { ...a.outputs, ...b.outputs } };
+  return { ...a, versions: { ...a.versions, ...b.versions }, deleted: { ...a.deleted, ...b.deleted }, libraries: { ...a.libraries, ...b.libraries }, libraryInputs: { ...a.libraryInputs, ...b.libraryInputs }, outputs: { ...a.outputs, ...b.outputs }, scopes: { ...a.scopes, ...b.scopes } };
 }
