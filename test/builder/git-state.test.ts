@@ -41,8 +41,8 @@ describe('git state', () => {
   });
 
   it('keys by tree id only the folders git status found clean', () => {
-    const trees = { head: 'h', prefix: '', toplevel: '/r', scopeTrees: new Map<string, string>(), treeIds: new Map([['libraries/@a/x/1.0.0', 't1'], ['libraries/@a/x/1.1.0', 't2']]) };
-    expect(cleanTreeIds(trees, new Set(['libraries/@a/x/1.1.0', 'libraries/@a/y/1.0.0']))).toEqual(new Map([['libraries/@a/x/1.0.0', 't1']]));
-    expect(trees.treeIds.size).toBe(2); // not changed in place
+    const treeIds = new Map([['libraries/@a/x/1.0.0', 't1'], ['libraries/@a/x/1.1.0', 't2']]);
+    expect(cleanTreeIds(treeIds, new Set(['libraries/@a/x/1.1.0', 'libraries/@a/y/1.0.0']))).toEqual(new Map([['libraries/@a/x/1.0.0', 't1']]));
+    expect(treeIds.size).toBe(2); // not changed in place
   });
 });

@@ -99,7 +99,10 @@ describe('scopes taken over from the previous build', () => {
     const r = await buildRegistry({ registryDir: root, outDir: out });
     expect(r.takenOverScopes).toEqual(['acme']);
     expect(r.rebuiltLibraries).toEqual(['@guides/alpha']);
+    expect(r.builtVersions).toEqual([]); // its version folders are clean: still keyed by their HEAD tree ids
     expect((JSON.parse(readFileSync(join(out, 'index/@guides/alpha.json'), 'utf8')) as { deprecated: string | null }).deprecated).toBe('not committed yet');
+    const record = JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { versions: Record<string, { key: string }> };
+    expect(record.versions['@guides/alpha@1.0.0']?.key).toBe(`git:${git(root, 'rev-parse', 'HEAD:libraries/@guides/alpha/1.0.0').trim()}`);
     expect(Object.keys(recordOf(out).scopes ?? {})).toEqual(['acme']); // a dirty scope is not recorded for the next build
     await expectSameAsFreshBuild(root, out);
     // once committed, the scope is recorded again and the next build takes it over

@@ -134,15 +134,20 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   // over: its libraries are not read again, and its tarballs are where that build's shard is.
   // Still to be confirmed by `git status` (nothing changed under it in the work tree): else its
   // folders are read again below.
+  const carryable = new Set(canReuse && git ? Object.keys(prev.scopes ?? {}).filter((scope) => prev.scopes?.[scope]?.tree === git.scopeTrees.get(scope)) : []);
   const carried = new Set<string>();
   let changedScopes: ReadonlySet<string> = new Set();
-  const carry = canReuse && git ? (scope: string) => {
-    const c = prev.scopes?.[scope];
-    if (!c || c.tree !== git.scopeTrees.get(scope) || changedScopes.has(scope)) return undefined;
+  const carry = (scope: string) => {
+    if (!carryable.has(scope) || changedScopes.has(scope)) return undefined;
     carried.add(scope);
-    return c.libraries;
-  } : undefined;
+    return prev?.scopes?.[scope]?.libraries;
+  };
+  // the tree ids of the version folders in the other scopes (all of them in a first build), asked
+  // of git while this thread reads their folders
+  const versionTrees = git?.versionTrees(carryable.size ? [...git.scopeTrees.keys()].filter((scope) => !carryable.has(scope)) : 'all');
+  versionTrees?.catch(() => undefined); // awaited below, after the folders are read
   let layout: RegistryLayout = readLibraries(files, carry);
+  let treeIds = (await versionTrees) ?? null;
   // where each previous version's tarball is (by its tree path): 20,000 lookups at 10,000
   // libraries but for the scopes taken over (the previous tree's shard of such a scope holds
   // every tarball its record lists), made while `git status` still runs (this thread would only
@@ -170,7 +175,8 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
 
   /**
    * Validates and packs each version not taken over from the previous build, a version folder
-   * keyed by its tree id in `treeIds` (else by its content). Pure but for the packed tarballs it
+   * keyed by its tree id in `treeIds` (else by its content); a version of a scope taken over is
+   * the previous build's (its folder is in the same tree). Pure but for the packed tarballs it
    * puts in the spill (a later pass puts its own).
    */
   const validateVersions = (treeIds: ReadonlyMap<string, string> | null) => {
@@ -187,7 +193,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
         const treeKey = treeIds?.get(v.rel);
         const key = treeKey ? `git:${treeKey}` : null;
         const tarballFrom = canReuse && old ? prevFile(tarballPath(lib.scope, lib.name, v.version)) : null;
-        if (canReuse && old && key && old.key === key && tarballFrom) {
+        if (canReuse && old && tarballFrom && ((key && old.key === key) || carried.has(lib.scope))) {
           records.set(id, old);
           continue;
         }
@@ -250,7 +256,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   // libraries): a clean work tree (a CI checkout) is then done. A folder the scan finds dirty was
   // keyed by its HEAD tree: that work is dropped and done again, the dirty folders keyed by their
   // content (the tree ids say nothing of them).
-  let pass = validateVersions(git?.treeIds ?? null);
+  let pass = validateVersions(treeIds);
   let found = problemsOf(pass);
   if (!found.length) await addCommits(pass);
   clock.mark('validate');
@@ -259,15 +265,17 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const dirtyScopes = await gitReading.dirtyScopes;
   // a scope taken over has changes in the work tree: its library folders are read after all
   const relayout = [...carried].some((scope) => dirtyScopes.has(scope));
-  if (relayout) {
+  if (relayout && git && treeIds) {
+    const reread = [...carried].filter((scope) => dirtyScopes.has(scope));
     changedScopes = dirtyScopes;
     carried.clear();
     layout = readLibraries(files, carry);
     lookUpTarballs();
+    treeIds = new Map([...treeIds, ...await git.versionTrees(reread)]);
   }
-  if (git && (relayout || [...dirty].some((folder) => git.treeIds.has(folder)))) {
+  if (git && treeIds && (relayout || [...dirty].some((folder) => treeIds?.has(folder)))) {
     for (const a of assembled?.values() ?? []) a.search.cancel();
-    pass = validateVersions(cleanTreeIds(git, dirty));
+    pass = validateVersions(cleanTreeIds(treeIds, dirty));
     found = problemsOf(pass);
     if (!found.length) await addCommits(pass);
     assembled = found.length ? null : assemble(pass.records, null);
