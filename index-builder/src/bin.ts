@@ -13,6 +13,7 @@ export function formatReport(r: BuildReport, timings = false): string {
   const lines = [
     `built ${r.libraries} libraries, ${r.versions} versions in ${(r.durationMs / 1000).toFixed(2)} s`,
     `  versions: ${r.builtVersions.length} built, ${r.reusedVersions} reused; index files rewritten: ${r.rebuiltLibraries.length}`,
+    ...(r.takenOverScopes.length ? [`  scopes taken over unchanged (folders not read): ${r.takenOverScopes.length}`] : []),
     `  tarballs: ${mb(r.tarballBytes)}; written this build: ${mb(r.bytesWritten)}`,
     `  search index: ${Object.entries(r.searchIndex).map(([v, m]) => `${m} (${v})`).join(', ')}`,
     `  public tree:  ${r.outDir}`,

@@ -7,7 +7,7 @@ import { build as esbuild } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
 import { formatPhases, PhaseClock } from '../../index-builder/src/build/phases.js';
-import { publicAndPrivateRepo, writeLibrary, writeRegistry } from '../helpers/registry.js';
+import { commitAll, gitInit, publicAndPrivateRepo, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const ORDER = ['read', 'validate', 'assemble', 'files', 'site', 'flush', 'swap'];
@@ -49,6 +49,8 @@ describe('build phases', () => {
     const root = tempDir('mdlibs-phases-cli-');
     writeRegistry(root, { scopes: { acme: 'public' } });
     writeLibrary(root, { scope: 'acme', name: 'guide', version: '1.0.0' });
+    gitInit(root);
+    commitAll(root, 'initial');
     const out = join(tempDir(), 'out');
     const run = (...flags: string[]) => spawnSync(process.execPath, [bin, root, '--out', out, '--no-site', '--no-progress', ...flags], { encoding: 'utf8', timeout: 60_000 });
     const plain = run();
@@ -61,6 +63,8 @@ describe('build phases', () => {
     const direct = spawnSync(bin, [root, '--out', out, '--no-site', '--no-progress'], { encoding: 'utf8', timeout: 60_000 });
     expect(direct.status, direct.stderr).toBe(0);
     expect(direct.stdout).toContain('built 1 libraries');
+    expect(plain.stdout).not.toContain('scopes taken over'); // a first build has nothing to take over
+    expect(direct.stdout).toContain('\n  scopes taken over unchanged (folders not read): 1\n');
     expect(timed.stdout).toMatch(/\n {2}phases: read \d+\.\d\d s · validate \d+\.\d\d s · assemble \d+\.\d\d s · files \d+\.\d\d s · site \d+\.\d\d s · flush \d+\.\d\d s · swap \d+\.\d\d s\n$/);
   }, 60_000);
 });
