@@ -124,8 +124,10 @@ export function startGitReading(root: string): GitReading {
 function versionTreesOf(root: string, head: string): GitTrees['versionTrees'] {
   return async (scopes) => {
     if (scopes !== 'all' && !scopes.length) return new Map();
-    const paths = scopes === 'all' ? ['libraries'] : scopes.map((scope) => `libraries/@${scope}`);
-    return parseTrees(await simpleGit(root).raw(['ls-tree', '-r', '-d', '-z', head, '--', ...paths])).treeIds;
+    // many scopes: all of libraries/ (the extra ids are never asked for) rather than a command line that long
+    const paths = scopes === 'all' || scopes.length > 1000 ? ['libraries'] : scopes.map((scope) => `libraries/@${scope}`);
+    // literal: a folder name from HEAD is a path here, never a glob or pathspec magic
+    return parseTrees(await simpleGit(root).raw(['--literal-pathspecs', 'ls-tree', '-r', '-d', '-z', head, '--', ...paths])).treeIds;
   };
 }
 
