@@ -164,6 +164,9 @@ describe('scopes taken over from the previous build', () => {
       forged({ ...g, libraries: [{ ...lib, versions: '1.0.0' }] }), forged({ ...g, libraries: [{ ...lib, name: null }] }),
       forged({ ...g, libraries: [{ ...lib, meta: { yanked: { '1.0.0': 3 } } }] }), forged({ ...g, libraries: [{ ...lib, meta: {} }] }),
       forged({ ...g, libraries: [{ ...lib, meta: { yanked: {}, deprecated: true } }] }), forged({ ...g, libraries: [{ ...lib, meta: { yanked: {}, extra: 'x' } }] }),
+      // names and versions that would be paths out of the tree's folders
+      forged({ ...g, libraries: [{ ...lib, name: '../../../etc' }] }), forged({ ...g, libraries: [{ ...lib, name: 'Alpha' }] }),
+      forged({ ...g, libraries: [{ ...lib, versions: ['../1.0.0'] }] }), forged({ ...g, libraries: [{ ...lib, versions: ['1.0'] }] }),
     ];
     for (const bad of variants) {
       writeFileSync(join(out, 'build-record.json'), bad);

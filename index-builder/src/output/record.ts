@@ -4,6 +4,7 @@
  * Its file (reading, parsing, writing): record-file.ts.
  */
 import { z } from 'zod';
+import { checkNamePart, isValidVersion } from '../format/names.js';
 import { versionEntrySchema } from '../format/protocol.js';
 import type { CarriedLibrary } from '../read/registry.js';
 
@@ -62,13 +63,18 @@ export interface ScopeCarry {
   libraries: CarriedLibrary[];
 }
 
-const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every(isString);
-/** The shape readLibraries relies on, meta.toml's fields included (libraryMetaSchema): a few ms for 10,000 libraries. */
+/**
+ * The shape readLibraries relies on, meta.toml's fields included (libraryMetaSchema), and names
+ * and versions a library folder may have: they become paths of the tree (a `../` in a forged
+ * record must not). A few ms for 10,000 libraries.
+ */
 function isCarriedLibrary(v: unknown): v is CarriedLibrary {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   const meta = o.meta as Record<string, unknown> | null | undefined;
-  return typeof o.name === 'string' && isStringArray(o.versions) && typeof meta === 'object' && meta !== null && !Array.isArray(meta)
+  return typeof o.name === 'string' && checkNamePart(o.name, 'name') === null
+    && Array.isArray(o.versions) && o.versions.every((x) => typeof x === 'string' && isValidVersion(x))
+    && typeof meta === 'object' && meta !== null && !Array.isArray(meta)
     && isPlainMap<string>(isString)(meta.yanked) && (meta.deprecated === undefined || typeof meta.deprecated === 'string')
     && Object.keys(meta).every((k) => k === 'yanked' || k === 'deprecated');
 }
