@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, isMdlibsError, type MdlibsError } from '../../index-builder/src/index.js';
-import { parseVersionTrees } from '../../index-builder/src/git/git-state.js';
+import { parseTrees } from '../../index-builder/src/git/git-state.js';
 import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
 import { commitAll, git, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -353,13 +353,13 @@ describe('version folder tree ids from git ls-tree', () => {
     writeLibrary(root, { scope: 'acme', name: 'lib-a', version: '1.1.0', files: { 'docs/deep/more.md': '# More\n' } });
     commitAll(root, 'deeper folders');
     const out = git(root, 'ls-tree', '-r', '-d', '-z', 'HEAD', '--', 'libraries');
-    const trees = parseVersionTrees(out);
+    const trees = parseTrees(out).treeIds;
     const expected = ['libraries/@acme/lib-a/1.0.0', 'libraries/@acme/lib-a/1.1.0', 'libraries/@acme/lib-b/1.0.0', 'libraries/@secret/plans/1.0.0'];
     expect([...trees.keys()].sort()).toEqual(expected);
     for (const folder of expected) expect(trees.get(folder), folder).toBe(git(root, 'rev-parse', `HEAD:${folder}`).trim());
     // records not laid out as ls-tree writes them are skipped, not misread
     const odd = ['040000 tree abc\tlibraries/@a/b', 'garbage', '040000 tree def\tlibraries/@a/b/1.0.0/docs', '040000 tree 123\tother/@a/b/1.0.0', 'no-space\tlibraries/@a/b/1.0.0', ''];
-    expect(parseVersionTrees(odd.join('\0'))).toEqual(new Map());
+    expect(parseTrees(odd.join('\0')).treeIds).toEqual(new Map());
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanTreeIds, parseDirtyFolders, parseStatus, parseTrees } from '../../index-builder/src/git/git-state.js';
+import { cleanTreeIds, parseStatus, parseTrees } from '../../index-builder/src/git/git-state.js';
 
 describe('git state', () => {
   it('names the version folder of each changed, untracked, ignored or renamed path (source and destination) under the registry folder, and nothing else', () => {
@@ -11,9 +11,9 @@ describe('git state', () => {
       ' M other/libraries/@acme/guide/1.0.0/README.md', // outside the registry folder
       '?? reg/registry.toml',
     ];
-    const dirty = parseDirtyFolders(`${records.join('\0')}\0`, 'reg/');
+    const dirty = parseStatus(`${records.join('\0')}\0`, 'reg/').folders;
     expect([...dirty].sort()).toEqual(['libraries/@acme/guide/1.0.0', 'libraries/@acme/guide/1.1.0', 'libraries/@acme/kit/2.0.0', 'libraries/@acme/new/1.0.0', 'libraries/@acme/old/1.0.0']);
-    expect(parseDirtyFolders('', '')).toEqual(new Set());
+    expect(parseStatus('', '').folders).toEqual(new Set());
   });
 
   it('names the scope of every changed path under libraries/@scope, version folders or not', () => {

@@ -19,16 +19,12 @@ const scopeOf = (path: string): string | null => {
 };
 
 /**
- * The tree id of each version folder (`libraries/@scope/name/version`, exactly four levels) in the
- * output of `git ls-tree -r -d -z HEAD -- libraries` (`<mode> tree <id>\t<path>` records), pure.
- * The ids and paths are copied out of the output in one go (detached), not one by one: at 10,000
- * libraries the output is 5.3 MB and 70,000 records, and a copy per string took ~20 ms more.
+ * The tree id of each version folder (`libraries/@scope/name/version`, exactly four levels) and of
+ * each scope folder (`libraries/@scope`, by scope name) in the output of `git ls-tree [-r -d] -z
+ * HEAD -- libraries` (`<mode> tree <id>\t<path>` records), pure. The ids and paths are copied out
+ * of the output in one go (detached), not one by one: at 10,000 libraries the recursive output is
+ * 5.3 MB and 70,000 records, and a copy per string took ~20 ms more.
  */
-export function parseVersionTrees(out: string): Map<string, string> {
-  return parseTrees(out).treeIds;
-}
-
-/** `parseVersionTrees`, and the tree id of each scope folder (`libraries/@scope`) by scope name. */
 export function parseTrees(out: string): { treeIds: Map<string, string>; scopeTrees: Map<string, string> } {
   const pairs: [string, string][] = [];
   const scopes: [string, string][] = [];
@@ -131,12 +127,10 @@ function versionTreesOf(root: string, head: string): GitTrees['versionTrees'] {
   };
 }
 
-/** The version folders (`libraries/@s/n/v`) named in `git status --porcelain=v1 -z` output, its paths under `prefix` (pure). */
-export function parseDirtyFolders(out: string, prefix: string): Set<string> {
-  return parseStatus(out, prefix).folders;
-}
-
-/** `parseDirtyFolders`, and the scopes with any path under `libraries/@scope` in that output (pure). */
+/**
+ * The version folders (`libraries/@s/n/v`) and the scopes (any path under `libraries/@scope`)
+ * named in `git status --porcelain=v1 -z` output, its paths under `prefix` (pure).
+ */
 export function parseStatus(out: string, prefix: string): { folders: Set<string>; scopes: Set<string> } {
   const folders = new Set<string>();
   const scopes = new Set<string>();
