@@ -158,10 +158,9 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const lookUpTarballs = () => {
     prevTarball.clear();
     if (!canReuse) return;
-    const shards = new Map<string, string | null>();
-    const shardOf = (scope: string) => (shards.has(scope) ? (shards.get(scope) as string | null) : shards.set(scope, carried.has(scope) ? ([prevPub, prevPriv].find((d) => shardTarget(d, 'tarballs', scope) !== null) ?? null) : null).get(scope) as string | null);
+    const shards = new Map([...carried].map((scope) => [scope, [prevPub, prevPriv].find((d) => shardTarget(d, 'tarballs', scope) !== null) ?? null]));
     for (const lib of layout.libraries) {
-      const shard = shardOf(lib.scope);
+      const shard = shards.get(lib.scope);
       for (const v of lib.versions) {
         const rel = tarballPath(lib.scope, lib.name, v.version);
         if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, shard ?? lookUp(rel));
@@ -264,9 +263,9 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const dirty = await gitReading.dirty;
   const dirtyScopes = await gitReading.dirtyScopes;
   // a scope taken over has changes in the work tree: its library folders are read after all
-  const relayout = [...carried].some((scope) => dirtyScopes.has(scope));
+  const reread = [...carried].filter((scope) => dirtyScopes.has(scope));
+  const relayout = reread.length > 0;
   if (relayout && git && treeIds) {
-    const reread = [...carried].filter((scope) => dirtyScopes.has(scope));
     changedScopes = dirtyScopes;
     carried.clear();
     layout = readLibraries(files, carry);
