@@ -1,17 +1,12 @@
 import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, isMdlibsError, type MdlibsError } from '../../index-builder/src/index.js';
+import { buildRegistry } from '../../index-builder/src/index.js';
 import { parseTrees } from '../../index-builder/src/git/git-state.js';
 import { KEEP_OLD_BUILDS } from '../../index-builder/src/output/managed-dir.js';
 import { commitAll, git, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
-
-/** Every file of a tree (through the managed link) -> its bytes. */
-function snapshot(dir: string, ignore: string[] = []): Map<string, Buffer> {
-  return new Map(fg.sync('**', { cwd: dir, dot: true, followSymbolicLinks: true, ignore }).sort().map((f) => [f, readFileSync(join(dir, f))]));
-}
+import { expectBuildError, snapshot, TIME_DEPENDENT } from '../helpers/trees.js';
 
 function makeGitRegistry(libs = 5): string {
   const root = tempDir();
@@ -23,17 +18,6 @@ function makeGitRegistry(libs = 5): string {
   return root;
 }
 
-async function expectBuildError(p: Promise<unknown>): Promise<MdlibsError<string>> {
-  try {
-    await p;
-  } catch (e) {
-    if (isMdlibsError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the build to fail');
-}
-
-const TIME_DEPENDENT = ['build-info.json', 'build-info.json.gz', 'build-info.json.br'];
 
 describe('determinism', () => {
   it('gives byte-identical trees for two clones built in different folders at different times', async () => {

@@ -1,10 +1,10 @@
 import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
-import { buildRegistry, isMdlibsError, type MdlibsError } from '../../index-builder/src/index.js';
+import { buildRegistry } from '../../index-builder/src/index.js';
 import { commitAll, git, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
+import { expectBuildError, snapshot, TIME_DEPENDENT } from '../helpers/trees.js';
 
 /** A git registry with two public scopes of three libraries each, and one private scope. */
 function twoScopeRepo(): string {
@@ -19,33 +19,16 @@ function twoScopeRepo(): string {
   return root;
 }
 
-const TIME_DEPENDENT = ['build-info.json', 'build-info.json.gz', 'build-info.json.br'];
-
-/** Every file of the served tree but the build time -> its bytes. */
-function snapshot(dir: string): Map<string, Buffer> {
-  return new Map(fg.sync('**', { cwd: dir, dot: true, followSymbolicLinks: true, ignore: TIME_DEPENDENT }).sort().map((f) => [f, readFileSync(join(dir, f))]));
-}
-
 /** The tree built in `out` is the one a first build of the same registry makes (byte for byte, build time apart). */
 async function expectSameAsFreshBuild(root: string, out: string, priv?: string): Promise<void> {
   const fresh = tempDir();
   await buildRegistry({ registryDir: root, outDir: join(fresh, 'out'), privateOutDir: priv ? join(fresh, 'priv') : undefined });
   for (const [mine, theirs] of [[out, join(fresh, 'out')], ...(priv ? [[priv, join(fresh, 'priv')]] : [])] as [string, string][]) {
-    const a = snapshot(mine);
-    const b = snapshot(theirs);
+    const a = snapshot(mine, TIME_DEPENDENT);
+    const b = snapshot(theirs, TIME_DEPENDENT);
     expect([...a.keys()]).toEqual([...b.keys()]);
     for (const [f, bytes] of a) expect(bytes.equals(b.get(f) as Buffer), f).toBe(true);
   }
-}
-
-async function expectBuildError(p: Promise<unknown>): Promise<MdlibsError<string>> {
-  try {
-    await p;
-  } catch (e) {
-    if (isMdlibsError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected the build to fail');
 }
 
 const recordOf = (out: string) => JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { scopes?: Record<string, { tree: string; libraries: { name: string; meta: unknown; versions: string[] }[] }> };
