@@ -3,7 +3,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
-import { emptyRecord, isLazyMember, type BuildRecord, type RecordVersion } from '../../index-builder/src/output/record.js';
+import { emptyRecord, isLazyMember, UNPARSED, type BuildRecord, type RecordVersion } from '../../index-builder/src/output/record.js';
 import { asciiJson, parseRecord, readRecordFile, recordChunks, RecordSpans, type RecordFile } from '../../index-builder/src/output/record-file.js';
 import { TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { emitSite } from '../../index-builder/src/site/emit-site.js';
@@ -189,6 +189,63 @@ describe('build record text', () => {
     const again = parseRecord(await readRecordFile(dir), new RecordSpans()) as BuildRecord;
     writeFileSync(join(dir, 'build-record.json'), `${readFileSync(join(dir, 'build-record.json'), 'latin1')} `);
     expect(() => again.versions[id]?.docs).toThrow(/changed while the build read it/);
+  });
+
+  it('parses no entry of the scopes it is told to leave until a member is read, and copies such an entry to the next record as it was', async () => {
+    const record = sampleRecord(9);
+    record.versions['@t/x@1.0.0'] = version(99, 'other scope');
+    const dir = tempDir();
+    await writeRecord(dir, record);
+    const text = readFileSync(join(dir, 'build-record.json'));
+    const whole = JSON.parse(text.toString('latin1')) as BuildRecord;
+    const heads: BuildRecord[] = [];
+    const spans = new RecordSpans();
+    const parsed = parseRecord(await readRecordFile(dir), spans, (head) => {
+      heads.push(head);
+      return new Set(['s']);
+    }) as BuildRecord;
+    // asked once, with the record checked but for its versions
+    expect(heads.map((h) => [h.limits, Object.keys(h.versions).length, h.libraries])).toEqual([['limits-hash', 0, whole.libraries]]);
+    const unparsed = () => Object.entries(parsed.versions).filter(([, v]) => (v as { [UNPARSED]?: boolean })[UNPARSED] === true).map(([id]) => id);
+    const ofS = Object.keys(record.versions).filter((id) => id.startsWith('@s/'));
+    expect(unparsed()).toEqual(ofS);
+    // @t's entry has its head parsed (its tail waits, lazyTail); @s's are not parsed at all: written again, they are copied
+    expect(isLazyMember(parsed.versions['@s/l3@1.0.3'] as RecordVersion, 'docs')).toBe(true);
+    const next = tempDir();
+    await writeRecord(next, parsed, spans);
+    expect(readFileSync(join(next, 'build-record.json')).equals(text)).toBe(true);
+    expect(unparsed()).toEqual(ofS);
+    // reading one member parses the whole entry, to what the whole text gives
+    const entry = parsed.versions['@s/l3@1.0.3'] as RecordVersion;
+    expect(entry.sha256).toBe(whole.versions['@s/l3@1.0.3']?.sha256);
+    expect(isLazyMember(entry, 'docs')).toBe(false);
+    expect(unparsed()).toEqual(ofS.filter((id) => id !== '@s/l3@1.0.3'));
+    for (const [id, v] of Object.entries(parsed.versions)) expect(JSON.stringify(v), id).toBe(JSON.stringify(whole.versions[id]));
+    expect(JSON.parse(JSON.stringify(parsed))).toEqual(whole);
+  });
+
+  it('refuses an entry of a scope left unparsed when it is read and is not one the builder writes, or its file changed', async () => {
+    const record = sampleRecord(4);
+    const dir = tempDir();
+    await writeRecord(dir, record);
+    const written = readFileSync(join(dir, 'build-record.json'), 'latin1');
+    const line = written.split('\n').find((l) => l.startsWith('"@s/l2@1.0.2":')) as string;
+    const forged = {
+      'not JSON': line.replace('"key":', '"key":,'),
+      'sha256 not hex': line.replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${'z'.repeat(64)}"`),
+      'no docs': line.replace(/"docs":\[[^\]]*\],/, ''),
+    };
+    for (const [what, broken] of Object.entries(forged)) {
+      expect(broken, what).not.toBe(line);
+      const at = tempDir();
+      writeFileSync(join(at, 'build-record.json'), written.replace(line, broken));
+      const parsed = parseRecord(await readRecordFile(at), new RecordSpans(), () => new Set(['s'])) as BuildRecord;
+      expect(() => parsed.versions['@s/l2@1.0.2']?.key, what).toThrow(/is not a valid build record/);
+      expect(parsed.versions['@s/l1@1.0.1']?.sha256, what).toBe(record.versions['@s/l1@1.0.1']?.sha256);
+    }
+    const parsed = parseRecord(await readRecordFile(dir), new RecordSpans(), () => new Set(['s'])) as BuildRecord;
+    writeFileSync(join(dir, 'build-record.json'), `${written} `);
+    expect(() => parsed.versions['@s/l2@1.0.2']?.key).toThrow(/changed while the build read it/);
   });
 
   it('refuses an entry whose tail is not what the builder writes when its docs are read, and reads the others', async () => {

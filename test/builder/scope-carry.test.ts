@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry } from '../../index-builder/src/index.js';
@@ -31,7 +31,20 @@ async function expectSameAsFreshBuild(root: string, out: string, priv?: string):
   }
 }
 
-const recordOf = (out: string) => JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { scopes?: Record<string, { tree: string; libraries: { name: string; meta: unknown; versions: string[] }[] }> };
+const recordOf = (out: string) => JSON.parse(readFileSync(join(out, 'build-record.json'), 'utf8')) as { scopes?: Record<string, { tree: string; libraries: { name: string; meta: unknown; versions: string[]; entry?: unknown; bytes?: number; dependencies?: unknown }[] }> };
+
+/** The size of every tarball of the tree in `out`. */
+const tarballBytesOf = (out: string): number => {
+  // the scope folders are links to shards (tree-writer.ts): followed
+  const walk = (path: string): number => (statSync(path).isDirectory() ? readdirSync(path).reduce((n, e) => n + walk(join(path, e)), 0) : path.endsWith('.tgz') ? statSync(path).size : 0);
+  return walk(join(out, 'tarballs'));
+};
+
+/** Every summary entry of the tree in `out` (PROTO-3 summary pages). */
+const summaryEntries = (out: string): { name: string }[] => {
+  const index = JSON.parse(readFileSync(join(out, 'summary/index.json'), 'utf8')) as { pages: string[] };
+  return index.pages.flatMap((rel) => (JSON.parse(readFileSync(join(out, rel), 'utf8')) as { entries: { name: string }[] }).entries);
+};
 
 describe('scopes taken over from the previous build', () => {
   it('records each clean scope with its Git tree and libraries, and takes over only the scopes whose tree is unchanged', async () => {
@@ -44,7 +57,13 @@ describe('scopes taken over from the previous build', () => {
     const rec = recordOf(out);
     expect(Object.keys(rec.scopes ?? {}).sort()).toEqual(['acme', 'guides']); // the private scope goes to the private record only
     expect(rec.scopes?.guides?.tree).toBe(git(root, 'rev-parse', 'HEAD:libraries/@guides').trim());
-    expect(rec.scopes?.guides?.libraries.find((l) => l.name === 'charlie')).toEqual({ name: 'charlie', meta: { yanked: { '1.0.0': 'wrong examples' } }, versions: ['1.0.0'] });
+    const charlie = rec.scopes?.guides?.libraries.find((l) => l.name === 'charlie');
+    expect(charlie).toMatchObject({ name: 'charlie', meta: { yanked: { '1.0.0': 'wrong examples' } }, versions: ['1.0.0'] });
+    // what the next build takes over without reading the version entries: the summary entry, the tarballs' size
+    expect(charlie?.entry).toEqual(summaryEntries(out).find((e) => e.name === '@guides/charlie'));
+    expect(charlie?.bytes).toBe(statSync(join(out, 'tarballs/@guides/charlie/charlie-1.0.0.tgz')).size);
+    expect(charlie?.dependencies).toBeUndefined();
+    expect(rec.scopes?.guides?.libraries.find((l) => l.name === 'bravo')?.dependencies).toEqual({ '1.1.0': { '@acme/alpha': '^1.0.0' } });
     expect(Object.keys(recordOf(priv).scopes ?? {})).toEqual(['secret']);
 
     const noop = await buildRegistry({ registryDir: root, outDir: out, privateOutDir: priv });
@@ -134,6 +153,83 @@ describe('scopes taken over from the previous build', () => {
     expect(r.builtVersions.length).toBe(7);
   });
 
+  it('reads no version entry of a scope taken over, and refuses a damaged one when that scope is read again', async () => {
+    const root = twoScopeRepo();
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const recordFile = join(out, 'build-record.json');
+    // @guides/alpha's entry no longer passes the record's checks: no build reads it while @guides is taken over
+    const damaged = readFileSync(recordFile, 'latin1').replace(/("@guides\/alpha@1\.0\.0":\{"key":"[^"]*","sha256":")[0-9a-f]{64}/, `$1${'z'.repeat(64)}`);
+    expect(damaged).not.toBe(readFileSync(recordFile, 'latin1'));
+    writeFileSync(recordFile, damaged);
+    writeLibrary(root, { scope: 'acme', name: 'alpha', version: '1.1.0' });
+    commitAll(root, 'acme/alpha 1.1.0');
+    const one = await buildRegistry({ registryDir: root, outDir: out });
+    expect(one.takenOverScopes).toEqual(['guides']);
+    expect(one.builtVersions).toEqual(['@acme/alpha@1.1.0']);
+    expect(one.tarballBytes).toBe(tarballBytesOf(out)); // the taken-over libraries' sizes count
+    const line = (text: string) => text.split('\n').find((l) => l.startsWith('"@guides/alpha@1.0.0":'));
+    expect(line(readFileSync(recordFile, 'latin1'))).toBe(line(damaged)); // copied as it was
+    // a change in @guides: its entries are read, and the damaged one is refused; the previous tree is still served
+    writeLibrary(root, { scope: 'guides', name: 'charlie', version: '1.1.0' });
+    commitAll(root, 'guides/charlie 1.1.0');
+    const served = readFileSync(join(out, 'index/@guides/alpha.json'), 'utf8');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.code).toBe('MDL_RECORD_INVALID');
+    expect(e.message).toMatch(/build-record\.json is not a valid build record$/);
+    expect(readFileSync(join(out, 'index/@guides/alpha.json'), 'utf8')).toBe(served);
+  });
+
+  it('takes over no scope whose visibility changed, and equals a fresh build', async () => {
+    const root = twoScopeRepo();
+    const dir = tempDir();
+    const out = join(dir, 'out');
+    const priv = join(dir, 'priv');
+    await buildRegistry({ registryDir: root, outDir: out, privateOutDir: priv });
+    // only scopes/ changes: libraries/@guides and libraries/@secret are the same Git trees
+    for (const [scope, from, to] of [['guides', 'public', 'private'], ['secret', 'private', 'public']]) {
+      writeFileSync(join(root, `scopes/${scope}.toml`), readFileSync(join(root, `scopes/${scope}.toml`), 'utf8').replace(`visibility = "${from}"`, `visibility = "${to}"`));
+    }
+    // a public library may not depend on a private one: @guides/bravo's dependency goes the other way now
+    commitAll(root, 'guides private, secret public');
+    const r = await buildRegistry({ registryDir: root, outDir: out, privateOutDir: priv });
+    expect(r.takenOverScopes).toEqual(['acme']);
+    expect(JSON.parse(readFileSync(join(priv, 'index/@guides/alpha.json'), 'utf8')).visibility).toBe('private');
+    await expectSameAsFreshBuild(root, out, priv);
+  });
+
+  it('checks the dependencies of a library taken over against the libraries of this build', async () => {
+    const root = twoScopeRepo();
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    // @guides/bravo 1.1.0 depends on @acme/alpha ^1.0.0; @guides is unchanged, @acme/alpha is removed
+    rmSync(join(root, 'libraries/@acme/alpha'), { recursive: true });
+    commitAll(root, 'remove acme/alpha');
+    const e = await expectBuildError(buildRegistry({ registryDir: root, outDir: out }));
+    expect(e.problems?.map((p) => [p.code, p.file, p.message])).toEqual([['MDL_DEPENDENCY_MISSING', 'libraries/@guides/bravo/1.1.0/.mdlibs.toml', 'dependency @acme/alpha is not in this registry']]);
+  });
+
+  it('takes over nothing from a record whose scopes lack the libraries\' summary entries and sizes (an earlier mdlibs), and records them', async () => {
+    const root = twoScopeRepo();
+    const out = join(tempDir(), 'out');
+    await buildRegistry({ registryDir: root, outDir: out });
+    const rec = recordOf(out);
+    for (const c of Object.values(rec.scopes ?? {})) {
+      for (const l of c.libraries) {
+        delete l.entry;
+        delete l.bytes;
+        delete l.dependencies;
+      }
+    }
+    writeFileSync(join(out, 'build-record.json'), JSON.stringify(rec));
+    const noop = await buildRegistry({ registryDir: root, outDir: out });
+    expect(noop.takenOverScopes).toEqual([]);
+    expect(noop.builtVersions).toEqual([]);
+    expect(recordOf(out).scopes?.guides?.libraries.every((l) => l.entry !== undefined && l.bytes !== undefined)).toBe(true);
+    expect((await buildRegistry({ registryDir: root, outDir: out })).takenOverScopes).toEqual(['acme', 'guides']);
+    await expectSameAsFreshBuild(root, out);
+  });
+
   it('refuses a record whose scopes are not what a build writes', async () => {
     const root = twoScopeRepo();
     const out = join(tempDir(), 'out');
@@ -150,6 +246,11 @@ describe('scopes taken over from the previous build', () => {
       // names and versions that would be paths out of the tree's folders
       forged({ ...g, libraries: [{ ...lib, name: '../../../etc' }] }), forged({ ...g, libraries: [{ ...lib, name: 'Alpha' }] }),
       forged({ ...g, libraries: [{ ...lib, versions: ['../1.0.0'] }] }), forged({ ...g, libraries: [{ ...lib, versions: ['1.0'] }] }),
+      // what is taken over with a library instead of its version entries
+      forged({ ...g, libraries: [{ ...lib, bytes: -1 }] }), forged({ ...g, libraries: [{ ...lib, bytes: '12' }] }), forged({ ...g, libraries: [{ ...lib, bytes: 1.5 }] }),
+      forged({ ...g, libraries: [{ ...lib, entry: { ...(lib.entry as object), tags: 'a' } }] }), forged({ ...g, libraries: [{ ...lib, entry: { ...(lib.entry as object), versionCount: '2' } }] }),
+      forged({ ...g, libraries: [{ ...lib, entry: null }] }), forged({ ...g, libraries: [{ ...lib, dependencies: { '1.0.0': { '@acme/alpha': 1 } } }] }),
+      forged({ ...g, libraries: [{ ...lib, dependencies: { '1.0.0': [] } }] }),
     ];
     for (const bad of variants) {
       writeFileSync(join(out, 'build-record.json'), bad);

@@ -11,14 +11,14 @@ import type { BuildInfo, LibraryIndex, SearchDoc, SummaryEntry } from '../format
 import type { Visibility } from '../format/source-schema.js';
 import { cleanTreeIds, readAddedCommits, startGitReading } from '../git/git-state.js';
 import { checkOutputPaths, discardStaging, newBuildId, prepareOutput, pruneOldBuilds, swapIn, type ManagedOutput } from '../output/managed-dir.js';
-import { BUILDER_FORMAT, emptyRecord, mergeRecords, versionId, type BuildRecord, type RecordVersion, type ScopeCarry } from '../output/record.js';
+import { BUILDER_FORMAT, emptyRecord, isComplete, mergeRecords, versionId, type BuildRecord, type CarriedLibraryRecord, type RecordVersion, type ScopeCarry } from '../output/record.js';
 import { parseRecord, readRecordFile, recordChunks, RecordSpans } from '../output/record-file.js';
 import { currentTree } from '../output/current-tree.js';
 import { TarballSpill } from '../output/tarball-spill.js';
 import { fieldLine, readLibraries, readRegistryConfig, scopeVisibility, type LibraryFolder, type RegistryLayout } from '../read/registry.js';
 import { checkConfusables, checkDependencies, type RuleLibrary } from '../validate/registry-rules.js';
 import type { LibraryFile } from '../validate/files.js';
-import { assembleLibraryIndex, libraryHead, librarySummary } from './library-index.js';
+import { assembleLibraryIndex, libraryHead, librarySummary, sortVersions } from './library-index.js';
 import { createProgress } from './progress.js';
 import type { SiteEmitter, SiteLibrary } from './site-hook.js';
 import { detached } from './heap.js';
@@ -110,37 +110,44 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
     const preload = dir !== null && existsSync(join(dir, PATHS.searchIndex)) ? preloadSearchUpdate(join(dir, PATHS.searchIndex)) : null;
     if (preload) preloads.set(visibility, preload);
   }
-  // where each previous version entry is in its file: copied from there when the entry is taken over
-  const recordSpans = new RecordSpans();
-  // parsed as soon as this thread is free; the files (52 MB at 10,000 libraries) are not kept: an
-  // entry's docs are read again from its file when asked for (record-file.ts lazyTail)
-  const previousRecords = (async () => {
-    const [pub, priv] = await Promise.all([readRecordFile(prevPub), readRecordFile(prevPriv)]);
-    return { public: parseRecord(pub, recordSpans), private: parseRecord(priv, recordSpans) };
-  })();
-  previousRecords.catch(() => undefined);
-  // registry.toml and scopes/ now; the library folders once the previous record and git's trees
-  // tell which scopes can be taken over
+  // registry.toml and scopes/ now (the previous records are read on the thread pool meanwhile);
+  // the library folders once the previous record and git's trees tell which scopes can be taken over
+  const recordFiles = Promise.all([readRecordFile(prevPub), readRecordFile(prevPriv)]);
+  recordFiles.catch(() => undefined);
   const files = readRegistryConfig(root);
   const limits = files.config.limits;
   const limitsKey = sha256(JSON.stringify(limits));
   const visibilityOf = (scope: string): Visibility => scopeVisibility(files, scope);
 
-  const prevRecords = await previousRecords;
-  const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
-  const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
   const git = await gitReading.trees;
   // A scope whose folder is the Git tree the previous build read (BuildRecord.scopes) is taken
-  // over: its libraries are not read again, and its tarballs are where that build's shard is.
-  // Still to be confirmed by `git status` (nothing changed under it in the work tree): else its
-  // folders are read again below.
-  const carryable = new Set(canReuse && git ? Object.keys(prev.scopes ?? {}).filter((scope) => prev.scopes?.[scope]?.tree === git.scopeTrees.get(scope)) : []);
+  // over: its libraries are not read again, its tarballs are where that build's shard is, and the
+  // entries of its versions are copied to the next record without being parsed. Still to be
+  // confirmed by `git status` (nothing changed under it in the work tree): else its folders are
+  // read again below (and its entries parsed when read).
+  // (of each output's record, the scopes still of that output: their index files name it)
+  const carryableIn = (visibility: Visibility) => (r: BuildRecord): Set<string> => new Set(r.builder === BUILDER_FORMAT && r.limits === limitsKey && git
+    ? Object.entries(r.scopes ?? {}).filter(([scope, c]) => c.tree === git.scopeTrees.get(scope) && visibilityOf(scope) === visibility && isComplete(c) && c.libraries.every((l) => l.entry?.name === `@${scope}/${l.name}`)).map(([scope]) => scope)
+    : []);
+  // where each previous version entry is in its file: copied from there when the entry is taken over
+  const recordSpans = new RecordSpans();
+  // the files (52 MB at 10,000 libraries) are not kept: an entry's docs are read again from its
+  // file when asked for (record-file.ts lazyTail), and so is a whole entry of a scope taken over
+  const [pubFile, privFile] = await recordFiles;
+  const prevRecords = { public: parseRecord(pubFile, recordSpans, carryableIn('public')), private: parseRecord(privFile, recordSpans, carryableIn('private')) };
+  const prev: BuildRecord | null = mergeRecords(prevRecords.public, prevRecords.private);
+  const canReuse = prev !== null && prev.builder === BUILDER_FORMAT && prev.limits === limitsKey;
+  const carryable = new Set(canReuse ? (['public', 'private'] as const).flatMap((v) => [...(prevRecords[v] ? carryableIn(v)(prevRecords[v]) : [])]) : []);
   const carried = new Set<string>();
+  /** The libraries of the scopes taken over, by `@scope/name`. */
+  const carriedLibs = new Map<string, CarriedLibraryRecord>();
   let changedScopes: ReadonlySet<string> = new Set();
   const carry = (scope: string) => {
     if (!carryable.has(scope) || changedScopes.has(scope)) return undefined;
     carried.add(scope);
-    return prev?.scopes?.[scope]?.libraries;
+    const libs = prev?.scopes?.[scope]?.libraries;
+    for (const l of libs ?? []) carriedLibs.set(`@${scope}/${l.name}`, l);
+    return libs;
   };
   // the tree ids of the version folders in the other scopes (all of them in a first build), asked
   // of git while this thread reads their folders
@@ -229,7 +236,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   };
   type Pass = ReturnType<typeof validateVersions>;
   /** Every problem of a pass, cross-library rules included (the build reports them all at once). */
-  const problemsOf = (p: Pass): Problem[] => [...layout.problems, ...p.problems, ...crossLibraryProblems(layout.libraries, p.records, visibilityOf, prev, root, [...layout.scopes.keys()])];
+  const problemsOf = (p: Pass): Problem[] => [...layout.problems, ...p.problems, ...crossLibraryProblems(layout.libraries, p.records, visibilityOf, prev, root, [...layout.scopes.keys()], carriedLibs)];
   /** Gives each version new in a pass its commit and time (`git log`), in the pass's records. */
   const addCommits = async (p: Pass): Promise<void> => {
     const added = git ? await readAddedCommits(root, git, p.needCommit.map((n) => n.rel)) : new Map<string, { commit: string; time: string }>();
@@ -246,7 +253,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const visibilities: Visibility[] = opts.privateOutDir ? ['public', 'private'] : ['public'];
   /** `workers`: the preloaded search index workers, for the first assembly only (a second one starts its own). */
   const assemble = (records: ReadonlyMap<string, RecordVersion>, workers: ReadonlyMap<Visibility, SearchUpdatePreload> | null) => new Map(visibilities.map((visibility) => {
-    const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null);
+    const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null, carriedLibs);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
     return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, workers?.get(visibility) ?? null) }] as const;
   }));
@@ -268,6 +275,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   if (relayout && git && treeIds) {
     changedScopes = dirtyScopes;
     carried.clear();
+    carriedLibs.clear();
     layout = readLibraries(files, carry);
     lookUpTarballs();
     treeIds = new Map([...treeIds, ...await git.versionTrees(reread)]);
@@ -285,9 +293,20 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   }
   const { records, builtVersions } = pass;
   /** What the next build may take over of a scope: only one whose folder is HEAD's tree as it is (nothing changed, untracked or ignored under it). */
-  const scopeCarry = (scope: string, libs: readonly LibraryFolder[]): ScopeCarry | undefined => {
+  const scopeCarry = (scope: string, libs: readonly LibraryFolder[], assembled: Assembled): ScopeCarry | undefined => {
     const tree = git?.scopeTrees.get(scope);
-    return tree && !dirtyScopes.has(scope) ? { tree, libraries: libs.map((l) => ({ name: l.name, meta: l.meta, versions: l.versions.map((v) => v.version) })) } : undefined;
+    if (!tree || dirtyScopes.has(scope)) return undefined;
+    return { tree, libraries: libs.map((l): CarriedLibraryRecord => {
+      const a = assembled.libraries.get(l.full) as AssembledLibrary;
+      if (a.taken) return a.taken; // the same library, taken over with its scope: its entries are not read
+      let bytes = 0;
+      const dependencies: Record<string, Record<string, string>> = {};
+      for (const [version, r] of a.versions) {
+        bytes += r.size;
+        if (Object.keys(r.dependencies).length) dependencies[version] = r.dependencies;
+      }
+      return { name: l.name, meta: l.meta, versions: l.versions.map((v) => v.version), entry: a.entry, bytes, ...(Object.keys(dependencies).length ? { dependencies } : {}) };
+    }) };
   };
 
   clock.mark('assemble');
@@ -350,6 +369,11 @@ interface AssembledLibrary {
    * version's record taken over as it was. Its hashes are then carried over, not computed again.
    */
   carried: boolean;
+  /**
+   * The library as the previous record has it, when it was taken over with its scope: its summary
+   * entry, tarball sizes and dependencies come from there, and its version entries are not read.
+   */
+  taken?: CarriedLibraryRecord;
 }
 
 interface Assembled {
@@ -363,19 +387,36 @@ interface Assembled {
   };
 }
 
-/** The index file of each library of one output, and its search documents (pure). */
-function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibility: Visibility, prev: BuildRecord | null): Omit<Assembled, 'search'> {
+/**
+ * The index file of each library of one output, and its search documents (pure). A library of a
+ * scope taken over (`carriedLibs`) whose records are the previous build's gets its summary entry
+ * from the previous record, and its index file is assembled only if asked for: none of its version
+ * entries is read (record-file.ts LazyVersion).
+ */
+function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibility: Visibility, prev: BuildRecord | null, carriedLibs: ReadonlyMap<string, CarriedLibraryRecord>): Omit<Assembled, 'search'> {
   const libraries = new Map<string, AssembledLibrary>();
   const docs: SearchDoc[] = [];
   for (const lib of libs) {
     const versions = new Map<string, RecordVersion>();
     for (const v of lib.versions) versions.set(v.version, records.get(versionId(lib.full, v.version)) as RecordVersion);
+    const same = prev !== null && prev.libraries[lib.full] !== undefined && lib.versions.every((v) => versions.get(v.version) === prev.versions[versionId(lib.full, v.version)]);
+    const c = carriedLibs.get(lib.full);
+    const previousInputs = prev?.libraryInputs[lib.full];
+    if (same && c?.entry && c.bytes !== undefined && previousInputs !== undefined) {
+      // its meta.toml and version folders are the recorded ones (readLibraries took them over), so are its inputs
+      let index: LibraryIndex | null = null;
+      const indexOf = () => (index ??= assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions));
+      const entry = c.entry;
+      libraries.set(lib.full, { versions, entry, index: indexOf, inputs: previousInputs, carried: true, taken: c });
+      const highest = () => sortVersions(versions.keys()).pop() ?? '';
+      docs.push(searchDoc(entry, entry.latest ?? highest(), versions.get(entry.latest ?? lib.versions[lib.versions.length - 1]?.version ?? '') as RecordVersion));
+      continue;
+    }
     const head = libraryHead(lib.meta, versions);
     let index: LibraryIndex | null = null;
     const indexOf = () => (index ??= assembleLibraryIndex(lib.scope, lib.name, visibility, lib.meta, versions, head));
     const inputs = sha256(JSON.stringify([visibility, lib.meta, lib.versions.map((v) => v.version)]));
-    const carried = prev !== null && prev.libraries[lib.full] !== undefined && prev.libraryInputs[lib.full] === inputs
-      && lib.versions.every((v) => versions.get(v.version) === prev.versions[versionId(lib.full, v.version)]);
+    const carried = same && previousInputs === inputs;
     if (!carried) indexOf(); // its index file is written (and its docs read) in any case
     const entry = librarySummary(lib.scope, lib.name, lib.meta, head);
     libraries.set(lib.full, { versions, entry, index: indexOf, inputs, carried });
@@ -454,11 +495,18 @@ function idsByScope(prev: BuildRecord | null): { versions: Map<string, Set<strin
 
 const sameSet = (xs: readonly string[], set: ReadonlySet<string> | undefined): boolean => set !== undefined && set.size === xs.length && xs.every((x) => set.has(x));
 
-function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string, scopeFiles: readonly string[]): Problem[] {
+/** `carriedLibs`: the libraries of the scopes taken over, whose dependencies the record lists (their entries are not read). */
+function crossLibraryProblems(libs: readonly LibraryFolder[], records: ReadonlyMap<string, RecordVersion>, visibilityOf: (s: string) => Visibility, prev: BuildRecord | null, root: string, scopeFiles: readonly string[], carriedLibs: ReadonlyMap<string, CarriedLibraryRecord>): Problem[] {
+  const dependenciesOf = (full: string, version: string): Record<string, string> => {
+    const id = versionId(full, version);
+    const r = records.get(id);
+    const c = carriedLibs.get(full);
+    return c && r !== undefined && r === prev?.versions[id] ? (c.dependencies?.[version] ?? {}) : (r?.dependencies ?? {});
+  };
   const ruleLibs: RuleLibrary[] = libs.map((l) => ({
     full: l.full, scope: l.scope, name: l.name, rel: l.rel, visibility: visibilityOf(l.scope),
     versions: l.versions.map((v) => ({
-      version: v.version, rel: v.rel, dependencies: records.get(versionId(l.full, v.version))?.dependencies ?? {},
+      version: v.version, rel: v.rel, dependencies: dependenciesOf(l.full, v.version),
       yanked: Object.hasOwn(l.meta.yanked, v.version), published: prev?.versions[versionId(l.full, v.version)] !== undefined,
     })),
   }));
@@ -475,7 +523,7 @@ async function emitTree(
   visibility: Visibility, m: ManagedOutput, layout: RegistryLayout, assembled: Assembled,
   tarballs: TarballSpill, prev: BuildRecord | null, prevOutputs: Readonly<Record<string, string>>, canReuse: boolean, prevFile: (rel: string) => string | null,
   head: string | null, now: () => Date, site: SiteEmitter | undefined, report: BuildReport, recordSpans: RecordSpans, clock: PhaseClock,
-  scopeCarry: (scope: string, libs: readonly LibraryFolder[]) => ScopeCarry | undefined,
+  scopeCarry: (scope: string, libs: readonly LibraryFolder[], assembled: Assembled) => ScopeCarry | undefined,
 ): Promise<TreeWriter> {
   const w = new TreeWriter(m.staging, { objectsDir: m.objectsDir, id: basename(m.staging) });
   const visibilityOf = (s: string) => scopeVisibility(layout, s);
@@ -488,19 +536,20 @@ async function emitTree(
   for (const lib of layout.libraries) if (visibilityOf(lib.scope) === visibility) (byScope.get(lib.scope) ?? byScope.set(lib.scope, []).get(lib.scope))?.push(lib);
   const scopes: Record<string, ScopeCarry> = {};
   for (const [scope, libs] of byScope) {
-    const c = scopeCarry(scope, libs);
+    const c = scopeCarry(scope, libs, assembled);
     if (c) scopes[scope] = c;
     // tarballs/@scope: one link to the previous build's shard when no version was added, removed or packed anew
     const ids = libs.flatMap((lib) => lib.versions.map((v) => versionId(lib.full, v.version)));
     const sameVersions = prevByScope !== null && sameSet(ids, prevByScope.versions.get(scope)) && !ids.some((id) => tarballs.has(id));
     const tarballShard = sameVersions && w.reuseShard('tarballs', scope, m.previous);
     const built = libs.map((lib) => {
-      const { versions, index: ix, entry, inputs, carried } = assembled.libraries.get(lib.full) as AssembledLibrary;
+      const { versions, index: ix, entry, inputs, carried, taken } = assembled.libraries.get(lib.full) as AssembledLibrary;
+      if (taken) report.tarballBytes += taken.bytes ?? 0; // its entries are not read
       for (const v of lib.versions) {
         const id = versionId(lib.full, v.version);
         const r = versions.get(v.version) as RecordVersion;
         record.versions[id] = r;
-        report.tarballBytes += r.size;
+        if (!taken) report.tarballBytes += r.size;
         report.versions++;
         if (tarballShard) continue;
         const rel = tarballPath(lib.scope, lib.name, v.version);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { MdlibsError } from '../errors.js';
 import { PATHS } from '../format/paths.js';
 import { guardedReadAsync } from '../read/guarded-read.js';
-import { buildRecordSchema, type BuildRecord, type RecordVersion } from './record.js';
+import { buildRecordSchema, isShallowVersion, recordVersionSchema, UNPARSED, type BuildRecord, type RecordVersion } from './record.js';
 
 /** A record file as read: its bytes, whether they are all ASCII, and its size and time (to find it unchanged later). */
 export interface RecordFile {
@@ -72,7 +72,7 @@ export class RecordSpans {
   }
 
   get(entry: RecordVersion): { file: RecordFileRef; start: number; end: number } | undefined {
-    return this.spans.get(entry);
+    return entry instanceof LazyVersion ? entry.line() : this.spans.get(entry);
   }
 }
 
@@ -84,12 +84,23 @@ export type RecordFileRef = Pick<RecordFile, 'path' | 'size' | 'mtimeMs'>;
  * writes it (one version entry a line), each version entry is parsed from its own line and the
  * line's place added to `spans`: those bytes are then by construction the JSON of that entry.
  * Such an entry's `docs` and `search` (its last two members, ~64 % of the record's bytes) are
- * parsed when first read (lazyTail).
+ * parsed when first read (lazyTail). The entries of the scopes `lazyScopes` names (given the
+ * record without its versions, checked) are not parsed at all until a member is read
+ * (LazyVersion): the scopes a build takes over, whose entries it copies and does not read.
  */
-export function parseRecord(file: RecordFile | null, spans?: RecordSpans): BuildRecord | null {
+export function parseRecord(file: RecordFile | null, spans?: RecordSpans, lazyScopes?: (head: BuildRecord) => ReadonlySet<string>): BuildRecord | null {
   if (!file) return null;
   const ref: RecordFileRef = { path: file.path, size: file.size, mtimeMs: file.mtimeMs };
-  const byLine = spans && file.ascii ? parseByLine(file.bytes, ref) : null;
+  // the record without its versions, checked once, when lazyScopes is asked
+  let head: BuildRecord | null = null;
+  const lazyOf = (rest: unknown): ReadonlySet<string> => {
+    if (!lazyScopes) return NONE;
+    const checked = buildRecordSchema.safeParse(rest);
+    if (!checked.success) return NONE;
+    head = checked.data;
+    return lazyScopes(checked.data);
+  };
+  const byLine = spans && file.ascii ? parseByLine(file.bytes, ref, lazyOf) : null;
   let raw: unknown = byLine?.raw;
   if (!byLine) {
     try {
@@ -98,11 +109,21 @@ export function parseRecord(file: RecordFile | null, spans?: RecordSpans): Build
       throw recordInvalid(file.path);
     }
   }
-  const res = buildRecordSchema.safeParse(raw);
-  if (!res.success) throw recordInvalid(file.path);
+  let record: BuildRecord;
+  if (byLine && head) {
+    const versions = buildRecordSchema.shape.versions.safeParse(byLine.versions);
+    if (!versions.success) throw recordInvalid(file.path);
+    record = { ...(head as BuildRecord), versions: versions.data };
+  } else {
+    const res = buildRecordSchema.safeParse(raw);
+    if (!res.success) throw recordInvalid(file.path);
+    record = res.data;
+  }
   if (spans && byLine) for (const [entry, start, end] of byLine.lines) spans.add(entry as RecordVersion, ref, start, end);
-  return res.data;
+  return record;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 const recordInvalid = (path: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} is not a valid build record`, { hint: 'restore the previous output tree, or delete the output folder to start over (immutability checks then start from scratch)' });
 const recordChanged = (path: string) => new MdlibsError('MDL_RECORD_INVALID', `${path} changed while the build read it`, { hint: 'run the build again; only one build may write an output at a time' });
@@ -133,7 +154,7 @@ const LF = 10;
  * one-library rebuild of 10,000 libraries reads the docs of a few hundred of its 20,000 entries.
  * Parsing each line whole took ~185 ms of such a rebuild (standalone), the heads ~75 ms.
  */
-function parseByLine(bytes: Buffer, ref: RecordFileRef): { raw: unknown; lines: [object, number, number][] } | null {
+function parseByLine(bytes: Buffer, ref: RecordFileRef, lazyOf: (rest: unknown) => ReadonlySet<string>): { raw: unknown; versions: Record<string, unknown>; lines: [object, number, number][] } | null {
   const open = bytes.indexOf(VERSIONS_OPEN);
   const start = open + VERSIONS_OPEN.length;
   const close = open < 0 ? -1 : bytes.indexOf(VERSIONS_CLOSE, start - 1);
@@ -141,6 +162,9 @@ function parseByLine(bytes: Buffer, ref: RecordFileRef): { raw: unknown; lines: 
   const versions: Record<string, unknown> = {};
   const lines: [object, number, number][] = [];
   try {
+    const raw = JSON.parse(`${bytes.toString('latin1', 0, open)}"versions":{}${bytes.toString('latin1', close + VERSIONS_CLOSE.length)}`) as Record<string, unknown>;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+    const lazy = lazyOf(raw);
     for (let pos = start; pos <= close;) {
       const end = bytes.indexOf(LF, pos);
       const last = end === close;
@@ -150,22 +174,91 @@ function parseByLine(bytes: Buffer, ref: RecordFileRef): { raw: unknown; lines: 
       if (colon <= pos || colon >= lineEnd) return null;
       const keyText = bytes.toString('latin1', pos, colon);
       const id = JSON.parse(keyText) as unknown;
+      if (typeof id !== 'string') return null;
+      const canonical = keyText === asciiJson(JSON.stringify(id));
+      if (lazy.size && lazy.has(id.slice(1, id.indexOf('/')))) {
+        // checked when read (LazyVersion.load), and copied as it is if never read
+        if (bytes[colon + 1] !== 123 /* { */ || bytes[lineEnd - 1] !== 125 /* } */) return null;
+        versions[id] = new LazyVersion(ref, colon + 1, lineEnd, canonical ? pos : -1);
+        pos = end + 1;
+        continue;
+      }
       const tail = bytes.indexOf(TAIL_OPEN, colon + 1);
       const split = tail > colon && tail < lineEnd && bytes[lineEnd - 1] === 125 /* } */ && bytes.subarray(tail, lineEnd).indexOf(NEXT_MEMBER) < 0;
       const entry = JSON.parse(split ? `${bytes.toString('latin1', colon + 1, tail)}}` : bytes.toString('latin1', colon + 1, lineEnd)) as unknown;
-      if (typeof id !== 'string' || typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
+      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) return null;
       if (split) lazyTail(entry, ref, tail + 1, lineEnd);
       versions[id] = entry;
-      if (keyText === asciiJson(JSON.stringify(id))) lines.push([entry, pos, lineEnd]);
+      if (canonical) lines.push([entry, pos, lineEnd]);
       pos = end + 1;
     }
-    const raw = JSON.parse(`${bytes.toString('latin1', 0, open)}"versions":{}${bytes.toString('latin1', close + VERSIONS_CLOSE.length)}`) as Record<string, unknown>;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
     raw.versions = versions;
-    return { raw, lines };
+    return { raw, versions, lines };
   } catch {
     return null;
   }
+}
+
+/**
+ * A version entry not parsed yet: the bytes [start, end) of the record file hold its JSON. Reading
+ * any member parses it (then checks it as isShallowVersion does, docs and search included; a
+ * file changed since, or an entry that is not one, is MDL_RECORD_INVALID), and JSON.stringify
+ * gives the parsed entry. An entry never read is copied to the next record as it was
+ * (recordChunks). At 10,000 libraries, parsing the heads of the 20,000 entries took ~0.45 s of a
+ * one-library rebuild, with its garbage collection; a build reads those of the scopes it does not
+ * take over.
+ */
+class LazyVersion {
+  readonly #file: RecordFileRef;
+  readonly #start: number;
+  readonly #end: number;
+  /** Where its line starts (its key; -1: not written as recordChunks writes keys, never copied). */
+  readonly #lineStart: number;
+  #value: RecordVersion | null = null;
+
+  constructor(file: RecordFileRef, start: number, end: number, lineStart: number) {
+    this.#file = file;
+    this.#start = start;
+    this.#end = end;
+    this.#lineStart = lineStart;
+  }
+
+  get [UNPARSED](): boolean {
+    return this.#value === null;
+  }
+
+  /** Its line in the file, as RecordSpans has the other entries'. */
+  line(): { file: RecordFileRef; start: number; end: number } | undefined {
+    return this.#lineStart < 0 ? undefined : { file: this.#file, start: this.#lineStart, end: this.#end };
+  }
+
+  load(): RecordVersion {
+    if (this.#value) return this.#value;
+    const bytes = readSpan(this.#file, this.#start, this.#end);
+    if (bytes === null) throw recordChanged(this.#file.path);
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('latin1'));
+    } catch {
+      throw recordInvalid(this.#file.path);
+    }
+    if (!isShallowVersion(value)) throw recordInvalid(this.#file.path);
+    this.#value = value;
+    return value;
+  }
+
+  toJSON(): RecordVersion {
+    return this.load();
+  }
+}
+for (const key of Object.keys(recordVersionSchema.shape)) {
+  Object.defineProperty(LazyVersion.prototype, key, {
+    get(this: LazyVersion) {
+      return this.load()[key as keyof RecordVersion];
+    },
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { checkNamePart, isValidVersion } from '../format/names.js';
-import { versionEntrySchema } from '../format/protocol.js';
+import { versionEntrySchema, type SummaryEntry } from '../format/protocol.js';
 import type { CarriedLibrary } from '../read/registry.js';
 
 /** Bump when outputs for the same input change, to force a full rebuild. */
@@ -34,8 +34,10 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * function rather than a zod object: on a 20,000-version record zod's object parse took
  * 134-238 ms (3 runs on the bench registry's record), this check a few ms.
  */
-function isShallowVersion(v: unknown): v is RecordVersion {
+export function isShallowVersion(v: unknown): v is RecordVersion {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  // an entry not parsed yet (record-file.ts LazyVersion) is checked when it is read
+  if (isUnparsed(v)) return true;
   const o = v as Record<string, unknown>;
   if (!(typeof o.key === 'string' && typeof o.sha256 === 'string' && SHA256_HEX.test(o.sha256) && typeof o.integrity === 'string' && typeof o.publishedAt === 'string')) return false;
   // a tail not parsed yet (record-file.ts lazyTail) is checked when it is read
@@ -44,9 +46,18 @@ function isShallowVersion(v: unknown): v is RecordVersion {
   return Array.isArray(o.docs) && typeof search === 'object' && search !== null && typeof search.titles === 'string' && typeof search.headings === 'string';
 }
 
-/** Whether `member` of a version entry is still unparsed (record-file.ts lazyTail): reading it parses the entry's tail. */
+/**
+ * True on a version entry not parsed yet (record-file.ts LazyVersion), until a member is read,
+ * which parses the whole entry. A symbol member rather than a WeakSet: 20,000 entries in weak
+ * collections slowed every garbage collection of a rebuild.
+ */
+export const UNPARSED = Symbol('unparsed version entry');
+
+const isUnparsed = (entry: object): boolean => (entry as { [UNPARSED]?: boolean })[UNPARSED] === true;
+
+/** Whether `member` of a version entry is still unparsed (record-file.ts lazyTail, or a whole entry not parsed yet): reading it parses it. */
 export function isLazyMember(entry: object, member: 'docs' | 'search'): boolean {
-  return Object.getOwnPropertyDescriptor(entry, member)?.get !== undefined;
+  return isUnparsed(entry) || Object.getOwnPropertyDescriptor(entry, member)?.get !== undefined;
 }
 
 /** A plain object whose every own value passes `valid` (its members are not copied). */
@@ -57,10 +68,29 @@ const isPlainMap = <T>(valid: (v: unknown) => boolean) => (m: unknown): m is Rec
 };
 const isString = (v: unknown): boolean => typeof v === 'string';
 
+/**
+ * A library of a scope taken over (ScopeCarry), with what the next build needs of it without
+ * parsing its version entries: its summary entry, the size of its tarballs, and the dependencies
+ * of those of its versions that have any. Records of mdlibs before these had none: such a scope
+ * is read again (record-file.ts parses its entries as any other).
+ */
+export interface CarriedLibraryRecord extends CarriedLibrary {
+  entry?: SummaryEntry;
+  /** The sum of its versions' tarball sizes. */
+  bytes?: number;
+  /** Version -> its dependencies, for the versions that have any. */
+  dependencies?: Record<string, Record<string, string>>;
+}
+
 /** A scope's libraries as a build read them from its folder (BuildRecord.scopes). */
 export interface ScopeCarry {
   tree: string;
-  libraries: CarriedLibrary[];
+  libraries: CarriedLibraryRecord[];
+}
+
+/** Whether every library of `c` has what a build takes over without parsing its version entries (CarriedLibraryRecord). */
+export function isComplete(c: ScopeCarry): c is ScopeCarry & { libraries: Required<Omit<CarriedLibraryRecord, 'dependencies'>>[] } {
+  return c.libraries.every((l) => l.entry !== undefined && l.bytes !== undefined);
 }
 
 /**
@@ -68,15 +98,25 @@ export interface ScopeCarry {
  * and versions a library folder may have: they become paths of the tree (a `../` in a forged
  * record must not). A few ms for 10,000 libraries.
  */
-function isCarriedLibrary(v: unknown): v is CarriedLibrary {
+function isCarriedLibrary(v: unknown): v is CarriedLibraryRecord {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
   const o = v as Record<string, unknown>;
   const meta = o.meta as Record<string, unknown> | null | undefined;
   return typeof o.name === 'string' && checkNamePart(o.name, 'name') === null
+    && (o.entry === undefined || isSummaryEntry(o.entry)) && (o.bytes === undefined || (Number.isSafeInteger(o.bytes) && (o.bytes as number) >= 0))
+    && (o.dependencies === undefined || isPlainMap<Record<string, string>>(isPlainMap<string>(isString))(o.dependencies))
     && Array.isArray(o.versions) && o.versions.every((x) => typeof x === 'string' && isValidVersion(x))
     && typeof meta === 'object' && meta !== null && !Array.isArray(meta)
     && isPlainMap<string>(isString)(meta.yanked) && (meta.deprecated === undefined || typeof meta.deprecated === 'string')
     && Object.keys(meta).every((k) => k === 'yanked' || k === 'deprecated');
+}
+/** A summary entry's shape (summaryEntrySchema), checked by hand as the rest of the record. */
+function isSummaryEntry(v: unknown): v is SummaryEntry {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const o = v as Record<string, unknown>;
+  return typeof o.name === 'string' && typeof o.scope === 'string' && typeof o.description === 'string' && (o.latest === null || typeof o.latest === 'string')
+    && Array.isArray(o.tags) && o.tags.every(isString) && typeof o.license === 'string' && typeof o.updatedAt === 'string' && typeof o.deprecated === 'boolean'
+    && Number.isSafeInteger(o.versionCount);
 }
 function isScopeCarry(v: unknown): v is ScopeCarry {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
