@@ -13,7 +13,7 @@ import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { KEEP_OLD_BUILDS, pruneOldBuilds } from '../../index-builder/src/output/managed-dir.js';
-import { compressionOptions, LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
+import { BULK_FILE_BYTES, compressionOptions, LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { snapshot, TIME_DEPENDENT } from '../helpers/trees.js';
@@ -233,6 +233,8 @@ describe('large compressed copies', () => {
     expect(options.gzip.level).toBe(5); // large file
     expect(options.brotli.params?.[constants.BROTLI_PARAM_LGWIN]).toBe(21); // 2 MB window at most for a large file
     expect(compressionOptions(3000).brotli.params?.[constants.BROTLI_PARAM_LGWIN]).toBe(12); // the smallest window holding a small one
+    // a file over BULK_FILE_BYTES (the search index of a large registry) is compressed faster
+    expect([BULK_FILE_BYTES, BULK_FILE_BYTES + 1].map((n) => [compressionOptions(n).gzip.level, compressionOptions(n).brotli.params?.[constants.BROTLI_PARAM_QUALITY]])).toEqual([[5, 5], [4, 4]]);
     expect(readFileSync(join(root, 'search/index.json.gz')).equals(gzipSync(buf, options.gzip))).toBe(true);
     expect(readFileSync(join(root, 'search/index.json.br')).equals(brotliCompressSync(buf, options.brotli))).toBe(true);
     expect(brotliDecompressSync(readFileSync(join(root, 'search/index.json.br'))).toString()).toBe(text);

@@ -4,8 +4,11 @@
  * the same documents writes, on this thread and on the worker; it searches like MiniSearch's own
  * index; and a previous index that is not canonical is refused rather than merged.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build as esbuild } from 'esbuild';
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSearchIndex, SEARCH_OPTIONS, type SearchDoc, type SiteEmitter } from '../../index-builder/src/index.js';
@@ -13,6 +16,7 @@ import { canonicalText, updateSearchIndex, updateSearchIndexAsync } from '../../
 import { mergeSearchIndexes } from '../../index-builder/src/search/merge-index.js';
 import type { MiniSearchJson } from '../../index-builder/src/search/compact-index.js';
 import { PATHS } from '../../index-builder/src/format/paths.js';
+import { browserSearchFiles } from '../../index-builder/src/site/search-shards.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { rng } from '../helpers/rng.js';
@@ -135,6 +139,33 @@ describe('canonical search index', () => {
     bad.index.reverse();
     writeFileSync(file, JSON.stringify(bad));
     await expect(updateSearchIndexAsync(update, docs.length, 1000)).rejects.toThrow(/not sorted/);
+  });
+
+  it('makes the site\'s search files on the worker from the updated index, as the site would make them, or says it could not', async () => {
+    const r = rng(12);
+    const docs = Array.from({ length: 1100 }, (_, i) => makeDoc(r, `@s${i % 7}/lib-${i}`, 0));
+    const dir = tempDir('mdlibs-merge-f-');
+    const file = join(dir, 'index.json');
+    writeFileSync(file, buildSearchIndex(docs));
+    // the worker loads an ES module: the site's source bundled, as dist/ has it compiled
+    const bundle = join(dir, 'search-shards.mjs');
+    await esbuild({ entryPoints: [join(import.meta.dirname, '../../index-builder/src/site/search-shards.ts')], bundle: true, format: 'esm', platform: 'node', outfile: bundle, logLevel: 'silent' });
+    const update = { previousFile: file, drop: ['@s2/lib-2'], add: [makeDoc(r, '@s2/lib-2', 3)] };
+    const made = await updateSearchIndexAsync(update, docs.length, 1000, null, { module: pathToFileURL(bundle).href, name: 'browserSearchFiles' });
+    if (typeof made === 'string') throw new Error('expected the update to run on the worker');
+    expect(made.text).toBe(updateSearchIndex(update));
+    const files = await made.derived;
+    const expected = browserSearchFiles(made.text).map(([rel, text]) => ({ rel, text, sha256: createHash('sha256').update(text).digest('hex') }));
+    expect(files?.map((f) => f.rel)).toEqual(expected.map((f) => f.rel));
+    expect(files).toEqual(expected);
+    // no such export: the index is made all the same, and `derived` rejects (the site then makes its files itself)
+    const without = await updateSearchIndexAsync(update, docs.length, 1000, null, { module: pathToFileURL(bundle).href, name: 'nothing' });
+    if (typeof without === 'string') throw new Error('expected the update to run on the worker');
+    expect(without.text).toBe(made.text);
+    await expect(without.derived).rejects.toThrow(/could not make the site's search files/);
+    // none asked for: none made
+    const plain = await updateSearchIndexAsync(update, docs.length, 1000);
+    expect(typeof plain === 'string' ? 'string' : plain.derived).toBeNull();
   });
 
   it('refuses a previous index that is not canonical (terms or ids out of order) or a document both kept and added', () => {

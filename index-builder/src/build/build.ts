@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { MdlibsError, type Problem } from '../errors.js';
-import { buildSearchIndex, preloadSearchUpdate, searchDoc, updateSearchIndexAsync, type SearchUpdatePreload } from '../emit/search-index.js';
+import { buildSearchIndex, preloadSearchUpdate, searchDoc, updateSearchIndexAsync, type SearchUpdate, type SearchUpdatePreload } from '../emit/search-index.js';
 import { buildConfigJson, buildSummary, buildTeamsJson } from '../emit/listings.js';
 import { shardTarget, TreeWriter, type Precompressed } from '../emit/tree-writer.js';
 import { indexPath, PATHS, summaryPagePath, tarballPath } from '../format/paths.js';
@@ -20,7 +20,7 @@ import { checkConfusables, checkDependencies, type RuleLibrary } from '../valida
 import type { LibraryFile } from '../validate/files.js';
 import { assembleLibraryIndex, libraryHead, librarySummary, sortVersions } from './library-index.js';
 import { createProgress } from './progress.js';
-import type { SiteEmitter, SiteLibrary } from './site-hook.js';
+import type { DerivedFile, SearchFilesMaker, SiteEmitter, SiteLibrary } from './site-hook.js';
 import { detached } from './heap.js';
 import { PhaseClock, type PhaseTime } from './phases.js';
 import { buildVersion } from './version.js';
@@ -95,6 +95,8 @@ export async function buildRegistry(opts: BuildOptions): Promise<BuildReport> {
 
 async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<Visibility, SearchUpdatePreload>): Promise<BuildReport> {
   const started = performance.now();
+  /** What the site makes of an output's search index (its public tree's only), made where the index is updated. */
+  const searchFilesOf = (visibility: Visibility) => (visibility === 'public' ? (opts.site?.searchFiles ?? null) : null);
   const clock = new PhaseClock();
   const now = opts.now ?? (() => new Date());
   const root = resolve(opts.registryDir);
@@ -107,7 +109,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   // libraries) while this thread reads the registry, and updates it if startSearchIndex decides
   // so (else it is cancelled)
   for (const [visibility, dir] of [['public', prevPub], ['private', prevPriv]] as const) {
-    const preload = dir !== null && existsSync(join(dir, PATHS.searchIndex)) ? preloadSearchUpdate(join(dir, PATHS.searchIndex)) : null;
+    const preload = dir !== null && existsSync(join(dir, PATHS.searchIndex)) ? preloadSearchUpdate(join(dir, PATHS.searchIndex), searchFilesOf(visibility)) : null;
     if (preload) preloads.set(visibility, preload);
   }
   // registry.toml and scopes/ now (the previous records are read on the thread pool meanwhile);
@@ -255,7 +257,7 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   const assemble = (records: ReadonlyMap<string, RecordVersion>, workers: ReadonlyMap<Visibility, SearchUpdatePreload> | null) => new Map(visibilities.map((visibility) => {
     const a = assembleLibraries(layout.libraries.filter((l) => visibilityOf(l.scope) === visibility), records, visibility, canReuse ? prev : null, carriedLibs);
     const previous = canReuse ? { record: prevRecords[visibility], dir: visibility === 'public' ? prevPub : prevPriv } : { record: null, dir: null };
-    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, workers?.get(visibility) ?? null) }] as const;
+    return [visibility, { ...a, search: startSearchIndex(a.docs, previous, (id) => a.libraries.get(id)?.carried === true, workers?.get(visibility) ?? null, searchFilesOf(visibility)) }] as const;
   }));
   // The versions are validated, and the libraries assembled (the search index's update started),
   // with the tree ids of HEAD while `git status` still scans the work tree (~0.3 s more at 10,000
@@ -381,7 +383,7 @@ interface Assembled {
   libraries: Map<string, AssembledLibrary>;
   docs: SearchDoc[];
   search: {
-    inputHash: string; docHashes: Record<string, string>; make: () => Promise<string | Precompressed>; mode: () => SearchIndexMode;
+    inputHash: string; docHashes: Record<string, string>; make: () => Promise<string | Precompressed | SearchUpdate>; mode: () => SearchIndexMode;
     /** Drops an update started on a worker (the assembly is discarded): it neither answers nor falls back to indexing every document. */
     cancel: () => void;
   };
@@ -433,7 +435,7 @@ function assembleLibraries(libs: readonly LibraryFolder[], records: ReadonlyMap<
  * `preload` (started by buildRegistry for the previous index) when it is that file's; an unused
  * `preload` is cancelled.
  */
-function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }, carried: (id: string) => boolean, preload: SearchUpdatePreload | null): Assembled['search'] {
+function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildRecord | null; dir: string | null }, carried: (id: string) => boolean, preload: SearchUpdatePreload | null, files: SearchFilesMaker | null): Assembled['search'] {
   const docHashes: Record<string, string> = {};
   // a carried library's document is the previous build's: its hash too (10,000 hashes of JSON otherwise)
   const before = previous.record?.searchDocs;
@@ -457,14 +459,14 @@ function startSearchIndex(docs: readonly SearchDoc[], previous: { record: BuildR
     return { inputHash, docHashes, make: fresh, mode: () => mode, cancel };
   }
   const previousFile = previous.dir ? join(previous.dir, PATHS.searchIndex) : null;
-  let started: Promise<string | Precompressed> | null = null;
+  let started: Promise<string | SearchUpdate> | null = null;
   if (before && previousFile && existsSync(previousFile)) {
     const drop = Object.keys(before).filter((id) => docHashes[id] !== before[id]);
     const add = docs.filter((d) => before[d.id] !== docHashes[d.id]);
     // a few changed documents: update the previous index; many: index them all afresh
     if (new Set([...drop, ...add.map((d) => d.id)]).size <= docs.length / 4) {
       mode = 'updated';
-      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length, undefined, preload).catch((e: unknown) => (cancelled ? Promise.reject(e) : fresh()));
+      started = updateSearchIndexAsync({ previousFile, drop, add }, docs.length, undefined, preload, files).catch((e: unknown): Promise<string | SearchUpdate> => (cancelled ? Promise.reject(e) : fresh()));
     }
   }
   if (started) {
@@ -604,7 +606,13 @@ async function emitTree(
   record.searchDocs = docHashes;
   if (Object.keys(scopes).length) record.scopes = scopes;
   let searchIndexWritten: Promise<void> | null = null;
-  const searchIndex = () => (searchIndexWritten ??= w.writeDerivedAsync(PATHS.searchIndex, searchInput, { dir: m.previous, hash: prevOutputs[PATHS.searchIndex] }, makeSearchIndex));
+  // the site's files made beside the index on its worker, when it was updated there
+  let searchFiles: Promise<DerivedFile[]> | null = null;
+  const made = () => makeSearchIndex().then((index) => {
+    if (typeof index !== 'string' && 'derived' in index) searchFiles = index.derived;
+    return index;
+  });
+  const searchIndex = () => (searchIndexWritten ??= w.writeDerivedAsync(PATHS.searchIndex, searchInput, { dir: m.previous, hash: prevOutputs[PATHS.searchIndex] }, made));
   const hasPrivate = [...layout.scopes.keys()].some((s) => visibilityOf(s) === 'private');
   const config = buildConfigJson(layout.config, hasPrivate);
   w.writeJson(PATHS.config, config);
@@ -616,7 +624,7 @@ async function emitTree(
   const searchIndexReady = assembled.search.mode() !== 'updated';
   if (searchIndexReady) await searchIndex();
   clock.mark('files');
-  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady });
+  await site?.({ writer: w, previousDir: m.previous, registryDir: layout.root, visibility, config, libraries, summary, teams, changed, unchangedScopes, searchIndex, searchIndexReady, searchFiles: () => searchFiles });
   clock.mark('site');
   void searchIndex(); // whatever the site did; flush() waits for it and reports a failure
   const info: BuildInfo = { builtAt: now().toISOString(), commit: head, libraries: libraries.length, versions: libraries.reduce((n, l) => n + l.entry.versionCount, 0) };

@@ -32,6 +32,29 @@ export interface SiteInput {
   searchIndex: () => Promise<void>;
   /** `search/index.json` is written already: the site may read it at once, before its pages. */
   searchIndexReady: boolean;
+  /**
+   * The files of `SiteEmitter.searchFiles`, made from the search index where it was updated (its
+   * worker), once `searchIndex()` has settled; null when they were not made there (the index was
+   * built on the builder's thread, or linked from the previous tree): the site makes them itself.
+   */
+  searchFiles: () => Promise<DerivedFile[]> | null;
+}
+
+/** A file derived from the search index's text, with the sha256 (hex) of that text. */
+export interface DerivedFile {
+  rel: string;
+  text: string;
+  sha256: string;
+}
+
+/**
+ * A pure function of the search index's text that gives files of the site as `[tree path, text]`,
+ * named by the URL of its ES module and its export: the builder runs it on the worker that
+ * updates the index, so that its CPU is not the builder's thread's (SiteInput.searchFiles).
+ */
+export interface SearchFilesMaker {
+  module: string;
+  name: string;
 }
 
 /** A library as the site gets it: its summary entry at once, its index file's content when asked (assembled then). */
@@ -42,4 +65,4 @@ export interface SiteLibrary {
 }
 
 /** Renders the pages; a promise when part of the work waits (for `searchIndex()`). */
-export type SiteEmitter = (input: SiteInput) => void | Promise<void>;
+export type SiteEmitter = ((input: SiteInput) => void | Promise<void>) & { searchFiles?: SearchFilesMaker };

@@ -1,5 +1,6 @@
 /** Builds the prebuilt MiniSearch index (PROTO-3) from one document per library. */
 import { readFileSync } from 'node:fs';
+import type { DerivedFile, SearchFilesMaker } from '../build/site-hook.js';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import MiniSearch from 'minisearch';
@@ -7,7 +8,7 @@ import { SEARCH_OPTIONS, type SearchDoc, type SummaryEntry } from '../format/pro
 import { isLazyMember, type RecordVersion } from '../output/record.js';
 import type { MiniSearchJson } from '../search/compact-index.js';
 import { mergeSearchIndexes } from '../search/merge-index.js';
-import { compressionOptions, LARGE_FILE_BYTES, type Precompressed } from './tree-writer.js';
+import { BULK_FILE_BYTES, compressionOptions, LARGE_FILE_BYTES, type Precompressed } from './tree-writer.js';
 
 /**
  * The search document of a library: `lib` as its summary entry has it, `latest` (the latest
@@ -142,12 +143,19 @@ export function buildSearchIndexAsync(docs: readonly SearchDoc[], workerFrom = 1
 
 /**
  * `updateSearchIndex` on a worker when the index has at least `workerFrom` documents (`size`):
- * the worker of `preload` when it was started for the same previous file (else it is cancelled).
+ * the worker of `preload` when it was started for the same previous file (else it is cancelled),
+ * else a worker that also makes the files of `files` (SearchUpdate.derived).
  */
-export function updateSearchIndexAsync(update: SearchIndexUpdate, size: number, workerFrom = 1000, preload: SearchUpdatePreload | null = null): Promise<string | Precompressed> {
-  const worker = size < workerFrom ? null : preload?.previousFile === update.previousFile ? preload : startWorker(update.previousFile);
+export function updateSearchIndexAsync(update: SearchIndexUpdate, size: number, workerFrom = 1000, preload: SearchUpdatePreload | null = null, files: SearchFilesMaker | null = null): Promise<string | SearchUpdate> {
+  const worker = size < workerFrom ? null : preload?.previousFile === update.previousFile ? preload : startWorker(update.previousFile, files);
   if (worker !== preload) preload?.cancel();
   return worker?.run(update) ?? Promise.resolve().then(() => updateSearchIndex(update));
+}
+
+/** An index made on a worker: its text, its compressed copies, and the files derived from it there (null: none asked for). */
+export interface SearchUpdate extends Precompressed {
+  /** Rejects when making them failed (the caller may make them itself). */
+  derived: Promise<DerivedFile[]> | null;
 }
 
 /**
@@ -160,14 +168,18 @@ export interface SearchUpdatePreload {
   /** The previous build's search/index.json, as `SearchIndexUpdate.previousFile`. */
   readonly previousFile: string;
   /** Once: the previous index with `drop` removed and `add` merged in, as `updateSearchIndexAsync`. */
-  run(update: { drop: readonly string[]; add: readonly SearchDoc[] }): Promise<Precompressed>;
+  run(update: { drop: readonly string[]; add: readonly SearchDoc[] }): Promise<SearchUpdate>;
   /** Terminates the worker (mid-parse too); a `run` not answered yet rejects. Idempotent. */
   cancel(): void;
 }
 
-/** A worker waiting for an update of `previousFile`, or null where minisearch cannot be resolved (`updateSearchIndexAsync` runs on this thread there). */
-export function preloadSearchUpdate(previousFile: string): SearchUpdatePreload | null {
-  return startWorker(previousFile);
+/**
+ * A worker waiting for an update of `previousFile`, or null where minisearch cannot be resolved
+ * (`updateSearchIndexAsync` runs on this thread there). With `files`, it loads that module while
+ * it waits, and makes its files from the updated index (SearchUpdate.derived).
+ */
+export function preloadSearchUpdate(previousFile: string, files: SearchFilesMaker | null = null): SearchUpdatePreload | null {
+  return startWorker(previousFile, files);
 }
 
 /**
@@ -176,7 +188,7 @@ export function preloadSearchUpdate(previousFile: string): SearchUpdatePreload |
  * side by side on the thread pool) so that they do not wait for this thread (busy with the site's
  * pages then).
  */
-function startWorker<F extends string | null>(previousFile: F): (Omit<SearchUpdatePreload, 'previousFile'> & { readonly previousFile: F }) | null {
+function startWorker<F extends string | null>(previousFile: F, files: SearchFilesMaker | null = null): (Omit<SearchUpdatePreload, 'previousFile'> & { readonly previousFile: F }) | null {
   let lib: string;
   try {
     lib = createRequire(import.meta.url).resolve('minisearch');
@@ -184,15 +196,20 @@ function startWorker<F extends string | null>(previousFile: F): (Omit<SearchUpda
     return null;
   }
   const source = `${WORKER}\nconst mergeSearchIndexes = (${mergeSearchIndexes.toString()});\nconst compressionOptions = (${compressionOptions.toString()});\nrun();`;
-  const worker = new Worker(source, { eval: true, workerData: { lib, options: indexOptions(), largeBytes: LARGE_FILE_BYTES, previousFile } });
+  const worker = new Worker(source, { eval: true, workerData: { lib, options: indexOptions(), largeBytes: LARGE_FILE_BYTES, bulkBytes: BULK_FILE_BYTES, previousFile, files } });
   worker.unref(); // until `run`: a preload left waiting must not hold the process open
-  // two answers: the index (the site's search shards wait for it), then its compressed copies
+  // its answers: the index (the site's search files wait for it), the files derived from it, its compressed copies
   let onText: (text: string) => void = () => undefined;
   let onCopies: (copies: { gz: Uint8Array; br: Uint8Array }) => void = () => undefined;
+  let onDerived: (d: { files?: DerivedFile[]; failed?: string }) => void = () => undefined;
   const text = new Promise<string>((resolve) => (onText = resolve));
   const copies = new Promise<{ gz: Uint8Array; br: Uint8Array }>((resolve) => (onCopies = resolve));
-  let answers = 0;
-  worker.on('message', (m: unknown) => (answers++ === 0 ? onText(m as string) : onCopies(m as { gz: Uint8Array; br: Uint8Array })));
+  const derived = new Promise<DerivedFile[]>((resolve, reject) => (onDerived = (d) => (d.files ? resolve(d.files) : reject(new Error(`the search index worker could not make the site's search files: ${d.failed ?? ''}`)))));
+  worker.on('message', (m: { text?: string; copies?: { gz: Uint8Array; br: Uint8Array }; derived?: { files?: DerivedFile[]; failed?: string } }) => {
+    if (m.text !== undefined) onText(m.text);
+    else if (m.copies) onCopies(m.copies);
+    else if (m.derived) onDerived(m.derived);
+  });
   const stopped = new Promise<never>((_, reject) => {
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`the search index worker stopped (exit code ${code}) before it answered`)));
@@ -215,7 +232,9 @@ function startWorker<F extends string | null>(previousFile: F): (Omit<SearchUpda
       worker.ref();
       const copiesOrFailure = Promise.race([copies, stopped]);
       copiesOrFailure.catch(() => undefined); // reported where it is awaited (TreeWriter.flush)
-      return Promise.race([text, stopped]).then((t) => ({ text: t, copies: copiesOrFailure }));
+      const derivedOrFailure = files ? Promise.race([derived, stopped]) : null;
+      derivedOrFailure?.catch(() => undefined); // its caller falls back on making them itself
+      return Promise.race([text, stopped]).then((t) => ({ text: t, copies: copiesOrFailure, derived: derivedOrFailure }));
     },
     cancel() {
       worker.terminate().catch(() => undefined);
@@ -225,22 +244,29 @@ function startWorker<F extends string | null>(previousFile: F): (Omit<SearchUpda
 
 const WORKER = `const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
 const { gzip, brotliCompress, constants } = require('node:zlib');
 const { promisify } = require('node:util');
 function run() {
   const MiniSearch = require(workerData.lib);
   // before the job comes: a preloaded worker does this while the build reads the registry
   const previous = workerData.previousFile === null ? null : JSON.parse(readFileSync(workerData.previousFile, 'utf8'));
+  const files = workerData.files;
+  const maker = files === null ? null : import(files.module).then((m) => m[files.name]);
+  maker?.catch(() => undefined);
   parentPort.once('message', ({ docs, drop }) => {
     const ms = new MiniSearch(workerData.options);
     ms.addAll(docs);
     const text = JSON.stringify(mergeSearchIndexes(previous, drop, ms.toJSON()));
-    parentPort.postMessage(text);
+    parentPort.postMessage({ text });
     const bytes = Buffer.from(text);
-    const options = compressionOptions(bytes.length, workerData.largeBytes, constants);
+    const options = compressionOptions(bytes.length, workerData.largeBytes, constants, workerData.bulkBytes);
     // both copies at once, on the thread pool (~0.23 s and ~0.37 s of CPU for an 11 MB index)
     Promise.all([promisify(gzip)(bytes, options.gzip), promisify(brotliCompress)(bytes, options.brotli)])
-      .then(([gz, br]) => parentPort.postMessage({ gz, br }));
+      .then(([gz, br]) => parentPort.postMessage({ copies: { gz, br } }));
+    // the site's files made from the index, meanwhile (this thread has nothing else to do)
+    maker?.then((make) => make(text).map(([rel, t]) => ({ rel, text: t, sha256: createHash('sha256').update(t).digest('hex') })))
+      .then((made) => parentPort.postMessage({ derived: { files: made } }), (e) => parentPort.postMessage({ derived: { failed: String(e && e.message || e) } }));
   });
 }`;
 

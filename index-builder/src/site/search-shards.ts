@@ -131,4 +131,13 @@ export function shardSearchIndex(json: string): { base: SearchBase; shards: Map<
   return { base, shards };
 }
 
+/**
+ * The browser's search files of a search index text, as [tree path, text]: the base, then each
+ * shard. Pure: the builder also runs it on its search index worker (emit-site.ts searchFiles).
+ */
+export function browserSearchFiles(json: string): [string, string][] {
+  const { base, shards } = shardSearchIndex(json);
+  return [[SITE_PATHS.searchBase, JSON.stringify(base)], ...shards];
+}
+
 export const SEARCH_BASE_PATH = SITE_PATHS.searchBase;
