@@ -159,20 +159,30 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
   let treeIds = (await versionTrees) ?? null;
   // where each previous version's tarball is (by its tree path): 20,000 lookups at 10,000
   // libraries but for the scopes taken over (the previous tree's shard of such a scope holds
-  // every tarball its record lists), made while `git status` still runs (this thread would only
-  // wait for it); the tree takes reused tarballs from there
+  // every tarball its record lists: `carriedShards`, by scope), made while `git status` still
+  // runs (this thread would only wait for it); the tree takes reused tarballs from there
   const prevTarball = new Map<string, string | null>();
+  const carriedShards = new Map<string, string>();
   const lookUp = (rel: string): string | null => [prevPub, prevPriv].find((d) => d !== null && existsSync(join(d, rel))) ?? null;
-  const prevFile = (rel: string): string | null => (prevTarball.has(rel) ? (prevTarball.get(rel) as string | null) : lookUp(rel));
+  const prevFile = (rel: string): string | null => {
+    const known = prevTarball.get(rel);
+    if (known !== undefined) return known;
+    const shard = carriedShards.size ? carriedShards.get(rel.slice(10, rel.indexOf('/', 10))) : undefined; // tarballs/@<scope>/
+    return shard ?? lookUp(rel);
+  };
   const lookUpTarballs = () => {
     prevTarball.clear();
+    carriedShards.clear();
     if (!canReuse) return;
-    const shards = new Map([...carried].map((scope) => [scope, [prevPub, prevPriv].find((d) => shardTarget(d, 'tarballs', scope) !== null) ?? null]));
+    for (const scope of carried) {
+      const dir = [prevPub, prevPriv].find((d) => shardTarget(d, 'tarballs', scope) !== null);
+      if (dir) carriedShards.set(scope, dir);
+    }
     for (const lib of layout.libraries) {
-      const shard = shards.get(lib.scope);
+      if (carriedShards.has(lib.scope)) continue;
       for (const v of lib.versions) {
         const rel = tarballPath(lib.scope, lib.name, v.version);
-        if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, shard ?? lookUp(rel));
+        if (prev.versions[versionId(lib.full, v.version)]) prevTarball.set(rel, lookUp(rel));
       }
     }
   };
@@ -198,6 +208,10 @@ async function build(opts: BuildOptions, tarballs: TarballSpill, preloads: Map<V
         progress.tick('validating', ++done, total);
         const id = versionId(lib.full, v.version);
         const old = prev?.versions[id];
+        if (canReuse && old && carriedShards.has(lib.scope)) {
+          records.set(id, old); // a scope taken over: the previous record's, its tarball in that build's shard
+          continue;
+        }
         const treeKey = treeIds?.get(v.rel);
         const key = treeKey ? `git:${treeKey}` : null;
         const tarballFrom = canReuse && old ? prevFile(tarballPath(lib.scope, lib.name, v.version)) : null;
