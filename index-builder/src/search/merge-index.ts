@@ -102,14 +102,25 @@ export function mergeSearchIndexes(previous: MiniSearchJson | null, drop: readon
     }
     return out;
   };
-  /** Postings whose kept documents keep their short ids: the dropped ones are deleted in place. */
+  /**
+   * Postings whose kept documents keep their short ids: the dropped ones are deleted in place. A
+   * field is checked for emptiness only when a document was deleted from it (most terms hold
+   * none of the dropped documents: checking every field of 100,000 terms took ~45 ms of a
+   * one-library rebuild at 10,000 libraries).
+   */
   const prune = (postings: Postings): Postings | null => {
     if (!droppedShorts.length) return postings;
     let left = false;
     for (const field of Object.keys(postings)) {
       const docs = postings[field] as Record<string, number>;
-      for (const d of droppedShorts) if (d in docs) delete docs[d];
-      if (nonEmpty(docs)) left = true;
+      let deleted = false;
+      for (const d of droppedShorts) {
+        if (d in docs) {
+          delete docs[d];
+          deleted = true;
+        }
+      }
+      if (!deleted || nonEmpty(docs)) left = true;
       else delete postings[field];
     }
     return left ? postings : null;
