@@ -193,6 +193,25 @@ describe('stored listing digests', () => {
     expect(again.scopes.acme).toBe(stored.scopes.acme);
   });
 
+  it('take over the partial digests of a scope whose index files did not change, and make those of the other scopes anew', async () => {
+    const { site, reg, out, file, tag } = await tagged();
+    type Partials = Record<string, { entries: string; tags: Record<string, string> }>;
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { partials: Partials };
+    expect(Object.keys(stored.partials).sort()).toEqual(['acme', 'beta']);
+    const acme = stored.partials.acme as Partials[string];
+    const beta = stored.partials.beta as Partials[string];
+    expect(Object.keys(acme.tags).sort()).toEqual(['docs', 'style']);
+    const page = `tags/${tag}/index.html`;
+    const ino = statSync(join(out, page)).ino;
+    writeFileSync(file, JSON.stringify({ ...stored, partials: { acme: { ...acme, tags: { ...acme.tags, [tag]: 'stale' } }, beta: { ...beta, entries: 'stale' } } }));
+    bump(reg, '1.1.0'); // @beta changes, @acme does not
+    await buildRegistry({ registryDir: reg, outDir: out, site });
+    const again = JSON.parse(readFileSync(file, 'utf8')) as { partials: Partials };
+    expect(again.partials.acme?.tags[tag]).toBe('stale'); // taken over, its entries not serialized again
+    expect(again.partials.beta?.entries).not.toBe('stale'); // made anew
+    expect(statSync(join(out, page)).ino).not.toBe(ino); // the tag's digest is made of the partials: its pages were rendered again
+  });
+
   it('fall back to the previous summary when missing or malformed, and the unchanged tag pages are still linked', async () => {
     const { site, reg, out, tag } = await tagged();
     const page = `tags/${tag}/index.html`;

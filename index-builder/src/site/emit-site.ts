@@ -127,29 +127,57 @@ function reuseScopeShards(input: SiteInput, site: SiteContext, entries: readonly
   return reused;
 }
 
-/** What listing pages are made of: a digest per tag (its entries) and per scope (the scope, its team, its entries). */
+/**
+ * What listing pages are made of: a digest per tag (its entries) and per scope (the scope, its
+ * team, its entries), both made of `partials`, the digests of each scope's entries, all of them
+ * and those of each tag (hex).
+ */
 interface ListingDigests {
   tags: Map<string, string>;
   scopes: Map<string, string>;
+  partials: Map<string, ScopePartial>;
+}
+
+interface ScopePartial {
+  entries: string;
+  tags: Record<string, string>;
 }
 
 /**
  * The digests of one tree's listings, from its summary's scopes, its teams and its entries in
  * order, given a page of entries at a time (the previous tree's summary pages are read one by one
- * and not kept). Both sides of each comparison are made here, each entry serialized once.
+ * and not kept). Both sides of each comparison are made here, each entry serialized once; but the
+ * entries of a scope `known` gives the partial digests of are not serialized at all (a scope
+ * whose index files are all the previous tree's: its entries are too). A tag's digest is made of
+ * its partial digests in the scopes' order: the same partials, the same entries in each scope,
+ * so the same list of entries (ordered by name) on its pages.
  */
-function listingDigests(scopes: SummaryIndex['scopes'], teams: TeamsJson, pages: Iterable<readonly SummaryEntry[]>): ListingDigests {
-  const scopeHashes = new Map(scopes.map((scope) => [scope.name, createHash('sha256').update(`${JSON.stringify([scope, teams.scopes.find((t) => t.name === scope.name) ?? null])}\n`)]));
-  const tagHashes = new Map<string, Hash>();
+function listingDigests(scopes: SummaryIndex['scopes'], teams: TeamsJson, pages: Iterable<readonly SummaryEntry[]>, known: (scope: string) => ScopePartial | undefined = () => undefined): ListingDigests {
+  const partials = new Map<string, ScopePartial>();
+  const hashes = new Map<string, { entries: Hash; tags: Map<string, Hash> }>();
+  for (const scope of scopes) {
+    const k = known(scope.name);
+    if (k) partials.set(scope.name, k);
+    else hashes.set(scope.name, { entries: createHash('sha256'), tags: new Map() });
+  }
   for (const entries of pages) {
     for (const e of entries) {
+      const h = hashes.get(e.scope);
+      if (!h) continue;
       const line = `${JSON.stringify(e)}\n`;
-      scopeHashes.get(e.scope)?.update(line);
-      for (const t of e.tags) (tagHashes.get(t) ?? tagHashes.set(t, createHash('sha256')).get(t))?.update(line);
+      h.entries.update(line);
+      for (const t of e.tags) (h.tags.get(t) ?? h.tags.set(t, createHash('sha256')).get(t))?.update(line);
     }
   }
-  const digests = (hashes: Map<string, Hash>) => new Map([...hashes].map(([k, h]) => [k, h.digest('hex')]));
-  return { tags: digests(tagHashes), scopes: digests(scopeHashes) };
+  for (const [scope, h] of hashes) partials.set(scope, { entries: h.entries.digest('hex'), tags: Object.fromEntries([...h.tags].map(([t, th]) => [t, th.digest('hex')])) });
+  const scopeDigests = new Map<string, string>();
+  const tagHashes = new Map<string, Hash>();
+  for (const scope of scopes) {
+    const p = partials.get(scope.name) as ScopePartial;
+    scopeDigests.set(scope.name, createHash('sha256').update(`${JSON.stringify([scope, teams.scopes.find((t) => t.name === scope.name) ?? null])}\n${p.entries}`).digest('hex'));
+    for (const [t, d] of Object.entries(p.tags)) (tagHashes.get(t) ?? tagHashes.set(t, createHash('sha256')).get(t))?.update(`${scope.name}:${d}\n`);
+  }
+  return { tags: new Map([...tagHashes].map(([t, h]) => [t, h.digest('hex')])), scopes: scopeDigests, partials };
 }
 
 /**
@@ -183,12 +211,14 @@ function storedDigests(input: SiteInput): ListingDigests | null {
   const text = input.previousDir ? readOrNull(join(input.previousDir, SITE_PATHS.listingDigests)) : null;
   if (text === null) return null;
   try {
-    const raw = JSON.parse(text) as { tags?: unknown; scopes?: unknown };
-    const asMap = (o: unknown): Map<string, string> | null =>
-      o !== null && typeof o === 'object' && !Array.isArray(o) && Object.values(o).every((v) => typeof v === 'string') ? new Map(Object.entries(o as Record<string, string>)) : null;
+    const raw = JSON.parse(text) as { tags?: unknown; scopes?: unknown; partials?: unknown };
+    const isObject = (o: unknown): o is Record<string, unknown> => o !== null && typeof o === 'object' && !Array.isArray(o);
+    const asMap = (o: unknown): Map<string, string> | null => (isObject(o) && Object.values(o).every((v) => typeof v === 'string') ? new Map(Object.entries(o as Record<string, string>)) : null);
     const tags = asMap(raw.tags);
     const scopes = asMap(raw.scopes);
-    return tags && scopes ? { tags, scopes } : null;
+    const partials = isObject(raw.partials) ? new Map(Object.entries(raw.partials)) : null;
+    if (!tags || !scopes || !partials || ![...partials.values()].every((p) => isObject(p) && typeof p.entries === 'string' && asMap(p.tags) !== null)) return null;
+    return { tags, scopes, partials: partials as Map<string, ScopePartial> };
   } catch {
     return null;
   }
@@ -295,9 +325,11 @@ export const emitSite: SiteEmitter = (input) => {
   const entries = input.libraries.map((l) => l.entry).sort((a, b) => (a.name < b.name ? -1 : 1));
   const stores = input.visibility === 'public'; // a private tree's digests would name its scopes outside them
   const before = canReuse ? ((stores ? storedDigests(input) : null) ?? previousDigests(input)) : null;
-  const current = before || stores ? listingDigests(input.summary.scopes, input.teams, [entries]) : null;
+  // a scope whose index files are all the previous tree's has the same entries: their partial digests are taken over
+  const known = (scope: string) => (input.unchangedScopes.has(scope) ? before?.partials.get(scope) : undefined);
+  const current = before || stores ? listingDigests(input.summary.scopes, input.teams, [entries], known) : null;
   if (stores && current) {
-    input.writer.write(SITE_PATHS.listingDigests, JSON.stringify({ tags: Object.fromEntries(current.tags), scopes: Object.fromEntries(current.scopes) }));
+    input.writer.write(SITE_PATHS.listingDigests, JSON.stringify({ tags: Object.fromEntries(current.tags), scopes: Object.fromEntries(current.scopes), partials: Object.fromEntries(current.partials) }));
   }
   const reusedScopes = reuseScopeShards(input, site, entries, canReuse, before, current);
   for (const l of input.libraries) {
