@@ -13,7 +13,7 @@ import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { buildRegistry, buildSearchIndex, buildSearchIndexAsync, loadSiteEmitter } from '../../index-builder/src/index.js';
 import { KEEP_OLD_BUILDS, pruneOldBuilds } from '../../index-builder/src/output/managed-dir.js';
-import { ASYNC_COMPRESS_BYTES, BULK_FILE_BYTES, compressionOptions, LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
+import { BULK_FILE_BYTES, compressionOptions, LARGE_FILE_BYTES, TreeWriter } from '../../index-builder/src/emit/tree-writer.js';
 import { commitAll, gitInit, writeLibrary, writeRegistry } from '../helpers/registry.js';
 import { tempDir } from '../helpers/tmp.js';
 import { snapshot, TIME_DEPENDENT } from '../helpers/trees.js';
@@ -258,24 +258,6 @@ describe('large compressed copies', () => {
     expect(readFileSync(join(root, 'search/index.json.br')).equals(brotliCompressSync(buf, options.brotli))).toBe(true);
     expect(brotliDecompressSync(readFileSync(join(root, 'search/index.json.br'))).toString()).toBe(text);
     expect(w.filesWritten).toBe(3);
-  });
-
-  it('compresses a file over ASYNC_COMPRESS_BYTES on the thread pool, with the settings of its size, and a smaller one at once', async () => {
-    const root = tempDir();
-    const w = new TreeWriter(root);
-    const medium = JSON.stringify(Array.from({ length: 4000 }, (_, i) => ({ id: i, title: `page ${i % 311}` })));
-    const small = JSON.stringify({ id: 1, title: 'small' });
-    expect(medium.length).toBeGreaterThan(ASYNC_COMPRESS_BYTES);
-    expect(medium.length).toBeLessThan(LARGE_FILE_BYTES);
-    w.writeCompressed('summary/page-1.json', medium);
-    w.writeCompressed('config.json', small);
-    expect(existsSync(join(root, 'summary/page-1.json.br'))).toBe(false); // not yet: on the pool
-    expect(existsSync(join(root, 'config.json.br'))).toBe(true);
-    await w.flush();
-    const options = compressionOptions(Buffer.byteLength(medium));
-    expect(options.brotli.params?.[constants.BROTLI_PARAM_QUALITY]).toBe(9); // a small file's settings all the same
-    expect(readFileSync(join(root, 'summary/page-1.json.br')).equals(brotliCompressSync(Buffer.from(medium), options.brotli))).toBe(true);
-    expect(readFileSync(join(root, 'summary/page-1.json.gz')).equals(gzipSync(Buffer.from(medium), options.gzip))).toBe(true);
   });
 
   it('writes a file piece by piece in the background by flush(), and flush() rejects when it cannot be written', async () => {

@@ -28,14 +28,6 @@ export const LARGE_FILE_BYTES = 256 * 1024;
 export const BULK_FILE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Files above this size get their compressed copies on the thread pool (writeCompressed), the
- * smaller ones at once on the calling thread (thousands of index files of a few KB in a full
- * build: a trip to the pool each cost more than their compression). A summary page of 500
- * libraries (~150 KB) took ~50 ms of the builder's thread at brotli q9 in a one-library rebuild.
- */
-export const ASYNC_COMPRESS_BYTES = 64 * 1024;
-
-/**
  * Compressed copies: gzip and brotli settings for a file of `length` bytes. Brotli q9 with the
  * smallest window (log2, 10..24; 21 at most for a large file) that holds the whole input:
  * measured on a 3.6 KB index file, 0.22 ms, q11 7.7 ms, q9 with the default 4 MB window 26 ms.
@@ -196,16 +188,16 @@ export class TreeWriter {
   }
 
   /**
-   * Writes `rel` plus `rel.gz` and `rel.br`. The copies of a file over ASYNC_COMPRESS_BYTES are
-   * compressed on the thread pool while the build goes on (the search index: ~0.9 s of a
-   * one-library rebuild at 10,000 libraries); `flush()` waits for them, and must be awaited
-   * before the tree is swapped in.
+   * Writes `rel` plus `rel.gz` and `rel.br`. A large file's copies are compressed on the thread
+   * pool while the build goes on (the search index: ~0.9 s of a one-library rebuild at 10,000
+   * libraries); `flush()` waits for them, and must be awaited before the tree is swapped in.
    */
   writeCompressed(rel: string, text: string): void {
     const buf = Buffer.from(text);
+    const large = buf.length > LARGE_FILE_BYTES;
     this.write(rel, buf);
     const { gzip: gz, brotli: br } = compressionOptions(buf.length);
-    if (buf.length <= ASYNC_COMPRESS_BYTES) {
+    if (!large) {
       this.write(`${rel}.gz`, gzipSync(buf, gz));
       this.write(`${rel}.br`, brotliCompressSync(buf, br));
       return;
