@@ -89,7 +89,7 @@ export interface ScopeCarry {
 }
 
 /** Whether every library of `c` has what a build takes over without parsing its version entries (CarriedLibraryRecord). */
-export function isComplete(c: ScopeCarry): c is ScopeCarry & { libraries: Required<Omit<CarriedLibraryRecord, 'dependencies'>>[] } {
+export function isComplete(c: ScopeCarry): boolean {
   return c.libraries.every((l) => l.entry !== undefined && l.bytes !== undefined);
 }
 
