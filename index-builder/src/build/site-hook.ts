@@ -48,7 +48,7 @@ export interface DerivedFile {
 }
 
 /**
- * A pure function of the search index's text that gives files of the site as `[tree path, text]`,
+ * A pure function of the search index's text that gives files of the site (`DerivedFile[]`),
  * named by the URL of its ES module and its export: the builder runs it on the worker that
  * updates the index, so that its CPU is not the builder's thread's (SiteInput.searchFiles).
  */

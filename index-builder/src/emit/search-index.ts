@@ -244,7 +244,6 @@ function startWorker<F extends string | null>(previousFile: F, files: SearchFile
 
 const WORKER = `const { parentPort, workerData } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
-const { createHash } = require('node:crypto');
 const { gzip, brotliCompress, constants } = require('node:zlib');
 const { promisify } = require('node:util');
 function run() {
@@ -265,7 +264,7 @@ function run() {
     Promise.all([promisify(gzip)(bytes, options.gzip), promisify(brotliCompress)(bytes, options.brotli)])
       .then(([gz, br]) => parentPort.postMessage({ copies: { gz, br } }));
     // the site's files made from the index, meanwhile (this thread has nothing else to do)
-    maker?.then((make) => make(text).map(([rel, t]) => ({ rel, text: t, sha256: createHash('sha256').update(t).digest('hex') })))
+    maker?.then((make) => make(text))
       .then((made) => parentPort.postMessage({ derived: { files: made } }), (e) => parentPort.postMessage({ derived: { failed: String(e && e.message || e) } }));
   });
 }`;

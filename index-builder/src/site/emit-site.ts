@@ -279,7 +279,7 @@ export function basePathOf(url: string): string {
  * rebuild at 10,000 libraries, the digests ~6 ms.
  */
 function emitSearch(input: SiteInput, canReuse: boolean, made: readonly DerivedFile[] | null = null): void {
-  const files = made ?? browserSearchFiles(readFileSync(join(input.writer.root, PATHS.searchIndex), 'utf8')).map(([rel, text]) => ({ rel, text, sha256: createHash('sha256').update(text).digest('hex') }));
+  const files = made ?? browserSearchFiles(readFileSync(join(input.writer.root, PATHS.searchIndex), 'utf8'));
   const prev = canReuse ? input.previousDir : null;
   const before = prev ? storedSearchDigests(prev) : null;
   const digests: Record<string, string> = {};

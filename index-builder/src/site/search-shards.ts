@@ -5,6 +5,8 @@
  * character k, with their full posting lists, so scores equal those of the whole index. A query
  * loads the base plus one shard per distinct first character of its words.
  */
+import { createHash } from 'node:crypto';
+import type { DerivedFile } from '../build/site-hook.js';
 import { SEARCH_OPTIONS } from '../format/protocol.js';
 import type { MiniSearchJson } from '../search/compact-index.js';
 import { searchShard, SITE_PATHS } from './site-paths.js';
@@ -132,12 +134,13 @@ export function shardSearchIndex(json: string): { base: SearchBase; shards: Map<
 }
 
 /**
- * The browser's search files of a search index text, as [tree path, text]: the base, then each
- * shard. Pure: the builder also runs it on its search index worker (emit-site.ts searchFiles).
+ * The browser's search files of a search index text, each with the sha256 of its text: the base,
+ * then each shard. Pure: the builder also runs it on its search index worker (emit-site.ts
+ * searchFiles).
  */
-export function browserSearchFiles(json: string): [string, string][] {
+export function browserSearchFiles(json: string): DerivedFile[] {
   const { base, shards } = shardSearchIndex(json);
-  return [[SITE_PATHS.searchBase, JSON.stringify(base)], ...shards];
+  return [[SITE_PATHS.searchBase, JSON.stringify(base)] as const, ...shards].map(([rel, text]) => ({ rel, text, sha256: createHash('sha256').update(text).digest('hex') }));
 }
 
 export const SEARCH_BASE_PATH = SITE_PATHS.searchBase;
